@@ -1,0 +1,279 @@
+//! Domain errors: every refusal has a stable code (for the API and the 操作履歴) and a
+//! Japanese message (for the screen).
+//!
+//! Codes never change meaning once released; a new rule gets a new code. The HTTP status
+//! for each [`ErrorKind`] is chosen in exactly one place, in the server crate.
+
+use std::fmt;
+
+/// The broad class of a refusal; the server maps each to one HTTP status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Bad input: a message at the field, nothing saved.
+    Invalid,
+    /// Not (or no longer) logged in, or wrong credentials.
+    Unauthenticated,
+    /// A credential is locked (利用停止) until an administrator releases it.
+    Locked,
+    /// Logged in, but not allowed to do this.
+    Forbidden,
+    /// The thing does not exist (or belongs to another company).
+    NotFound,
+    /// The request collides with the current state (double submit, stale edit, taken id).
+    Conflict,
+    /// Something broke on our side; details are in the log under the request id.
+    Internal,
+}
+
+/// One refusal of the domain, with its stable code and Japanese message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    #[error("ログインIDまたはログインパスワードが正しくありません。")]
+    LoginFailed,
+    #[error(
+        "ログインパスワードが規定回数以上誤って入力されたため、利用停止となっています。管理者に利用停止の解除を依頼してください。"
+    )]
+    LoginLocked,
+    #[error("確認用パスワードが正しくありません。")]
+    ConfirmationWrong,
+    #[error(
+        "確認用パスワードが規定回数以上誤って入力されたため、利用停止となっています。管理者に利用停止の解除を依頼してください。"
+    )]
+    ConfirmationLocked,
+    #[error("ログインしていません。ログインしてください。")]
+    NotLoggedIn,
+    #[error("一定時間操作が行われなかったため、ログアウトしました。再度ログインしてください。")]
+    SessionIdle,
+    #[error("ログインから一定時間が経過したため、ログアウトしました。再度ログインしてください。")]
+    SessionExpired,
+    #[error("パスワードの変更が必要です。新しいパスワードを登録してください。")]
+    PasswordChangeRequired,
+    #[error("不正な画面遷移を検知しました。お手数ですが、最初から操作をやり直してください。")]
+    CsrfRejected,
+    #[error("他のサイトからの要求は受け付けられません。")]
+    CrossOriginRejected,
+    #[error("この操作を行う権限がありません。")]
+    Forbidden,
+    #[error("対象のデータが見つかりません。")]
+    NotFound,
+    #[error("この操作はすでに実行されています。")]
+    AlreadyExecuted,
+    #[error("入力内容に誤りがあります。各項目のメッセージをご確認ください。")]
+    Invalid(FieldErrors),
+    #[error("システムエラーが発生しました。しばらくしてから再度お試しください。")]
+    Internal,
+
+    // Field rules. Each carries the label the screen shows, so the message names the field.
+    #[error("{label}を入力してください。")]
+    Required { label: &'static str },
+    #[error("{label}は半角英数字{min}文字以上{max}文字以内で入力してください。")]
+    AlnumLength { label: &'static str, min: usize, max: usize },
+    #[error("{label}は英字と数字を混在させてください。")]
+    NotMixed { label: &'static str },
+    #[error("{label}は2ヶ所に同じものを入力してください。")]
+    Mismatch { label: &'static str },
+    #[error("ログインIDと同じ文字列は{label}に使用できません。")]
+    SameAsLoginId { label: &'static str },
+    #[error("現在と同じ{label}は使用できません。")]
+    Unchanged { label: &'static str },
+    #[error("入力されたログインIDは既に登録されているため、使用できません。")]
+    LoginIdTaken,
+    #[error("{label}は全角{max}文字以内で入力してください。")]
+    ZenkakuLength { label: &'static str, max: usize },
+    #[error("{label}は半角カナ（全銀協で使用できる文字）{max}文字以内で入力してください。")]
+    HankakuKana { label: &'static str, max: usize },
+    #[error("{label}は半角数字{digits}桁で入力してください。")]
+    FixedDigits { label: &'static str, digits: usize },
+    #[error("{label}は半角数字{max_digits}桁以内で入力してください。")]
+    AmountFormat { label: &'static str, max_digits: usize },
+    #[error("{label}は「{choices}」のいずれかを指定してください。")]
+    Choice { label: &'static str, choices: &'static str },
+}
+
+impl Error {
+    /// The stable code, shown in the API and recorded in the 操作履歴.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::LoginFailed => "AUTH-0001",
+            Error::LoginLocked => "AUTH-0002",
+            Error::ConfirmationWrong => "AUTH-0003",
+            Error::ConfirmationLocked => "AUTH-0004",
+            Error::NotLoggedIn => "AUTH-0005",
+            Error::SessionIdle => "AUTH-0006",
+            Error::SessionExpired => "AUTH-0007",
+            Error::PasswordChangeRequired => "AUTH-0008",
+            Error::CsrfRejected => "SEC-0001",
+            Error::CrossOriginRejected => "SEC-0002",
+            Error::Forbidden => "PERM-0001",
+            Error::NotFound => "REQ-0001",
+            Error::AlreadyExecuted => "REQ-0002",
+            Error::Invalid(_) => "VAL-0000",
+            Error::Internal => "SYS-0001",
+            Error::Required { .. } => "VAL-0001",
+            Error::AlnumLength { .. } => "VAL-0002",
+            Error::NotMixed { .. } => "VAL-0003",
+            Error::Mismatch { .. } => "VAL-0004",
+            Error::SameAsLoginId { .. } => "VAL-0005",
+            Error::Unchanged { .. } => "VAL-0006",
+            Error::LoginIdTaken => "VAL-0007",
+            Error::ZenkakuLength { .. } => "VAL-0008",
+            Error::HankakuKana { .. } => "VAL-0009",
+            Error::FixedDigits { .. } => "VAL-0010",
+            Error::AmountFormat { .. } => "VAL-0011",
+            Error::Choice { .. } => "VAL-0012",
+        }
+    }
+
+    /// The class of the refusal (decides the HTTP status).
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::LoginFailed
+            | Error::ConfirmationWrong
+            | Error::NotLoggedIn
+            | Error::SessionIdle
+            | Error::SessionExpired => ErrorKind::Unauthenticated,
+            Error::LoginLocked | Error::ConfirmationLocked => ErrorKind::Locked,
+            Error::PasswordChangeRequired
+            | Error::CsrfRejected
+            | Error::CrossOriginRejected
+            | Error::Forbidden => ErrorKind::Forbidden,
+            Error::NotFound => ErrorKind::NotFound,
+            Error::AlreadyExecuted | Error::LoginIdTaken => ErrorKind::Conflict,
+            Error::Internal => ErrorKind::Internal,
+            Error::Invalid(_)
+            | Error::Required { .. }
+            | Error::AlnumLength { .. }
+            | Error::NotMixed { .. }
+            | Error::Mismatch { .. }
+            | Error::SameAsLoginId { .. }
+            | Error::Unchanged { .. }
+            | Error::ZenkakuLength { .. }
+            | Error::HankakuKana { .. }
+            | Error::FixedDigits { .. }
+            | Error::AmountFormat { .. }
+            | Error::Choice { .. } => ErrorKind::Invalid,
+        }
+    }
+
+    /// The Japanese message for the screen.
+    pub fn message_ja(&self) -> String {
+        self.to_string()
+    }
+}
+
+/// A refusal tied to one form field (by the field's `name`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub error: Error,
+}
+
+/// All the field refusals of one form: every field is checked, so the user sees every
+/// problem at once rather than one per submit.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldErrors(Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records `error` against `field`.
+    pub fn add(&mut self, field: impl Into<String>, error: Error) {
+        self.0.push(FieldError { field: field.into(), error });
+    }
+
+    /// Keeps the value of `result`, or records its error against `field`.
+    pub fn check<T>(&mut self, field: &str, result: Result<T, Error>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(error) => {
+                self.add(field, error);
+                None
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &FieldError> {
+        self.0.iter()
+    }
+
+    /// The first message for `field`, if any.
+    pub fn message_for(&self, field: &str) -> Option<String> {
+        self.0.iter().find(|e| e.field == field).map(|e| e.error.message_ja())
+    }
+
+    /// `Ok(())` when nothing was recorded, else the whole set as one [`Error::Invalid`].
+    pub fn into_result(self) -> Result<(), Error> {
+        if self.0.is_empty() { Ok(()) } else { Err(Error::Invalid(self)) }
+    }
+}
+
+impl fmt::Display for FieldErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let parts: Vec<String> =
+            self.0.iter().map(|e| format!("{}: {}", e.field, e.error)).collect();
+        f.write_str(&parts.join(" / "))
+    }
+}
+
+impl From<FieldErrors> for Error {
+    fn from(errors: FieldErrors) -> Self {
+        Error::Invalid(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique() {
+        let all = [
+            Error::LoginFailed,
+            Error::LoginLocked,
+            Error::ConfirmationWrong,
+            Error::ConfirmationLocked,
+            Error::NotLoggedIn,
+            Error::SessionIdle,
+            Error::SessionExpired,
+            Error::PasswordChangeRequired,
+            Error::CsrfRejected,
+            Error::CrossOriginRejected,
+            Error::Forbidden,
+            Error::NotFound,
+            Error::AlreadyExecuted,
+            Error::Invalid(FieldErrors::new()),
+            Error::Internal,
+            Error::Required { label: "" },
+            Error::AlnumLength { label: "", min: 0, max: 0 },
+            Error::NotMixed { label: "" },
+            Error::Mismatch { label: "" },
+            Error::SameAsLoginId { label: "" },
+            Error::Unchanged { label: "" },
+            Error::LoginIdTaken,
+            Error::ZenkakuLength { label: "", max: 0 },
+            Error::HankakuKana { label: "", max: 0 },
+            Error::FixedDigits { label: "", digits: 0 },
+            Error::AmountFormat { label: "", max_digits: 0 },
+            Error::Choice { label: "", choices: "" },
+        ];
+        let mut codes: Vec<&str> = all.iter().map(Error::code).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), all.len());
+    }
+
+    #[test]
+    fn messages_name_the_field() {
+        let e = Error::AlnumLength { label: "ログインパスワード", min: 6, max: 12 };
+        assert_eq!(
+            e.message_ja(),
+            "ログインパスワードは半角英数字6文字以上12文字以内で入力してください。"
+        );
+    }
+}

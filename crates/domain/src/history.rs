@@ -1,0 +1,46 @@
+//! Vocabulary of the 操作履歴: which 業務種別 an entry belongs to, and its 結果.
+
+/// 業務種別 of an 操作履歴 entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistoryArea {
+    /// ログイン・ログアウト and password changes at login.
+    Auth,
+    /// 企業管理.
+    Company,
+    /// 利用者管理.
+    Users,
+    /// 操作履歴照会.
+    History,
+    /// The bank operator's CLI (銀行担当者).
+    Operator,
+}
+
+impl HistoryArea {
+    pub fn label(self) -> &'static str {
+        match self {
+            HistoryArea::Auth => "ログイン",
+            HistoryArea::Company => "企業管理",
+            HistoryArea::Users => "利用者管理",
+            HistoryArea::History => "操作履歴照会",
+            HistoryArea::Operator => "銀行運用",
+        }
+    }
+}
+
+/// 結果 of an 操作履歴 entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// 正常
+    Ok,
+    /// エラー (with the error code alongside)
+    Error,
+}
+
+impl Outcome {
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Ok => "正常",
+            Outcome::Error => "エラー",
+        }
+    }
+}

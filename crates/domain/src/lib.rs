@@ -1,0 +1,28 @@
+//! madoguchi-domain: the banking rules of madoguchi, pure and synchronous.
+//!
+//! Nothing here does I/O. Forms and API bodies are parsed into these types at the edge
+//! ("parse, don't validate"), so the rest of the system only ever holds values that already
+//! obey the manual's rules: a [`LoginId`] is always 半角英数字 with letters and digits mixed,
+//! a [`Yen`] is never negative, and so on. Every refusal is an [`Error`] with a stable code
+//! and a Japanese message.
+#![forbid(unsafe_code)]
+// Tests may unwrap: a failed unwrap there is a failed test, which is the point.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+pub mod chars;
+pub mod company;
+pub mod error;
+pub mod history;
+pub mod jst;
+pub mod login_id;
+pub mod money;
+pub mod password;
+pub mod user;
+
+pub use company::{AccountKind, AccountNumber, BranchCode, CompanyKana, CompanyName};
+pub use error::{Error, ErrorKind, FieldError, FieldErrors};
+pub use history::{HistoryArea, Outcome};
+pub use login_id::LoginId;
+pub use money::{BankCeilings, CeilingItem, Yen};
+pub use password::{Password, PasswordPolicy};
+pub use user::{PersonName, ServiceState};

@@ -1,0 +1,71 @@
+//! 利用者: names and the サービス状態 derived from the lock flags.
+
+use crate::chars::{char_len, is_zenkaku};
+use crate::error::Error;
+
+/// 利用者名: 全角 up to 30 characters; half-width characters are refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonName(String);
+
+impl PersonName {
+    pub const MAX: usize = 30;
+    const LABEL: &'static str = "利用者名";
+
+    pub fn parse(input: &str) -> Result<Self, Error> {
+        if input.trim().is_empty() {
+            return Err(Error::Required { label: Self::LABEL });
+        }
+        if char_len(input) > Self::MAX || !input.chars().all(is_zenkaku) {
+            return Err(Error::ZenkakuLength { label: Self::LABEL, max: Self::MAX });
+        }
+        Ok(Self(input.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// サービス状態 as the 利用者一覧 and 利用者停止・解除 show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServiceState {
+    Available,
+    LoginLocked,
+    ConfirmationLocked,
+    BothLocked,
+}
+
+impl ServiceState {
+    pub fn from_flags(login_locked: bool, confirmation_locked: bool) -> Self {
+        match (login_locked, confirmation_locked) {
+            (false, false) => Self::Available,
+            (true, false) => Self::LoginLocked,
+            (false, true) => Self::ConfirmationLocked,
+            (true, true) => Self::BothLocked,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Available => "利用可能",
+            Self::LoginLocked => "ログインパスワード利用停止",
+            Self::ConfirmationLocked => "確認用パスワード利用停止",
+            Self::BothLocked => "ログインパスワード・確認用パスワード利用停止",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn person_name_is_zenkaku_up_to_30() {
+        assert!(PersonName::parse("山田　太郎").is_ok());
+        assert!(PersonName::parse(&"山".repeat(30)).is_ok());
+        assert!(PersonName::parse(&"山".repeat(31)).is_err());
+        assert!(PersonName::parse("Yamada").is_err());
+        assert!(PersonName::parse("ﾔﾏﾀﾞ").is_err());
+        assert!(PersonName::parse("山田 太郎").is_err(), "a half-width space is half-width");
+    }
+}
