@@ -1,1 +1,39 @@
-//! placeholder
+//! madoguchi-store: everything madoguchi keeps, on SQLite (embedded default) or PostgreSQL
+//! (scale-out), through one code path on sqlx's `Any` driver.
+//!
+//! The seam is the [`Store`] trait: business-shaped methods, one per thing the service
+//! needs to read or change, never generic CRUD. Every method that changes state also
+//! appends its 操作履歴 entry, in the same transaction, so a change without its history
+//! entry (or the reverse) cannot happen. Portable-SQL rules that make `Any` safe on both
+//! engines are in `docs/storage.md`.
+#![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+mod companies;
+mod connect;
+mod error;
+pub mod history;
+mod migrate;
+mod model;
+mod sessions;
+mod users;
+
+pub use companies::CompanyStore;
+pub use connect::{Backend, SqlStore};
+pub use error::StoreError;
+pub use history::{HistoryDraft, HistoryEntry, HistoryFilter, HistoryStore, VerifyReport};
+pub use migrate::{MIGRATION_NAMES, migration_dir_names};
+pub use model::{
+    Account, Company, LoginFailure, NewAccount, NewCompany, NewSession, NewUser, SessionRecord,
+    UnlockWhich, UserRecord,
+};
+pub use sessions::SessionStore;
+pub use users::UserStore;
+
+/// The whole storage seam the server depends on.
+pub trait Store: CompanyStore + UserStore + SessionStore + HistoryStore + Send + Sync {}
+
+impl<T: CompanyStore + UserStore + SessionStore + HistoryStore + Send + Sync> Store for T {}
+
+/// Result of every store call.
+pub type StoreResult<T> = Result<T, StoreError>;

@@ -1,0 +1,133 @@
+//! Opening the database: picks the engine from the URL, sets SQLite's durability pragmas,
+//! and names the per-engine statement that begins a write transaction.
+
+use std::time::Duration;
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{Any, AnyPool, Executor, Transaction};
+
+use crate::StoreResult;
+use crate::error::StoreError;
+
+/// The database engine behind the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// Picks the engine from a database URL.
+    pub fn from_url(url: &str) -> Option<Self> {
+        if url.starts_with("sqlite:") {
+            Some(Backend::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Some(Backend::Postgres)
+        } else {
+            None
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        }
+    }
+}
+
+/// The one [`crate::Store`] implementation: portable SQL on sqlx's `Any` pool.
+#[derive(Clone, Debug)]
+pub struct SqlStore {
+    pub(crate) pool: AnyPool,
+    pub(crate) backend: Backend,
+}
+
+impl SqlStore {
+    /// Connects to `url` (`sqlite://…?mode=rwc` or `postgres://…`).
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        install_default_drivers();
+        let backend = Backend::from_url(url).ok_or_else(|| {
+            StoreError::Corrupt(format!(
+                "unsupported database URL (use sqlite:// or postgres://): {}",
+                redact(url)
+            ))
+        })?;
+        let options = match backend {
+            // SQLite has one writer; a few connections are enough for WAL readers.
+            Backend::Sqlite => AnyPoolOptions::new().max_connections(8).after_connect(
+                |conn, _meta| {
+                    Box::pin(async move {
+                        // WAL lets readers run beside the writer; FULL syncs the WAL on every
+                        // commit so an acknowledged change survives a power loss.
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA synchronous = FULL").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        conn.execute("PRAGMA busy_timeout = 10000").await?;
+                        Ok(())
+                    })
+                },
+            ),
+            Backend::Postgres => AnyPoolOptions::new().max_connections(16),
+        };
+        let pool = options.acquire_timeout(Duration::from_secs(30)).connect(url).await?;
+        Ok(Self { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The pool, for maintenance commands and tests that must reach under the seam.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Begins a transaction that will write.
+    ///
+    /// SQLite: `BEGIN IMMEDIATE` takes the write lock up front; a deferred `BEGIN` that
+    /// upgrades later deadlocks under concurrent writers ("database is locked").
+    /// PostgreSQL: READ COMMITTED, with every read-modify-write done as one atomic
+    /// statement or behind the row lock of an `UPDATE` (see `docs/storage.md`).
+    pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// A database URL with any password replaced, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme_end + 3],
+                    &userinfo[..colon],
+                    &url[at..]
+                ),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(redact("postgres://app:secret@db:5432/x"), "postgres://app:***@db:5432/x");
+        assert_eq!(redact("postgres://app@db/x"), "postgres://app@db/x");
+        assert_eq!(redact("sqlite://data/m.db"), "sqlite://data/m.db");
+    }
+}

@@ -1,0 +1,85 @@
+//! Schema migrations, embedded in the binary and run at start (and by `madoguchi migrate`).
+//!
+//! Each engine has its own folder because DDL differs (identity columns, triggers); the
+//! file names are identical, which a test checks, so the two schemas move in step.
+
+use sqlx::Row;
+
+use crate::StoreResult;
+use crate::connect::{Backend, SqlStore};
+
+/// Names of the embedded migrations, in order.
+pub const MIGRATION_NAMES: &[&str] = &["0001_foundation"];
+
+const SQLITE: &[&str] = &[include_str!("../migrations/sqlite/0001_foundation.sql")];
+const POSTGRES: &[&str] = &[include_str!("../migrations/postgres/0001_foundation.sql")];
+
+/// File names (without `.sql`) in one engine's migration folder, sorted; for the lockstep test.
+pub fn migration_dir_names(engine: &str) -> std::io::Result<Vec<String>> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(engine);
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        if let Some(stem) = name.strip_suffix(".sql") {
+            names.push(stem.to_owned());
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+impl SqlStore {
+    /// Applies every migration not yet applied, each in its own transaction, and returns
+    /// the names applied now.
+    pub async fn migrate(&self) -> StoreResult<Vec<String>> {
+        sqlx::raw_sql(
+            "create table if not exists schema_migrations (
+                name text primary key,
+                applied_at bigint not null
+            )",
+        )
+        .execute(&self.pool)
+        .await?;
+        let scripts = match self.backend {
+            Backend::Sqlite => SQLITE,
+            Backend::Postgres => POSTGRES,
+        };
+        let mut applied_now = Vec::new();
+        for (name, sql) in MIGRATION_NAMES.iter().zip(scripts) {
+            let mut tx = self.begin_write().await?;
+            let done = sqlx::query("select count(*) as n from schema_migrations where name = $1")
+                .bind(*name)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get::<i64, _>("n")?;
+            if done > 0 {
+                tx.rollback().await?;
+                continue;
+            }
+            sqlx::raw_sql(*sql).execute(&mut *tx).await?;
+            sqlx::query("insert into schema_migrations (name, applied_at) values ($1, $2)")
+                .bind(*name)
+                .bind(madoguchi_domain::jst::to_micros(time::OffsetDateTime::now_utc()))
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            applied_now.push((*name).to_owned());
+        }
+        Ok(applied_now)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_engines_have_the_same_migrations_and_all_are_embedded() {
+        let sqlite = migration_dir_names("sqlite").unwrap();
+        let postgres = migration_dir_names("postgres").unwrap();
+        assert_eq!(sqlite, postgres, "migrations/sqlite and migrations/postgres differ");
+        assert_eq!(sqlite, MIGRATION_NAMES, "a migration file is not embedded");
+        assert_eq!(SQLITE.len(), MIGRATION_NAMES.len());
+        assert_eq!(POSTGRES.len(), MIGRATION_NAMES.len());
+    }
+}

@@ -1,0 +1,105 @@
+//! Server-side sessions, kept in the database so several app servers can share them.
+
+use async_trait::async_trait;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use crate::StoreResult;
+use crate::connect::SqlStore;
+use crate::history::{HistoryDraft, append_in};
+use crate::model::{NewSession, SessionRecord};
+
+/// Sessions.
+#[async_trait]
+pub trait SessionStore {
+    async fn session(&self, id_hash: &str) -> StoreResult<Option<SessionRecord>>;
+    /// Records activity, which pushes back the idle timeout.
+    async fn touch_session(&self, id_hash: &str, now: i64) -> StoreResult<()>;
+    /// Ends one session, recording why (logout, timeout) when `history` is given.
+    async fn end_session(&self, id_hash: &str, history: Option<HistoryDraft>) -> StoreResult<()>;
+    /// Ends every session of a user (deleted, locked, credentials revoked).
+    async fn end_sessions_of_user(&self, user_id: i64) -> StoreResult<u64>;
+    /// Deletes sessions idle since before `idle_before` or created before `created_before`.
+    async fn purge_sessions(&self, idle_before: i64, created_before: i64) -> StoreResult<u64>;
+}
+
+pub(crate) async fn insert_session(conn: &mut AnyConnection, s: &NewSession) -> StoreResult<()> {
+    sqlx::query(
+        "insert into sessions (id_hash, user_id, company_id, csrf_token, pending_password_change,
+             created_at, last_seen_at, ip, user_agent)
+         values ($1, $2, $3, $4, $5, $6, $6, $7, $8)",
+    )
+    .bind(&s.id_hash)
+    .bind(s.user_id)
+    .bind(s.company_id)
+    .bind(&s.csrf_token)
+    .bind(i64::from(s.pending_password_change))
+    .bind(s.created_at)
+    .bind(&s.ip)
+    .bind(&s.user_agent)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+fn session_from_row(row: &AnyRow) -> Result<SessionRecord, sqlx::Error> {
+    Ok(SessionRecord {
+        id_hash: row.try_get("id_hash")?,
+        user_id: row.try_get("user_id")?,
+        company_id: row.try_get("company_id")?,
+        csrf_token: row.try_get("csrf_token")?,
+        pending_password_change: row.try_get::<i64, _>("pending_password_change")? != 0,
+        created_at: row.try_get("created_at")?,
+        last_seen_at: row.try_get("last_seen_at")?,
+    })
+}
+
+#[async_trait]
+impl SessionStore for SqlStore {
+    async fn session(&self, id_hash: &str) -> StoreResult<Option<SessionRecord>> {
+        let row = sqlx::query("select * from sessions where id_hash = $1")
+            .bind(id_hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(session_from_row).transpose()?)
+    }
+
+    async fn touch_session(&self, id_hash: &str, now: i64) -> StoreResult<()> {
+        sqlx::query("update sessions set last_seen_at = $2 where id_hash = $1 and last_seen_at < $2")
+            .bind(id_hash)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn end_session(&self, id_hash: &str, history: Option<HistoryDraft>) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("delete from sessions where id_hash = $1")
+            .bind(id_hash)
+            .execute(&mut *tx)
+            .await?;
+        if let Some(history) = history {
+            append_in(&mut tx, &history).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn end_sessions_of_user(&self, user_id: i64) -> StoreResult<u64> {
+        let done = sqlx::query("delete from sessions where user_id = $1")
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    async fn purge_sessions(&self, idle_before: i64, created_before: i64) -> StoreResult<u64> {
+        let done = sqlx::query("delete from sessions where last_seen_at < $1 or created_at < $2")
+            .bind(idle_before)
+            .bind(created_before)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+}

@@ -1,0 +1,361 @@
+//! 利用者: lookup, creation, the lock-out counters and password changes.
+//!
+//! The counters are changed by single `update … returning` statements, so concurrent wrong
+//! passwords are each counted exactly once on both engines (no read-modify-write).
+
+use async_trait::async_trait;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::StoreResult;
+use crate::connect::SqlStore;
+use crate::error::StoreError;
+use crate::history::{HistoryDraft, append_in};
+use crate::model::{LoginFailure, NewSession, NewUser, UnlockWhich, UserRecord};
+use crate::sessions::insert_session;
+
+/// Users and their credentials.
+#[async_trait]
+pub trait UserStore {
+    /// Registers a user. A login ID already used anywhere in the deployment (in any case)
+    /// is `Conflict { constraint: "login_id" }`; a second master is `"master"`.
+    async fn create_user(&self, new: NewUser, history: HistoryDraft) -> StoreResult<UserRecord>;
+    /// The user (deleted or not) whose login ID matches `login_key` case-insensitively.
+    async fn user_by_login_key(&self, login_key: &str) -> StoreResult<Option<UserRecord>>;
+    /// The user `user_id`, only if it belongs to `company_id`.
+    async fn user(&self, company_id: i64, user_id: i64) -> StoreResult<Option<UserRecord>>;
+    /// The company's users that are not deleted, by login ID.
+    async fn users_of(&self, company_id: i64) -> StoreResult<Vec<UserRecord>>;
+    /// Counts one wrong login password; locks at `threshold` consecutive failures.
+    /// `failure` is always recorded, `on_lock` too when this failure locks.
+    async fn record_login_failure(
+        &self,
+        user_id: i64,
+        threshold: i64,
+        failure: HistoryDraft,
+        on_lock: HistoryDraft,
+    ) -> StoreResult<LoginFailure>;
+    /// A correct login: resets the counter, moves 前回ログイン, opens the session.
+    async fn record_login_success(
+        &self,
+        user_id: i64,
+        session: NewSession,
+        history: HistoryDraft,
+    ) -> StoreResult<()>;
+    /// Counts one wrong confirmation password; locks at `threshold`.
+    async fn record_confirmation_failure(
+        &self,
+        user_id: i64,
+        threshold: i64,
+        failure: HistoryDraft,
+        on_lock: HistoryDraft,
+    ) -> StoreResult<LoginFailure>;
+    /// A correct confirmation password resets its counter.
+    async fn reset_confirmation_failures(&self, user_id: i64) -> StoreResult<()>;
+    /// The forced change at login: new login password, and the confirmation password when
+    /// it was not set yet; clears the flag and lets the session in.
+    async fn change_passwords_at_login(
+        &self,
+        user_id: i64,
+        login_password_hash: &str,
+        confirm_password_hash: Option<&str>,
+        session_id_hash: &str,
+        history: HistoryDraft,
+    ) -> StoreResult<()>;
+    /// Replaces a stored hash (after a parameter change) without touching anything else.
+    async fn rehash_login_password(&self, user_id: i64, hash: &str) -> StoreResult<()>;
+    /// Releases a lock (利用停止解除) and ends nothing else.
+    async fn unlock_user(
+        &self,
+        user_id: i64,
+        which: UnlockWhich,
+        history: HistoryDraft,
+    ) -> StoreResult<()>;
+}
+
+fn flag(row: &AnyRow, column: &str) -> Result<bool, sqlx::Error> {
+    Ok(row.try_get::<i64, _>(column)? != 0)
+}
+
+fn user_from_row(row: &AnyRow) -> Result<UserRecord, sqlx::Error> {
+    Ok(UserRecord {
+        id: row.try_get("id")?,
+        company_id: row.try_get("company_id")?,
+        login_id: row.try_get("login_id")?,
+        name: row.try_get("name")?,
+        email: row.try_get("email")?,
+        is_master: flag(row, "is_master")?,
+        is_admin: flag(row, "is_admin")?,
+        login_password_hash: row.try_get("login_password_hash")?,
+        confirm_password_hash: row.try_get("confirm_password_hash")?,
+        must_change_password: flag(row, "must_change_password")?,
+        login_failures: row.try_get("login_failures")?,
+        login_locked: flag(row, "login_locked")?,
+        confirm_failures: row.try_get("confirm_failures")?,
+        confirm_locked: flag(row, "confirm_locked")?,
+        last_login_at: row.try_get("last_login_at")?,
+        previous_login_at: row.try_get("previous_login_at")?,
+        deleted: row.try_get::<Option<i64>, _>("deleted_at")?.is_some(),
+    })
+}
+
+fn failure_from_row(row: &AnyRow, was_locked: bool) -> Result<LoginFailure, sqlx::Error> {
+    let locked = flag(row, "locked")?;
+    Ok(LoginFailure { failures: row.try_get("failures")?, locked, locked_now: locked && !was_locked })
+}
+
+#[async_trait]
+impl UserStore for SqlStore {
+    async fn create_user(&self, new: NewUser, mut history: HistoryDraft) -> StoreResult<UserRecord> {
+        let mut tx = self.begin_write().await?;
+        let inserted = sqlx::query(
+            "insert into users (company_id, login_id, login_key, name, email, is_master, is_admin,
+                 login_password_hash, confirm_password_hash, must_change_password,
+                 created_at, updated_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) returning *",
+        )
+        .bind(new.company_id)
+        .bind(&new.login_id)
+        .bind(&new.login_key)
+        .bind(&new.name)
+        .bind(&new.email)
+        .bind(i64::from(new.is_master))
+        .bind(i64::from(new.is_admin))
+        .bind(&new.login_password_hash)
+        .bind(&new.confirm_password_hash)
+        .bind(i64::from(new.must_change_password))
+        .bind(history.occurred_at)
+        .fetch_one(&mut *tx)
+        .await;
+        let row = match inserted {
+            Ok(row) => row,
+            Err(e) if StoreError::is_unique_violation(&e) => {
+                let constraint = if e.to_string().contains("master") { "master" } else { "login_id" };
+                return Err(StoreError::Conflict { constraint });
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let user = user_from_row(&row)?;
+        if history.user_id.is_none() {
+            history.details["user_id"] = serde_json::json!(user.id);
+        }
+        append_in(&mut tx, &history).await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    async fn user_by_login_key(&self, login_key: &str) -> StoreResult<Option<UserRecord>> {
+        let row = sqlx::query("select * from users where login_key = $1")
+            .bind(login_key)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(user_from_row).transpose()?)
+    }
+
+    async fn user(&self, company_id: i64, user_id: i64) -> StoreResult<Option<UserRecord>> {
+        let row = sqlx::query("select * from users where id = $1 and company_id = $2")
+            .bind(user_id)
+            .bind(company_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(user_from_row).transpose()?)
+    }
+
+    async fn users_of(&self, company_id: i64) -> StoreResult<Vec<UserRecord>> {
+        let rows = sqlx::query(
+            "select * from users where company_id = $1 and deleted_at is null order by login_key",
+        )
+        .bind(company_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(user_from_row).collect::<Result<_, _>>()?)
+    }
+
+    async fn record_login_failure(
+        &self,
+        user_id: i64,
+        threshold: i64,
+        failure: HistoryDraft,
+        on_lock: HistoryDraft,
+    ) -> StoreResult<LoginFailure> {
+        let mut tx = self.begin_write().await?;
+        // One statement: the increment and the lock decision see the same row version, and
+        // PostgreSQL's row lock queues concurrent attempts so none is lost.
+        let row = sqlx::query(
+            "update users set
+                 login_failures = login_failures + 1,
+                 login_locked = case when login_failures + 1 >= $2 then 1 else login_locked end,
+                 updated_at = $3
+             where id = $1 and login_locked = 0
+             returning login_failures as failures, login_locked as locked",
+        )
+        .bind(user_id)
+        .bind(threshold)
+        .bind(failure.occurred_at)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let result = match row {
+            Some(row) => failure_from_row(&row, false)?,
+            None => {
+                let row = sqlx::query(
+                    "select login_failures as failures, login_locked as locked from users where id = $1",
+                )
+                .bind(user_id)
+                .fetch_one(&mut *tx)
+                .await?;
+                failure_from_row(&row, true)?
+            }
+        };
+        append_in(&mut tx, &failure).await?;
+        if result.locked_now {
+            append_in(&mut tx, &on_lock).await?;
+        }
+        tx.commit().await?;
+        Ok(result)
+    }
+
+    async fn record_login_success(
+        &self,
+        user_id: i64,
+        session: NewSession,
+        history: HistoryDraft,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "update users set login_failures = 0, previous_login_at = last_login_at,
+                 last_login_at = $2, updated_at = $2
+             where id = $1",
+        )
+        .bind(user_id)
+        .bind(history.occurred_at)
+        .execute(&mut *tx)
+        .await?;
+        insert_session(&mut tx, &session).await?;
+        append_in(&mut tx, &history).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn record_confirmation_failure(
+        &self,
+        user_id: i64,
+        threshold: i64,
+        failure: HistoryDraft,
+        on_lock: HistoryDraft,
+    ) -> StoreResult<LoginFailure> {
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(
+            "update users set
+                 confirm_failures = confirm_failures + 1,
+                 confirm_locked = case when confirm_failures + 1 >= $2 then 1 else confirm_locked end,
+                 updated_at = $3
+             where id = $1 and confirm_locked = 0
+             returning confirm_failures as failures, confirm_locked as locked",
+        )
+        .bind(user_id)
+        .bind(threshold)
+        .bind(failure.occurred_at)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let result = match row {
+            Some(row) => failure_from_row(&row, false)?,
+            None => {
+                let row = sqlx::query(
+                    "select confirm_failures as failures, confirm_locked as locked from users where id = $1",
+                )
+                .bind(user_id)
+                .fetch_one(&mut *tx)
+                .await?;
+                failure_from_row(&row, true)?
+            }
+        };
+        append_in(&mut tx, &failure).await?;
+        if result.locked_now {
+            append_in(&mut tx, &on_lock).await?;
+        }
+        tx.commit().await?;
+        Ok(result)
+    }
+
+    async fn reset_confirmation_failures(&self, user_id: i64) -> StoreResult<()> {
+        sqlx::query("update users set confirm_failures = 0 where id = $1 and confirm_failures > 0")
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn change_passwords_at_login(
+        &self,
+        user_id: i64,
+        login_password_hash: &str,
+        confirm_password_hash: Option<&str>,
+        session_id_hash: &str,
+        history: HistoryDraft,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "update users set login_password_hash = $2,
+                 confirm_password_hash = coalesce($3, confirm_password_hash),
+                 must_change_password = 0, updated_at = $4
+             where id = $1",
+        )
+        .bind(user_id)
+        .bind(login_password_hash)
+        .bind(confirm_password_hash)
+        .bind(history.occurred_at)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("update sessions set pending_password_change = 0 where id_hash = $1")
+            .bind(session_id_hash)
+            .execute(&mut *tx)
+            .await?;
+        append_in(&mut tx, &history).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn rehash_login_password(&self, user_id: i64, hash: &str) -> StoreResult<()> {
+        sqlx::query("update users set login_password_hash = $2 where id = $1")
+            .bind(user_id)
+            .bind(hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn unlock_user(
+        &self,
+        user_id: i64,
+        which: UnlockWhich,
+        history: HistoryDraft,
+    ) -> StoreResult<()> {
+        let (login, confirm) = match which {
+            UnlockWhich::Login => (1, 0),
+            UnlockWhich::Confirmation => (0, 1),
+            UnlockWhich::Both => (1, 1),
+        };
+        let mut tx = self.begin_write().await?;
+        let changed = sqlx::query(
+            "update users set
+                 login_locked = case when $2 = 1 then 0 else login_locked end,
+                 login_failures = case when $2 = 1 then 0 else login_failures end,
+                 confirm_locked = case when $3 = 1 then 0 else confirm_locked end,
+                 confirm_failures = case when $3 = 1 then 0 else confirm_failures end,
+                 updated_at = $4
+             where id = $1 and deleted_at is null",
+        )
+        .bind(user_id)
+        .bind(login)
+        .bind(confirm)
+        .bind(history.occurred_at)
+        .execute(&mut *tx)
+        .await?;
+        if changed.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        append_in(&mut tx, &history).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
