@@ -41,7 +41,10 @@ pub fn is_zengin_kana_char(c: char) -> bool {
     c.is_ascii_digit()
         || c.is_ascii_uppercase()
         || ('\u{FF71}'..='\u{FF9F}').contains(&c)
-        || matches!(c, 'ｦ' | '｢' | '｣' | ' ' | '(' | ')' | '-' | '.' | '/' | ',' | '\\')
+        || matches!(
+            c,
+            'ｦ' | '｢' | '｣' | ' ' | '(' | ')' | '-' | '.' | '/' | ',' | '\\'
+        )
 }
 
 #[cfg(test)]
@@ -71,7 +74,10 @@ mod tests {
         assert!(!is_zenkaku('A'));
         assert!(is_zengin_kana_char('ｱ'));
         assert!(is_zengin_kana_char('ﾞ'));
-        assert!(!is_zengin_kana_char('ｧ'), "small kana are not in the Zengin set");
+        assert!(
+            !is_zengin_kana_char('ｧ'),
+            "small kana are not in the Zengin set"
+        );
         assert!(!is_zengin_kana_char('a'));
     }
 }

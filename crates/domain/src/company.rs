@@ -18,7 +18,10 @@ impl CompanyName {
             return Err(Error::Required { label: "企業名" });
         }
         if char_len(s) > Self::MAX || s.chars().any(char::is_control) {
-            return Err(Error::ZenkakuLength { label: "企業名", max: Self::MAX });
+            return Err(Error::ZenkakuLength {
+                label: "企業名",
+                max: Self::MAX,
+            });
         }
         Ok(Self(s.to_owned()))
     }
@@ -84,7 +87,10 @@ impl BranchName {
             return Err(Error::Required { label: "支店名" });
         }
         if char_len(s) > Self::MAX || s.chars().any(char::is_control) {
-            return Err(Error::ZenkakuLength { label: "支店名", max: Self::MAX });
+            return Err(Error::ZenkakuLength {
+                label: "支店名",
+                max: Self::MAX,
+            });
         }
         Ok(Self(s.to_owned()))
     }
@@ -148,7 +154,10 @@ impl AccountKind {
         match input.trim() {
             "普通" | "1" => Ok(Self::Ordinary),
             "当座" | "2" => Ok(Self::Current),
-            _ => Err(Error::Choice { label: "科目", choices: "普通、当座" }),
+            _ => Err(Error::Choice {
+                label: "科目",
+                choices: "普通、当座",
+            }),
         }
     }
 

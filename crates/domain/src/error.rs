@@ -67,7 +67,11 @@ pub enum Error {
     #[error("{label}を入力してください。")]
     Required { label: &'static str },
     #[error("{label}は半角英数字{min}文字以上{max}文字以内で入力してください。")]
-    AlnumLength { label: &'static str, min: usize, max: usize },
+    AlnumLength {
+        label: &'static str,
+        min: usize,
+        max: usize,
+    },
     #[error("{label}は英字と数字を混在させてください。")]
     NotMixed { label: &'static str },
     #[error("{label}は2ヶ所に同じものを入力してください。")]
@@ -85,9 +89,15 @@ pub enum Error {
     #[error("{label}は半角数字{digits}桁で入力してください。")]
     FixedDigits { label: &'static str, digits: usize },
     #[error("{label}は半角数字{max_digits}桁以内で入力してください。")]
-    AmountFormat { label: &'static str, max_digits: usize },
+    AmountFormat {
+        label: &'static str,
+        max_digits: usize,
+    },
     #[error("{label}は「{choices}」のいずれかを指定してください。")]
-    Choice { label: &'static str, choices: &'static str },
+    Choice {
+        label: &'static str,
+        choices: &'static str,
+    },
 }
 
 impl Error {
@@ -180,7 +190,10 @@ impl FieldErrors {
 
     /// Records `error` against `field`.
     pub fn add(&mut self, field: impl Into<String>, error: Error) {
-        self.0.push(FieldError { field: field.into(), error });
+        self.0.push(FieldError {
+            field: field.into(),
+            error,
+        });
     }
 
     /// Keeps the value of `result`, or records its error against `field`.
@@ -204,19 +217,29 @@ impl FieldErrors {
 
     /// The first message for `field`, if any.
     pub fn message_for(&self, field: &str) -> Option<String> {
-        self.0.iter().find(|e| e.field == field).map(|e| e.error.message_ja())
+        self.0
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.error.message_ja())
     }
 
     /// `Ok(())` when nothing was recorded, else the whole set as one [`Error::Invalid`].
     pub fn into_result(self) -> Result<(), Error> {
-        if self.0.is_empty() { Ok(()) } else { Err(Error::Invalid(self)) }
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Invalid(self))
+        }
     }
 }
 
 impl fmt::Display for FieldErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let parts: Vec<String> =
-            self.0.iter().map(|e| format!("{}: {}", e.field, e.error)).collect();
+        let parts: Vec<String> = self
+            .0
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.error))
+            .collect();
         f.write_str(&parts.join(" / "))
     }
 }
@@ -250,7 +273,11 @@ mod tests {
             Error::Invalid(FieldErrors::new()),
             Error::Internal,
             Error::Required { label: "" },
-            Error::AlnumLength { label: "", min: 0, max: 0 },
+            Error::AlnumLength {
+                label: "",
+                min: 0,
+                max: 0,
+            },
             Error::NotMixed { label: "" },
             Error::Mismatch { label: "" },
             Error::SameAsLoginId { label: "" },
@@ -258,9 +285,18 @@ mod tests {
             Error::LoginIdTaken,
             Error::ZenkakuLength { label: "", max: 0 },
             Error::HankakuKana { label: "", max: 0 },
-            Error::FixedDigits { label: "", digits: 0 },
-            Error::AmountFormat { label: "", max_digits: 0 },
-            Error::Choice { label: "", choices: "" },
+            Error::FixedDigits {
+                label: "",
+                digits: 0,
+            },
+            Error::AmountFormat {
+                label: "",
+                max_digits: 0,
+            },
+            Error::Choice {
+                label: "",
+                choices: "",
+            },
         ];
         let mut codes: Vec<&str> = all.iter().map(Error::code).collect();
         codes.sort_unstable();
@@ -270,7 +306,11 @@ mod tests {
 
     #[test]
     fn messages_name_the_field() {
-        let e = Error::AlnumLength { label: "ログインパスワード", min: 6, max: 12 };
+        let e = Error::AlnumLength {
+            label: "ログインパスワード",
+            min: 6,
+            max: 12,
+        };
         assert_eq!(
             e.message_ja(),
             "ログインパスワードは半角英数字6文字以上12文字以内で入力してください。"

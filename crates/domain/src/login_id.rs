@@ -24,7 +24,11 @@ impl LoginId {
         }
         let len = char_len(input);
         if !is_hankaku_alnum(input) || !(MIN_LEN..=MAX_LEN).contains(&len) {
-            return Err(Error::AlnumLength { label: LABEL, min: MIN_LEN, max: MAX_LEN });
+            return Err(Error::AlnumLength {
+                label: LABEL,
+                min: MIN_LEN,
+                max: MAX_LEN,
+            });
         }
         if !mixes_letters_and_digits(input) {
             return Err(Error::NotMixed { label: LABEL });
@@ -82,10 +86,22 @@ mod tests {
 
     #[test]
     fn needs_letters_and_digits_in_hankaku() {
-        assert_eq!(LoginId::parse("abcdefg"), Err(Error::NotMixed { label: LABEL }));
-        assert_eq!(LoginId::parse("1234567"), Err(Error::NotMixed { label: LABEL }));
-        assert!(matches!(LoginId::parse("ａｂｃ１２３"), Err(Error::AlnumLength { .. })));
-        assert!(matches!(LoginId::parse("abc_123"), Err(Error::AlnumLength { .. })));
+        assert_eq!(
+            LoginId::parse("abcdefg"),
+            Err(Error::NotMixed { label: LABEL })
+        );
+        assert_eq!(
+            LoginId::parse("1234567"),
+            Err(Error::NotMixed { label: LABEL })
+        );
+        assert!(matches!(
+            LoginId::parse("ａｂｃ１２３"),
+            Err(Error::AlnumLength { .. })
+        ));
+        assert!(matches!(
+            LoginId::parse("abc_123"),
+            Err(Error::AlnumLength { .. })
+        ));
         assert_eq!(LoginId::parse(""), Err(Error::Required { label: LABEL }));
     }
 

@@ -163,14 +163,38 @@ mod tests {
     #[test]
     fn amount_rules() {
         let label = "総合振込";
-        assert_eq!(Yen::parse(label, "999999999999", 12), Ok(Yen(999_999_999_999)));
-        assert!(matches!(Yen::parse(label, "1000000000000", 12), Err(Error::AmountFormat { .. })));
-        assert!(matches!(Yen::parse(label, "１００", 12), Err(Error::AmountFormat { .. })));
-        assert!(matches!(Yen::parse(label, "-1", 12), Err(Error::AmountFormat { .. })));
-        assert!(matches!(Yen::parse(label, "1.5", 12), Err(Error::AmountFormat { .. })));
-        assert!(matches!(Yen::parse(label, "1,000", 12), Err(Error::AmountFormat { .. })));
-        assert!(matches!(Yen::parse(label, "+1", 12), Err(Error::AmountFormat { .. })));
-        assert!(matches!(Yen::parse(label, "", 12), Err(Error::Required { .. })));
+        assert_eq!(
+            Yen::parse(label, "999999999999", 12),
+            Ok(Yen(999_999_999_999))
+        );
+        assert!(matches!(
+            Yen::parse(label, "1000000000000", 12),
+            Err(Error::AmountFormat { .. })
+        ));
+        assert!(matches!(
+            Yen::parse(label, "１００", 12),
+            Err(Error::AmountFormat { .. })
+        ));
+        assert!(matches!(
+            Yen::parse(label, "-1", 12),
+            Err(Error::AmountFormat { .. })
+        ));
+        assert!(matches!(
+            Yen::parse(label, "1.5", 12),
+            Err(Error::AmountFormat { .. })
+        ));
+        assert!(matches!(
+            Yen::parse(label, "1,000", 12),
+            Err(Error::AmountFormat { .. })
+        ));
+        assert!(matches!(
+            Yen::parse(label, "+1", 12),
+            Err(Error::AmountFormat { .. })
+        ));
+        assert!(matches!(
+            Yen::parse(label, "", 12),
+            Err(Error::Required { .. })
+        ));
     }
 
     #[test]

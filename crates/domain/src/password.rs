@@ -45,7 +45,10 @@ pub struct PasswordPolicy {
 impl Default for PasswordPolicy {
     /// The manual's rule: 6 to 12 characters.
     fn default() -> Self {
-        Self { min_len: 6, max_len: 12 }
+        Self {
+            min_len: 6,
+            max_len: 12,
+        }
     }
 }
 
@@ -53,10 +56,14 @@ impl PasswordPolicy {
     /// Checks the policy itself (a deployment may lengthen, never weaken, the manual's rule).
     pub fn new(min_len: usize, max_len: usize) -> Result<Self, String> {
         if min_len < 6 {
-            return Err(format!("password minimum length {min_len} is below the manual's 6"));
+            return Err(format!(
+                "password minimum length {min_len} is below the manual's 6"
+            ));
         }
         if max_len < min_len || max_len > 128 {
-            return Err(format!("password maximum length {max_len} must be {min_len}..=128"));
+            return Err(format!(
+                "password maximum length {max_len} must be {min_len}..=128"
+            ));
         }
         Ok(Self { min_len, max_len })
     }
@@ -74,7 +81,11 @@ impl PasswordPolicy {
         }
         let len = char_len(first);
         if !is_hankaku_alnum(first) || len < self.min_len || len > self.max_len {
-            return Err(Error::AlnumLength { label, min: self.min_len, max: self.max_len });
+            return Err(Error::AlnumLength {
+                label,
+                min: self.min_len,
+                max: self.max_len,
+            });
         }
         if !mixes_letters_and_digits(first) {
             return Err(Error::NotMixed { label });
@@ -99,35 +110,64 @@ mod tests {
 
     #[test]
     fn manual_rules_at_the_boundaries() {
-        assert!(matches!(parse("abc12", "abc12"), Err(Error::AlnumLength { .. })));
+        assert!(matches!(
+            parse("abc12", "abc12"),
+            Err(Error::AlnumLength { .. })
+        ));
         assert!(parse("abc123", "abc123").is_ok());
         assert!(parse("abcdef123456", "abcdef123456").is_ok());
         assert!(matches!(
             parse("abcdef1234567", "abcdef1234567"),
             Err(Error::AlnumLength { .. })
         ));
-        assert!(matches!(parse("abcdefgh", "abcdefgh"), Err(Error::NotMixed { .. })));
-        assert!(matches!(parse("12345678", "12345678"), Err(Error::NotMixed { .. })));
-        assert!(matches!(parse("ａｂｃ１２３", "ａｂｃ１２３"), Err(Error::AlnumLength { .. })));
-        assert!(matches!(parse("Abc123", "abc123"), Err(Error::Mismatch { .. })));
+        assert!(matches!(
+            parse("abcdefgh", "abcdefgh"),
+            Err(Error::NotMixed { .. })
+        ));
+        assert!(matches!(
+            parse("12345678", "12345678"),
+            Err(Error::NotMixed { .. })
+        ));
+        assert!(matches!(
+            parse("ａｂｃ１２３", "ａｂｃ１２３"),
+            Err(Error::AlnumLength { .. })
+        ));
+        assert!(matches!(
+            parse("Abc123", "abc123"),
+            Err(Error::Mismatch { .. })
+        ));
         assert!(matches!(parse("", ""), Err(Error::Required { .. })));
     }
 
     #[test]
     fn password_may_not_be_the_login_id() {
-        assert!(matches!(parse("Tanaka01", "Tanaka01"), Err(Error::SameAsLoginId { .. })));
+        assert!(matches!(
+            parse("Tanaka01", "Tanaka01"),
+            Err(Error::SameAsLoginId { .. })
+        ));
     }
 
     #[test]
     fn a_bank_can_require_longer_passwords() {
         let policy = PasswordPolicy::new(10, 32).expect("a longer policy is allowed");
-        assert!(policy.parse_new(LOGIN_PASSWORD, "abc12345", "abc12345", "x").is_err());
-        assert!(policy.parse_new(LOGIN_PASSWORD, "abc1234567", "abc1234567", "x").is_ok());
+        assert!(
+            policy
+                .parse_new(LOGIN_PASSWORD, "abc12345", "abc12345", "x")
+                .is_err()
+        );
+        assert!(
+            policy
+                .parse_new(LOGIN_PASSWORD, "abc1234567", "abc1234567", "x")
+                .is_ok()
+        );
         assert!(PasswordPolicy::new(4, 12).is_err());
     }
 
     #[test]
     fn debug_hides_the_secret() {
-        assert_eq!(format!("{:?}", Password::typed("Secret99")), "Password(***)");
+        assert_eq!(
+            format!("{:?}", Password::typed("Secret99")),
+            "Password(***)"
+        );
     }
 }

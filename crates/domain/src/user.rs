@@ -16,7 +16,10 @@ impl PersonName {
             return Err(Error::Required { label: Self::LABEL });
         }
         if char_len(input) > Self::MAX || !input.chars().all(is_zenkaku) {
-            return Err(Error::ZenkakuLength { label: Self::LABEL, max: Self::MAX });
+            return Err(Error::ZenkakuLength {
+                label: Self::LABEL,
+                max: Self::MAX,
+            });
         }
         Ok(Self(input.to_owned()))
     }
@@ -66,6 +69,9 @@ mod tests {
         assert!(PersonName::parse(&"山".repeat(31)).is_err());
         assert!(PersonName::parse("Yamada").is_err());
         assert!(PersonName::parse("ﾔﾏﾀﾞ").is_err());
-        assert!(PersonName::parse("山田 太郎").is_err(), "a half-width space is half-width");
+        assert!(
+            PersonName::parse("山田 太郎").is_err(),
+            "a half-width space is half-width"
+        );
     }
 }

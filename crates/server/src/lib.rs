@@ -1,1 +1,20 @@
-//! placeholder
+//! madoguchi: the web service (screens and JSON API) and the operator's command line.
+//!
+//! One folder per area of the manual (`auth/`, `menu/`, …), each with its service
+//! functions (one per operation of the manual), its screens and its API. The shared web
+//! machinery — sessions and authorization types, CSRF, errors, the page frame — is in `web/`.
+#![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod demo;
+pub mod menu;
+pub mod openapi;
+pub mod operator;
+pub mod passwords;
+pub mod state;
+pub mod web;

@@ -5,11 +5,11 @@ use madoguchi_domain::{AccountKind, BankCeilings, CeilingItem, Yen};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use crate::StoreResult;
 use crate::connect::SqlStore;
 use crate::error::StoreError;
 use crate::history::{HistoryDraft, append_in};
 use crate::model::{Account, Company, NewAccount, NewCompany};
-use crate::StoreResult;
 
 /// Companies, their accounts and the bank's ceilings.
 #[async_trait]
@@ -95,8 +95,13 @@ impl CompanyStore for SqlStore {
     }
 
     async fn companies(&self) -> StoreResult<Vec<Company>> {
-        let rows = sqlx::query("select * from companies order by id").fetch_all(&self.pool).await?;
-        Ok(rows.iter().map(company_from_row).collect::<Result<_, _>>()?)
+        let rows = sqlx::query("select * from companies order by id")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(company_from_row)
+            .collect::<Result<_, _>>()?)
     }
 
     async fn add_account(&self, new: NewAccount, history: HistoryDraft) -> StoreResult<Account> {
@@ -117,7 +122,9 @@ impl CompanyStore for SqlStore {
         let row = match inserted {
             Ok(row) => row,
             Err(e) if StoreError::is_unique_violation(&e) => {
-                return Err(StoreError::Conflict { constraint: "account_number" });
+                return Err(StoreError::Conflict {
+                    constraint: "account_number",
+                });
             }
             Err(e) => return Err(e.into()),
         };

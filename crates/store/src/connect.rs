@@ -55,22 +55,27 @@ impl SqlStore {
         })?;
         let options = match backend {
             // SQLite has one writer; a few connections are enough for WAL readers.
-            Backend::Sqlite => AnyPoolOptions::new().max_connections(8).after_connect(
-                |conn, _meta| {
-                    Box::pin(async move {
-                        // WAL lets readers run beside the writer; FULL syncs the WAL on every
-                        // commit so an acknowledged change survives a power loss.
-                        conn.execute("PRAGMA journal_mode = WAL").await?;
-                        conn.execute("PRAGMA synchronous = FULL").await?;
-                        conn.execute("PRAGMA foreign_keys = ON").await?;
-                        conn.execute("PRAGMA busy_timeout = 10000").await?;
-                        Ok(())
+            Backend::Sqlite => {
+                AnyPoolOptions::new()
+                    .max_connections(8)
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            // WAL lets readers run beside the writer; FULL syncs the WAL on every
+                            // commit so an acknowledged change survives a power loss.
+                            conn.execute("PRAGMA journal_mode = WAL").await?;
+                            conn.execute("PRAGMA synchronous = FULL").await?;
+                            conn.execute("PRAGMA foreign_keys = ON").await?;
+                            conn.execute("PRAGMA busy_timeout = 10000").await?;
+                            Ok(())
+                        })
                     })
-                },
-            ),
+            }
             Backend::Postgres => AnyPoolOptions::new().max_connections(16),
         };
-        let pool = options.acquire_timeout(Duration::from_secs(30)).connect(url).await?;
+        let pool = options
+            .acquire_timeout(Duration::from_secs(30))
+            .connect(url)
+            .await?;
         Ok(Self { pool, backend })
     }
 
@@ -126,7 +131,10 @@ mod tests {
 
     #[test]
     fn passwords_are_redacted() {
-        assert_eq!(redact("postgres://app:secret@db:5432/x"), "postgres://app:***@db:5432/x");
+        assert_eq!(
+            redact("postgres://app:secret@db:5432/x"),
+            "postgres://app:***@db:5432/x"
+        );
         assert_eq!(redact("postgres://app@db/x"), "postgres://app@db/x");
         assert_eq!(redact("sqlite://data/m.db"), "sqlite://data/m.db");
     }

@@ -30,7 +30,9 @@ impl StoreError {
         match err {
             sqlx::Error::Database(db) => {
                 db.is_unique_violation()
-                    || db.code().is_some_and(|c| c == "23505" || c == "2067" || c == "1555")
+                    || db
+                        .code()
+                        .is_some_and(|c| c == "23505" || c == "2067" || c == "1555")
                     || db.message().contains("UNIQUE constraint failed")
             }
             _ => false,

@@ -201,7 +201,10 @@ impl HistoryStore for SqlStore {
         .bind(filter.limit.clamp(1, 3000))
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.iter().map(HistoryEntry::from_row).collect::<Result<_, _>>()?)
+        Ok(rows
+            .iter()
+            .map(HistoryEntry::from_row)
+            .collect::<Result<_, _>>()?)
     }
 
     async fn verify_history(&self) -> StoreResult<VerifyReport> {
@@ -221,7 +224,10 @@ impl HistoryStore for SqlStore {
             for row in &rows {
                 let entry = HistoryEntry::from_row(row)?;
                 let problem = if entry.seq != expected_seq {
-                    Some(format!("entry {expected_seq} is missing (next is {})", entry.seq))
+                    Some(format!(
+                        "entry {expected_seq} is missing (next is {})",
+                        entry.seq
+                    ))
                 } else if entry.prev_hash != expected_prev {
                     Some("prev_hash does not match the previous entry's hash".to_owned())
                 } else if entry.hash != entry.expected_hash() {
@@ -230,7 +236,10 @@ impl HistoryStore for SqlStore {
                     None
                 };
                 if let Some(reason) = problem {
-                    return Ok(VerifyReport { checked, first_bad: Some((expected_seq, reason)) });
+                    return Ok(VerifyReport {
+                        checked,
+                        first_bad: Some((expected_seq, reason)),
+                    });
                 }
                 checked += 1;
                 expected_seq += 1;
@@ -251,7 +260,10 @@ impl HistoryStore for SqlStore {
                 )),
             });
         }
-        Ok(VerifyReport { checked, first_bad: None })
+        Ok(VerifyReport {
+            checked,
+            first_bad: None,
+        })
     }
 }
 
@@ -261,9 +273,10 @@ impl HistoryStore for SqlStore {
 /// so concurrent appends (on PostgreSQL, from several app servers) queue up and each one
 /// sees its predecessor's hash; on SQLite the write transaction already serialises them.
 pub(crate) async fn append_in(conn: &mut AnyConnection, draft: &HistoryDraft) -> StoreResult<i64> {
-    let head = sqlx::query("update history_head set seq = seq + 1 where id = 1 returning seq, hash")
-        .fetch_one(&mut *conn)
-        .await?;
+    let head =
+        sqlx::query("update history_head set seq = seq + 1 where id = 1 returning seq, hash")
+            .fetch_one(&mut *conn)
+            .await?;
     let seq: i64 = head.try_get("seq")?;
     let prev_hash: String = head.try_get("hash")?;
     let entry = HistoryEntry {

@@ -16,7 +16,9 @@ const POSTGRES: &[&str] = &[include_str!("../migrations/postgres/0001_foundation
 
 /// File names (without `.sql`) in one engine's migration folder, sorted; for the lockstep test.
 pub fn migration_dir_names(engine: &str) -> std::io::Result<Vec<String>> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(engine);
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(engine);
     let mut names = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let name = entry?.file_name().to_string_lossy().into_owned();
@@ -59,7 +61,9 @@ impl SqlStore {
             sqlx::raw_sql(*sql).execute(&mut *tx).await?;
             sqlx::query("insert into schema_migrations (name, applied_at) values ($1, $2)")
                 .bind(*name)
-                .bind(madoguchi_domain::jst::to_micros(time::OffsetDateTime::now_utc()))
+                .bind(madoguchi_domain::jst::to_micros(
+                    time::OffsetDateTime::now_utc(),
+                ))
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await?;
@@ -77,7 +81,10 @@ mod tests {
     fn both_engines_have_the_same_migrations_and_all_are_embedded() {
         let sqlite = migration_dir_names("sqlite").unwrap();
         let postgres = migration_dir_names("postgres").unwrap();
-        assert_eq!(sqlite, postgres, "migrations/sqlite and migrations/postgres differ");
+        assert_eq!(
+            sqlite, postgres,
+            "migrations/sqlite and migrations/postgres differ"
+        );
         assert_eq!(sqlite, MIGRATION_NAMES, "a migration file is not embedded");
         assert_eq!(SQLITE.len(), MIGRATION_NAMES.len());
         assert_eq!(POSTGRES.len(), MIGRATION_NAMES.len());

@@ -65,11 +65,13 @@ impl SessionStore for SqlStore {
     }
 
     async fn touch_session(&self, id_hash: &str, now: i64) -> StoreResult<()> {
-        sqlx::query("update sessions set last_seen_at = $2 where id_hash = $1 and last_seen_at < $2")
-            .bind(id_hash)
-            .bind(now)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "update sessions set last_seen_at = $2 where id_hash = $1 and last_seen_at < $2",
+        )
+        .bind(id_hash)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 

@@ -101,12 +101,20 @@ fn user_from_row(row: &AnyRow) -> Result<UserRecord, sqlx::Error> {
 
 fn failure_from_row(row: &AnyRow, was_locked: bool) -> Result<LoginFailure, sqlx::Error> {
     let locked = flag(row, "locked")?;
-    Ok(LoginFailure { failures: row.try_get("failures")?, locked, locked_now: locked && !was_locked })
+    Ok(LoginFailure {
+        failures: row.try_get("failures")?,
+        locked,
+        locked_now: locked && !was_locked,
+    })
 }
 
 #[async_trait]
 impl UserStore for SqlStore {
-    async fn create_user(&self, new: NewUser, mut history: HistoryDraft) -> StoreResult<UserRecord> {
+    async fn create_user(
+        &self,
+        new: NewUser,
+        mut history: HistoryDraft,
+    ) -> StoreResult<UserRecord> {
         let mut tx = self.begin_write().await?;
         let inserted = sqlx::query(
             "insert into users (company_id, login_id, login_key, name, email, is_master, is_admin,
@@ -130,7 +138,11 @@ impl UserStore for SqlStore {
         let row = match inserted {
             Ok(row) => row,
             Err(e) if StoreError::is_unique_violation(&e) => {
-                let constraint = if e.to_string().contains("master") { "master" } else { "login_id" };
+                let constraint = if e.to_string().contains("master") {
+                    "master"
+                } else {
+                    "login_id"
+                };
                 return Err(StoreError::Conflict { constraint });
             }
             Err(e) => return Err(e.into()),

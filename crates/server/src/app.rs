@@ -1,0 +1,156 @@
+//! Start-up as a value: connect and migrate the database, build the state and the router,
+//! and serve. `main` only parses the command line and calls into here.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderValue, Request, StatusCode, header};
+use axum::middleware;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use madoguchi_store::{CompanyStore, SqlStore};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::trace::TraceLayer;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::passwords::PasswordHasherPool;
+use crate::state::{AppState, Services};
+use crate::web::cookies::CookieSpec;
+use crate::web::security;
+use crate::web::token;
+
+/// Connects to the configured database, applies migrations and builds the state.
+pub async fn build_state(config: Config, clock: Clock) -> anyhow::Result<AppState> {
+    let store = connect(&config).await?;
+    let demo = store.meta("demo").await?.as_deref() == Some("1");
+    state_with_store(config, clock, store, demo)
+}
+
+/// Connects and migrates.
+pub async fn connect(config: &Config) -> anyhow::Result<SqlStore> {
+    if config.database_url.is_none() {
+        std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot create data directory {}: {e}",
+                config.data_dir.display()
+            )
+        })?;
+    }
+    let store = SqlStore::connect(&config.database_url()).await?;
+    let applied = store.migrate().await?;
+    for name in applied {
+        tracing::info!(migration = %name, "applied migration");
+    }
+    Ok(store)
+}
+
+/// Builds the state around an opened store.
+pub fn state_with_store(
+    config: Config,
+    clock: Clock,
+    store: SqlStore,
+    demo: bool,
+) -> anyhow::Result<AppState> {
+    let policy = config.password_policy().map_err(anyhow::Error::msg)?;
+    let hasher = PasswordHasherPool::new(config.argon2_memory_kib, config.argon2_iterations)?;
+    let cookies = CookieSpec::new(config.cookie_secure);
+    Ok(AppState::new(Services {
+        store: Arc::new(store),
+        config,
+        policy,
+        clock,
+        hasher,
+        cookies,
+        demo,
+    }))
+}
+
+#[derive(Clone, Copy)]
+struct RandomRequestId;
+
+impl MakeRequestId for RandomRequestId {
+    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
+        let id = token::random_token();
+        HeaderValue::from_str(id.get(..16).unwrap_or(&id))
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
+/// Every route of the service, with the middleware stack.
+pub fn router(state: AppState) -> Router {
+    let max_body = state.config.max_body_bytes;
+    Router::new()
+        .merge(crate::auth::router())
+        .merge(crate::menu::router())
+        .merge(crate::openapi::router())
+        .route("/static/app.css", get(stylesheet))
+        .route("/healthz", get(healthz))
+        .layer(middleware::from_fn_with_state(state.clone(), security::same_origin_only))
+        .layer(middleware::from_fn(security::security_headers))
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(RequestBodyLimitLayer::new(max_body))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::x_request_id(RandomRequestId))
+        .with_state(state)
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/app.css"),
+    )
+}
+
+/// Liveness and database reachability, for load balancers.
+async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    match state.store.is_empty().await {
+        Ok(_) => (StatusCode::OK, "ok"),
+        Err(e) => {
+            tracing::error!(error = ?e, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        }
+    }
+}
+
+/// Serves until Ctrl-C, purging dead sessions in the background.
+pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
+    let purger = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(300));
+        loop {
+            tick.tick().await;
+            let now = purger.now();
+            let idle_before = now - purger.idle_limit_micros();
+            let created_before = now - purger.absolute_limit_micros();
+            if let Err(e) = purger
+                .store
+                .purge_sessions(idle_before, created_before)
+                .await
+            {
+                tracing::warn!(error = ?e, "session purge failed");
+            }
+        }
+    });
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}

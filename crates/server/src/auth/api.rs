@@ -1,0 +1,125 @@
+//! JSON API: `/api/v1/login`, `/api/v1/logout`, `/api/v1/me`.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::header::SET_COOKIE;
+use axum::response::{AppendHeaders, IntoResponse, Response};
+use madoguchi_domain::{Password, jst};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::service;
+use crate::state::AppState;
+use crate::web::actor::Actor;
+use crate::web::client::ClientInfo;
+use crate::web::error::{ApiError, ErrorBody};
+
+/// ログイン request.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    /// ログインID
+    pub login_id: String,
+    /// ログインパスワード
+    pub password: String,
+}
+
+/// The logged-in user.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    pub login_id: String,
+    /// 利用者名
+    pub name: String,
+    /// 企業名
+    pub company: String,
+    pub is_master: bool,
+    /// 管理者権限
+    pub is_admin: bool,
+    /// 前回ログイン日時 (日本時間), if any.
+    pub previous_login: Option<String>,
+    /// Send this in `X-CSRF-Token` with every non-GET API call.
+    pub csrf_token: String,
+    /// The passwords must be changed (on the screen) before anything else.
+    pub must_change_password: bool,
+}
+
+fn me(actor: &Actor) -> Me {
+    Me {
+        login_id: actor.user.login_id.clone(),
+        name: actor.user.name.clone(),
+        company: actor.company.name.clone(),
+        is_master: actor.user.is_master,
+        is_admin: actor.user.has_admin_authority(),
+        previous_login: actor.user.previous_login_at.map(jst::format_minutes),
+        csrf_token: actor.session.csrf_token.clone(),
+        must_change_password: actor.session.pending_password_change,
+    }
+}
+
+/// ログイン: opens a session (cookie) and returns the CSRF token for later calls.
+#[utoipa::path(post, path = "/api/v1/login", tag = "認証", request_body = LoginRequest,
+    responses(
+        (status = 200, description = "ログインしました", body = LoginResponse),
+        (status = 401, description = "AUTH-0001 ログインIDまたはログインパスワードが正しくありません", body = ErrorBody),
+        (status = 423, description = "AUTH-0002 ログインパスワード利用停止", body = ErrorBody),
+    ))]
+pub async fn login(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    Json(body): Json<LoginRequest>,
+) -> Result<Response, ApiError> {
+    let success = service::login(
+        &state,
+        &client,
+        &body.login_id,
+        &Password::typed(body.password),
+    )
+    .await?;
+    let cookie = state
+        .cookies
+        .set(state.cookies.session_name(), &success.session_token);
+    let body = LoginResponse {
+        login_id: success.user.login_id,
+        name: success.user.name,
+        csrf_token: success.csrf_token,
+        must_change_password: success.must_change_password,
+    };
+    Ok((AppendHeaders([(SET_COOKIE, cookie)]), Json(body)).into_response())
+}
+
+/// Answer to a successful login.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoginResponse {
+    pub login_id: String,
+    pub name: String,
+    /// Send this in `X-CSRF-Token` with every non-GET API call.
+    pub csrf_token: String,
+    pub must_change_password: bool,
+}
+
+/// ログアウト: ends the session.
+#[utoipa::path(post, path = "/api/v1/logout", tag = "認証",
+    params(("X-CSRF-Token" = String, Header, description = "the token from login")),
+    responses(
+        (status = 204, description = "ログアウトしました"),
+        (status = 401, description = "AUTH-0005 ログインしていません", body = ErrorBody),
+        (status = 403, description = "SEC-0001 CSRF token missing or wrong", body = ErrorBody),
+    ))]
+pub async fn logout(State(state): State<AppState>, actor: Actor) -> Result<Response, ApiError> {
+    service::logout(&state, &actor).await?;
+    let clear = state.cookies.clear(state.cookies.session_name());
+    Ok((
+        AppendHeaders([(SET_COOKIE, clear)]),
+        axum::http::StatusCode::NO_CONTENT,
+    )
+        .into_response())
+}
+
+/// The logged-in user and company.
+#[utoipa::path(get, path = "/api/v1/me", tag = "認証",
+    responses(
+        (status = 200, description = "ログイン中の利用者", body = Me),
+        (status = 401, description = "AUTH-0005 / AUTH-0006 / AUTH-0007", body = ErrorBody),
+    ))]
+pub async fn get_me(actor: crate::web::actor::PendingActor) -> Json<Me> {
+    Json(me(&actor.0))
+}

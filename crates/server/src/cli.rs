@@ -1,0 +1,372 @@
+//! The `madoguchi` command line: run the service, migrate, and the bank operator's
+//! commands. Errors go to stderr with a non-zero exit status.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use madoguchi_domain::{BankCeilings, CeilingItem, Yen};
+use madoguchi_store::{CompanyStore, UnlockWhich};
+
+use crate::app;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::state::AppState;
+
+/// madoguchi — 法人インターネットバンキング (corporate internet banking) administration service.
+#[derive(Debug, Parser)]
+#[command(name = "madoguchi", version, about, long_about = None)]
+pub struct Cli {
+    /// Configuration file (TOML). Also MADOGUCHI_CONFIG.
+    #[arg(long, global = true, env = "MADOGUCHI_CONFIG")]
+    config: Option<PathBuf>,
+    /// Folder for the SQLite database (default ./data).
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    /// Use this database instead, e.g. postgres://user@host/db. Also MADOGUCHI_DATABASE_URL.
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the web service (screens and JSON API).
+    Serve {
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long)]
+        listen: Option<SocketAddr>,
+        /// Load demo companies and users into an empty database.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Bring the database schema up to date, then exit.
+    Migrate,
+    /// Companies (企業).
+    #[command(subcommand)]
+    Company(CompanyCommand),
+    /// Accounts (口座) of a company.
+    #[command(subcommand)]
+    Account(AccountCommand),
+    /// The bank's ceilings (届出限度額) of a company.
+    #[command(subcommand)]
+    Ceiling(CeilingCommand),
+    /// A company's master user (マスターユーザ).
+    #[command(subcommand)]
+    Master(MasterCommand),
+    /// Users (利用者).
+    #[command(subcommand)]
+    User(UserCommand),
+    /// The operation history (操作履歴).
+    #[command(subcommand)]
+    History(HistoryCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum CompanyCommand {
+    /// Register a company; prints its id.
+    Create {
+        /// 企業名, e.g. アパレル株式会社
+        #[arg(long)]
+        name: String,
+        /// 企業名(カナ) in half-width kana, e.g. ｱﾊﾟﾚﾙ(ｶ
+        #[arg(long)]
+        kana: String,
+    },
+    /// List all companies.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+enum AccountCommand {
+    /// Add an account to a company.
+    Add {
+        #[arg(long)]
+        company: i64,
+        /// 支店番号 (3 digits)
+        #[arg(long)]
+        branch_code: String,
+        /// 支店名
+        #[arg(long)]
+        branch_name: String,
+        /// 科目: 普通 or 当座
+        #[arg(long)]
+        kind: String,
+        /// 口座番号 (7 digits)
+        #[arg(long)]
+        number: String,
+        /// 口座名義 in half-width kana
+        #[arg(long)]
+        holder: String,
+    },
+    /// List a company's accounts.
+    List {
+        #[arg(long)]
+        company: i64,
+    },
+}
+
+#[derive(Debug, Args)]
+struct CeilingArgs {
+    /// 振込振替(合計), per account per day
+    #[arg(long)]
+    transfer_total: Option<String>,
+    /// 振込振替(都度指定), per account per day
+    #[arg(long)]
+    transfer_ad_hoc: Option<String>,
+    /// 振込振替(事前登録), per account per day
+    #[arg(long)]
+    transfer_registered: Option<String>,
+    /// 総合振込, per company per day
+    #[arg(long)]
+    bulk_transfer: Option<String>,
+    /// 給与振込, per company per day
+    #[arg(long)]
+    salary: Option<String>,
+    /// 賞与振込, per company per day
+    #[arg(long)]
+    bonus: Option<String>,
+    /// 口座振替, per company per day
+    #[arg(long)]
+    direct_debit: Option<String>,
+}
+
+impl CeilingArgs {
+    fn value(&self, item: CeilingItem) -> Option<&str> {
+        match item {
+            CeilingItem::TransferTotal => self.transfer_total.as_deref(),
+            CeilingItem::TransferAdHoc => self.transfer_ad_hoc.as_deref(),
+            CeilingItem::TransferRegistered => self.transfer_registered.as_deref(),
+            CeilingItem::BulkTransfer => self.bulk_transfer.as_deref(),
+            CeilingItem::Salary => self.salary.as_deref(),
+            CeilingItem::Bonus => self.bonus.as_deref(),
+            CeilingItem::DirectDebit => self.direct_debit.as_deref(),
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum CeilingCommand {
+    /// Set ceilings in yen (half-width digits). Items not given keep their value; the
+    /// first time, all seven are required.
+    Set {
+        #[arg(long)]
+        company: i64,
+        #[command(flatten)]
+        values: CeilingArgs,
+    },
+    /// Show a company's ceilings.
+    Show {
+        #[arg(long)]
+        company: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum MasterCommand {
+    /// Create the company's master user; prints one-time passwords to hand over.
+    Create {
+        #[arg(long)]
+        company: i64,
+        /// ログインID (half-width letters and digits, 6–12, mixed)
+        #[arg(long)]
+        login_id: String,
+        /// 利用者名 (full-width, up to 30)
+        #[arg(long)]
+        name: String,
+        /// メールアドレス
+        #[arg(long, default_value = "")]
+        email: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Which {
+    Login,
+    Confirmation,
+    Both,
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Release a locked user (利用停止解除).
+    Unlock {
+        #[arg(long)]
+        login_id: String,
+        /// Which password's lock to release.
+        #[arg(long, value_enum, default_value = "both")]
+        which: Which,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum HistoryCommand {
+    /// Check the hash chain of the whole operation history; names the first bad entry.
+    Verify,
+}
+
+/// Runs the command line; the exit status is non-zero on any error.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let (mut config, warnings) = Config::load(cli.config.as_deref(), std::env::vars())?;
+    for w in warnings {
+        tracing::warn!("{w}");
+    }
+    if let Some(dir) = cli.data_dir {
+        config.data_dir = dir;
+    }
+    if let Some(url) = cli.database_url {
+        config.database_url = Some(url);
+    }
+    match cli.command {
+        Command::Serve { listen, demo } => {
+            if let Some(listen) = listen {
+                config.listen = listen;
+            }
+            serve(config, demo).await
+        }
+        Command::Migrate => {
+            let store = app::connect(&config).await?;
+            println!("database is up to date ({})", store.backend().name());
+            Ok(())
+        }
+        other => {
+            let state = app::build_state(config, Clock::System).await?;
+            operator_command(&state, other).await
+        }
+    }
+}
+
+async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
+    let store = app::connect(&config).await?;
+    if demo {
+        let loader = app::state_with_store(config.clone(), Clock::System, store.clone(), true)?;
+        if crate::demo::load_if_empty(&loader).await? {
+            tracing::info!("demo data loaded");
+        }
+    }
+    let is_demo = store.meta("demo").await?.as_deref() == Some("1");
+    let listen = config.listen;
+    let state = app::state_with_store(config, Clock::System, store, is_demo)?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
+    println!("madoguchi is serving on http://{listen}/");
+    app::serve(state, listener).await
+}
+
+async fn operator_command(state: &AppState, command: Command) -> anyhow::Result<()> {
+    use crate::operator;
+    match command {
+        Command::Company(CompanyCommand::Create { name, kana }) => {
+            let company = operator::create_company(state, &name, &kana).await?;
+            println!("{}", company.id);
+        }
+        Command::Company(CompanyCommand::List) => {
+            for c in state.store.companies().await? {
+                println!("{}\t{}\t{}", c.id, c.name, c.name_kana);
+            }
+        }
+        Command::Account(AccountCommand::Add {
+            company,
+            branch_code,
+            branch_name,
+            kind,
+            number,
+            holder,
+        }) => {
+            let a = operator::add_account(
+                state,
+                company,
+                &branch_code,
+                &branch_name,
+                &kind,
+                &number,
+                &holder,
+            )
+            .await?;
+            println!("{}", a.id);
+        }
+        Command::Account(AccountCommand::List { company }) => {
+            for a in state.store.accounts(company).await? {
+                println!(
+                    "{}\t{} {}\t{}\t{}\t{}",
+                    a.id, a.branch_code, a.branch_name, a.kind, a.number, a.holder
+                );
+            }
+        }
+        Command::Ceiling(CeilingCommand::Set { company, values }) => {
+            let current = state.store.ceilings(company).await?;
+            let mut ceilings = current.unwrap_or_default();
+            for item in CeilingItem::ALL {
+                match values.value(item) {
+                    Some(v) => {
+                        let yen = Yen::parse(item.label(), v, item.max_digits())
+                            .map_err(|e| anyhow::anyhow!("{} [{}]", e.message_ja(), e.code()))?;
+                        ceilings.set(item, yen);
+                    }
+                    None if current.is_none() => {
+                        anyhow::bail!(
+                            "--{} is required the first time",
+                            item.key().replace('_', "-")
+                        )
+                    }
+                    None => {}
+                }
+            }
+            operator::set_ceilings(state, company, ceilings).await?;
+            print_ceilings(&ceilings);
+        }
+        Command::Ceiling(CeilingCommand::Show { company }) => {
+            match state.store.ceilings(company).await? {
+                Some(c) => print_ceilings(&c),
+                None => anyhow::bail!("company {company} has no ceilings yet"),
+            }
+        }
+        Command::Master(MasterCommand::Create {
+            company,
+            login_id,
+            name,
+            email,
+        }) => {
+            let (user, passwords) =
+                operator::create_master(state, company, &login_id, &name, &email).await?;
+            println!(
+                "マスターユーザを登録しました: {} ({})",
+                user.login_id, user.name
+            );
+            println!("初回ログインパスワード: {}", passwords.login);
+            println!("初回確認用パスワード: {}", passwords.confirmation);
+            println!("初回ログイン時に両方のパスワードの変更が必要です。この表示は一度だけです。");
+        }
+        Command::User(UserCommand::Unlock { login_id, which }) => {
+            let which = match which {
+                Which::Login => UnlockWhich::Login,
+                Which::Confirmation => UnlockWhich::Confirmation,
+                Which::Both => UnlockWhich::Both,
+            };
+            let user = operator::unlock_user(state, &login_id, which).await?;
+            println!("利用停止を解除しました: {}", user.login_id);
+        }
+        Command::History(HistoryCommand::Verify) => {
+            let report = state.store.verify_history().await?;
+            match report.first_bad {
+                None => println!("操作履歴 OK: {} entries, hash chain intact", report.checked),
+                Some((seq, reason)) => {
+                    anyhow::bail!(
+                        "操作履歴 is broken at entry {seq}: {reason} ({} entries before it are intact)",
+                        report.checked
+                    )
+                }
+            }
+        }
+        Command::Serve { .. } | Command::Migrate => {}
+    }
+    Ok(())
+}
+
+fn print_ceilings(c: &BankCeilings) {
+    for item in CeilingItem::ALL {
+        println!("{}\t{}", item.label(), c.get(item));
+    }
+}

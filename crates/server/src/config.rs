@@ -1,0 +1,260 @@
+//! Configuration: one typed struct, layered defaults → TOML file → `MADOGUCHI_*`
+//! environment → command-line flags. No global state: the value is passed to whoever needs it.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use madoguchi_domain::PasswordPolicy;
+use serde::Deserialize;
+
+/// Everything a deployment can set.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address the web server listens on.
+    pub listen: SocketAddr,
+    /// Folder of the SQLite database (used when `database_url` is not set).
+    pub data_dir: PathBuf,
+    /// `postgres://…` (or `sqlite://…`); overrides `data_dir`.
+    pub database_url: Option<String>,
+    /// Consecutive wrong login passwords before ログインパスワード利用停止.
+    pub login_lock_threshold: u32,
+    /// Consecutive wrong confirmation passwords before 確認用パスワード利用停止.
+    pub confirmation_lock_threshold: u32,
+    /// Minutes without a request before a session ends.
+    pub session_idle_minutes: u32,
+    /// Hours after login at which a session ends regardless of activity.
+    pub session_absolute_hours: u32,
+    /// Shortest password a user may set (the manual: 6).
+    pub password_min_length: usize,
+    /// Longest password a user may set (the manual: 12).
+    pub password_max_length: usize,
+    /// Argon2id memory cost in KiB (OWASP minimum: 19456).
+    pub argon2_memory_kib: u32,
+    /// Argon2id iterations (OWASP minimum with 19 MiB: 2).
+    pub argon2_iterations: u32,
+    /// Send the session cookie only over HTTPS (`__Host-` prefix). Browsers treat
+    /// http://localhost and http://127.0.0.1 as secure, so the demo works with it on;
+    /// turn it off only for plain-HTTP test rigs on other hosts.
+    pub cookie_secure: bool,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            login_lock_threshold: 5,
+            confirmation_lock_threshold: 5,
+            session_idle_minutes: 10,
+            session_absolute_hours: 8,
+            password_min_length: 6,
+            password_max_length: 12,
+            argon2_memory_kib: 19_456,
+            argon2_iterations: 2,
+            cookie_secure: true,
+            max_body_bytes: 64 * 1024,
+        }
+    }
+}
+
+/// Every configuration key (the file's keys; `MADOGUCHI_<KEY>` in the environment).
+const KEYS: &[&str] = &[
+    "listen",
+    "data_dir",
+    "database_url",
+    "login_lock_threshold",
+    "confirmation_lock_threshold",
+    "session_idle_minutes",
+    "session_absolute_hours",
+    "password_min_length",
+    "password_max_length",
+    "argon2_memory_kib",
+    "argon2_iterations",
+    "cookie_secure",
+    "max_body_bytes",
+];
+
+/// The `MADOGUCHI_*` variables that are not configuration keys (so they are not warned about).
+const NON_CONFIG_VARS: &[&str] = &[
+    "MADOGUCHI_CONFIG",
+    "MADOGUCHI_TEST_DATABASE_URL",
+    "MADOGUCHI_LOG",
+];
+
+impl Config {
+    /// Defaults, then the TOML file (if any), then `MADOGUCHI_*` variables from `env`.
+    /// Returns the config and warnings about variables that are not configuration keys.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> anyhow::Result<(Self, Vec<String>)> {
+        let mut table = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    anyhow::anyhow!("cannot read config file {}: {e}", path.display())
+                })?;
+                text.parse::<toml::Table>()
+                    .map_err(|e| anyhow::anyhow!("config file {}: {e}", path.display()))?
+            }
+            None => toml::Table::new(),
+        };
+        let mut warnings = Vec::new();
+        for (name, value) in env {
+            let Some(key) = name.strip_prefix("MADOGUCHI_") else {
+                continue;
+            };
+            if NON_CONFIG_VARS.contains(&name.as_str()) {
+                continue;
+            }
+            let key = key.to_ascii_lowercase();
+            match Self::env_value(&key, &value) {
+                Some(v) => {
+                    table.insert(key, v);
+                }
+                None => warnings.push(format!("ignoring unknown environment variable {name}")),
+            }
+        }
+        let config: Config = toml::Value::Table(table)
+            .try_into()
+            .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
+        config.check()?;
+        Ok((config, warnings))
+    }
+
+    /// Converts an environment string into the TOML type of key `key` (None: unknown key).
+    fn env_value(key: &str, value: &str) -> Option<toml::Value> {
+        if !KEYS.contains(&key) {
+            return None;
+        }
+        let number = value.parse::<i64>().ok().map(toml::Value::Integer);
+        let boolean = match value {
+            "true" | "1" | "yes" => Some(toml::Value::Boolean(true)),
+            "false" | "0" | "no" => Some(toml::Value::Boolean(false)),
+            _ => None,
+        };
+        Some(match key {
+            "cookie_secure" => boolean.unwrap_or(toml::Value::String(value.to_owned())),
+            "listen" | "data_dir" | "database_url" => toml::Value::String(value.to_owned()),
+            _ => number.unwrap_or(toml::Value::String(value.to_owned())),
+        })
+    }
+
+    fn check(&self) -> anyhow::Result<()> {
+        self.password_policy().map_err(anyhow::Error::msg)?;
+        anyhow::ensure!(
+            self.login_lock_threshold >= 1,
+            "login_lock_threshold must be at least 1"
+        );
+        anyhow::ensure!(
+            self.confirmation_lock_threshold >= 1,
+            "confirmation_lock_threshold must be at least 1"
+        );
+        anyhow::ensure!(
+            self.session_idle_minutes >= 1,
+            "session_idle_minutes must be at least 1"
+        );
+        anyhow::ensure!(
+            self.session_absolute_hours >= 1,
+            "session_absolute_hours must be at least 1"
+        );
+        anyhow::ensure!(
+            self.argon2_memory_kib >= 8,
+            "argon2_memory_kib must be at least 8"
+        );
+        anyhow::ensure!(
+            self.argon2_iterations >= 1,
+            "argon2_iterations must be at least 1"
+        );
+        Ok(())
+    }
+
+    pub fn password_policy(&self) -> Result<PasswordPolicy, String> {
+        PasswordPolicy::new(self.password_min_length, self.password_max_length)
+    }
+
+    /// The database URL: `database_url`, else the SQLite file under `data_dir`.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("madoguchi.db").display()
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn environment_overrides_defaults_and_unknown_keys_warn() {
+        let (config, warnings) = Config::load(
+            None,
+            env(&[
+                ("MADOGUCHI_LOGIN_LOCK_THRESHOLD", "3"),
+                ("MADOGUCHI_DATABASE_URL", "postgres://x@y/z"),
+                ("MADOGUCHI_COOKIE_SECURE", "false"),
+                ("MADOGUCHI_LISTEN", "0.0.0.0:9000"),
+                ("MADOGUCHI_NO_SUCH_THING", "1"),
+                ("PATH", "/bin"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(config.login_lock_threshold, 3);
+        assert_eq!(config.database_url.as_deref(), Some("postgres://x@y/z"));
+        assert!(!config.cookie_secure);
+        assert_eq!(config.listen.port(), 9000);
+        assert_eq!(
+            warnings,
+            vec!["ignoring unknown environment variable MADOGUCHI_NO_SUCH_THING"]
+        );
+    }
+
+    #[test]
+    fn a_weaker_password_policy_is_refused() {
+        let result = Config::load(None, env(&[("MADOGUCHI_PASSWORD_MIN_LENGTH", "4")]));
+        assert!(result.is_err());
+    }
+
+    #[test]
+    fn file_then_environment() {
+        let dir = std::env::temp_dir().join(format!("madoguchi-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("madoguchi.toml");
+        std::fs::write(
+            &path,
+            "session_idle_minutes = 15\npassword_min_length = 8\n",
+        )
+        .unwrap();
+        let (config, _) =
+            Config::load(Some(&path), env(&[("MADOGUCHI_SESSION_IDLE_MINUTES", "5")])).unwrap();
+        assert_eq!(config.session_idle_minutes, 5);
+        assert_eq!(config.password_min_length, 8);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn sqlite_url_from_data_dir() {
+        let config = Config {
+            data_dir: PathBuf::from("/var/lib/m"),
+            ..Config::default()
+        };
+        assert_eq!(
+            config.database_url(),
+            "sqlite:///var/lib/m/madoguchi.db?mode=rwc"
+        );
+    }
+}

@@ -1,0 +1,114 @@
+//! Demo data (`serve --demo`), loaded only into an empty database: アパレル株式会社 with
+//! two accounts, its master `master01`, a general user `ippan01`, and a second company
+//! with its own master `other01`, to show that tenants are separate. The README lists them.
+
+use madoguchi_domain::{BankCeilings, LoginId, PersonName, Yen};
+
+use crate::operator;
+use crate::state::AppState;
+
+/// The demo login password of every demo user.
+pub const LOGIN_PASSWORD: &str = "Demo1234";
+/// The demo confirmation password of every demo user.
+pub const CONFIRMATION_PASSWORD: &str = "Kakunin12";
+
+fn yen(v: i64) -> Yen {
+    Yen::from_stored(v).unwrap_or(Yen::ZERO)
+}
+
+/// Loads the demo data if the database is empty. Returns whether it did.
+pub async fn load_if_empty(state: &AppState) -> anyhow::Result<bool> {
+    if !state.store.is_empty().await? {
+        return Ok(false);
+    }
+    let apparel = operator::create_company(state, "アパレル株式会社", "ｱﾊﾟﾚﾙ(ｶ)").await?;
+    operator::add_account(
+        state,
+        apparel.id,
+        "081",
+        "法人営業部",
+        "普通",
+        "0253226",
+        "ｱﾊﾟﾚﾙ(ｶ)",
+    )
+    .await?;
+    operator::add_account(
+        state,
+        apparel.id,
+        "081",
+        "法人営業部",
+        "当座",
+        "0100234",
+        "ｱﾊﾟﾚﾙ(ｶ)",
+    )
+    .await?;
+    operator::add_account(
+        state,
+        apparel.id,
+        "012",
+        "新宿支店",
+        "普通",
+        "1234567",
+        "ｱﾊﾟﾚﾙ(ｶ)",
+    )
+    .await?;
+    let ceilings = BankCeilings {
+        transfer_total: yen(100_000_000),
+        transfer_ad_hoc: yen(50_000_000),
+        transfer_registered: yen(100_000_000),
+        bulk_transfer: yen(500_000_000),
+        salary: yen(200_000_000),
+        bonus: yen(300_000_000),
+        direct_debit: yen(100_000_000),
+    };
+    operator::set_ceilings(state, apparel.id, ceilings).await?;
+    let passwords = (LOGIN_PASSWORD, CONFIRMATION_PASSWORD);
+    operator::create_user_with_passwords(
+        state,
+        apparel.id,
+        &LoginId::parse("master01")?,
+        &PersonName::parse("山田　太郎")?,
+        "yamada@apparel.example.jp",
+        true,
+        passwords,
+        false,
+    )
+    .await?;
+    operator::create_user_with_passwords(
+        state,
+        apparel.id,
+        &LoginId::parse("ippan01")?,
+        &PersonName::parse("佐藤　花子")?,
+        "sato@apparel.example.jp",
+        false,
+        passwords,
+        false,
+    )
+    .await?;
+
+    let other = operator::create_company(state, "株式会社サンプル商事", "ｶ)ｻﾝﾌﾟﾙｼﾖｳｼﾞ").await?;
+    operator::add_account(
+        state,
+        other.id,
+        "101",
+        "本店営業部",
+        "普通",
+        "7654321",
+        "ｶ)ｻﾝﾌﾟﾙｼﾖｳｼﾞ",
+    )
+    .await?;
+    operator::set_ceilings(state, other.id, ceilings).await?;
+    operator::create_user_with_passwords(
+        state,
+        other.id,
+        &LoginId::parse("other01")?,
+        &PersonName::parse("鈴木　一郎")?,
+        "suzuki@sample.example.jp",
+        true,
+        passwords,
+        false,
+    )
+    .await?;
+    state.store.set_meta("demo", "1").await?;
+    Ok(true)
+}

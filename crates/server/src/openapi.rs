@@ -1,0 +1,32 @@
+//! The OpenAPI description of `/api/v1/…` and the Swagger UI that shows it.
+
+use axum::Router;
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth;
+use crate::state::AppState;
+use crate::web::error::{ErrorBody, FieldErrorBody};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "madoguchi API",
+        description = "法人インターネットバンキング 管理機能の JSON API。画面と同じ規則・同じエラーコード・同じ操作履歴。\
+            セッションはログインで発行される Cookie。GET 以外の呼び出しには `X-CSRF-Token` ヘッダが必要です。"
+    ),
+    paths(auth::api::login, auth::api::logout, auth::api::get_me),
+    components(schemas(
+        ErrorBody,
+        FieldErrorBody,
+        auth::api::LoginRequest,
+        auth::api::LoginResponse,
+        auth::api::Me
+    ))
+)]
+pub struct ApiDoc;
+
+/// `/api/openapi.json` and `/api/docs`.
+pub fn router() -> Router<AppState> {
+    Router::new().merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()))
+}

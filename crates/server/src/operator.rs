@@ -1,0 +1,292 @@
+//! The bank operator's operations (銀行担当者), run from the CLI: onboard a company, its
+//! accounts, ceilings and マスターユーザ; release a lock. Each is recorded in the 操作履歴
+//! under 業務種別「銀行運用」.
+
+use madoguchi_domain::password::{CONFIRMATION_PASSWORD, LOGIN_PASSWORD};
+use madoguchi_domain::{
+    AccountKind, AccountNumber, BankCeilings, BranchCode, CompanyKana, CompanyName, Error,
+    HistoryArea, LoginId, Password, PersonName,
+    company::{AccountHolder, BranchName},
+};
+use madoguchi_store::{
+    Account, Company, HistoryDraft, NewAccount, NewCompany, NewUser, UnlockWhich, UserRecord,
+};
+
+use crate::state::AppState;
+use crate::web::client::ClientInfo;
+
+/// Who the CLI's history entries name as the actor.
+pub const OPERATOR: &str = "銀行担当者";
+
+fn draft(state: &AppState, company_id: Option<i64>, operation: &str) -> HistoryDraft {
+    let mut d = state.draft(
+        &ClientInfo::operator_cli(),
+        HistoryArea::Operator,
+        operation,
+    );
+    d.company_id = company_id;
+    d.login_id = OPERATOR.to_owned();
+    d
+}
+
+fn invalid(e: Error) -> anyhow::Error {
+    anyhow::anyhow!("{} [{}]", e.message_ja(), e.code())
+}
+
+/// 企業の登録.
+pub async fn create_company(state: &AppState, name: &str, kana: &str) -> anyhow::Result<Company> {
+    let name = CompanyName::parse(name).map_err(invalid)?;
+    let kana = CompanyKana::parse(kana).map_err(invalid)?;
+    let d = draft(state, None, "企業の登録")
+        .details(serde_json::json!({"企業名": name.as_str(), "企業名(カナ)": kana.as_str()}));
+    let new = NewCompany {
+        name: name.as_str().to_owned(),
+        name_kana: kana.as_str().to_owned(),
+    };
+    Ok(state.store.create_company(new, d).await?)
+}
+
+async fn company(state: &AppState, company_id: i64) -> anyhow::Result<Company> {
+    state
+        .store
+        .company(company_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("company {company_id} does not exist"))
+}
+
+/// 口座の登録.
+pub async fn add_account(
+    state: &AppState,
+    company_id: i64,
+    branch_code: &str,
+    branch_name: &str,
+    kind: &str,
+    number: &str,
+    holder: &str,
+) -> anyhow::Result<Account> {
+    company(state, company_id).await?;
+    let new = NewAccount {
+        company_id,
+        branch_code: BranchCode::parse(branch_code)
+            .map_err(invalid)?
+            .as_str()
+            .to_owned(),
+        branch_name: BranchName::parse(branch_name)
+            .map_err(invalid)?
+            .as_str()
+            .to_owned(),
+        kind: AccountKind::parse(kind).map_err(invalid)?,
+        number: AccountNumber::parse(number)
+            .map_err(invalid)?
+            .as_str()
+            .to_owned(),
+        holder: AccountHolder::parse(holder)
+            .map_err(invalid)?
+            .as_str()
+            .to_owned(),
+    };
+    let d = draft(state, Some(company_id), "口座の登録").details(serde_json::json!({
+        "支店番号": new.branch_code, "支店名": new.branch_name, "科目": new.kind.label(),
+        "口座番号": new.number, "名義": new.holder,
+    }));
+    state.store.add_account(new, d).await.map_err(|e| match e {
+        madoguchi_store::StoreError::Conflict { .. } => {
+            anyhow::anyhow!("this account is already registered")
+        }
+        other => other.into(),
+    })
+}
+
+/// 届出限度額の設定.
+pub async fn set_ceilings(
+    state: &AppState,
+    company_id: i64,
+    ceilings: BankCeilings,
+) -> anyhow::Result<()> {
+    company(state, company_id).await?;
+    let before = state.store.ceilings(company_id).await?;
+    let mut changes = serde_json::Map::new();
+    for item in madoguchi_domain::CeilingItem::ALL {
+        let after = ceilings.get(item);
+        let old = before.map(|b| b.get(item));
+        if old != Some(after) {
+            changes.insert(
+                item.label().to_owned(),
+                serde_json::json!({"before": old.map(|y| y.to_string()), "after": after.to_string()}),
+            );
+        }
+    }
+    let d = draft(state, Some(company_id), "届出限度額の設定")
+        .details(serde_json::Value::Object(changes));
+    Ok(state.store.set_ceilings(company_id, ceilings, d).await?)
+}
+
+/// A fresh random password that satisfies `policy` (letters and digits, both present).
+pub fn generate_password(min_len: usize, max_len: usize) -> String {
+    const LETTERS: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ";
+    const DIGITS: &[u8] = b"23456789";
+    let len = 12.clamp(min_len, max_len);
+    loop {
+        let mut out = String::with_capacity(len);
+        for _ in 0..len {
+            let pool: &[u8] = if rand::random::<u8>() % 4 == 0 {
+                DIGITS
+            } else {
+                LETTERS
+            };
+            let i = usize::from(rand::random::<u8>()) % pool.len();
+            if let Some(&c) = pool.get(i) {
+                out.push(char::from(c));
+            }
+        }
+        if madoguchi_domain::chars::mixes_letters_and_digits(&out) {
+            return out;
+        }
+    }
+}
+
+/// The one-time passwords of a new マスターユーザ, shown once to the operator.
+pub struct InitialPasswords {
+    pub login: String,
+    pub confirmation: String,
+}
+
+/// マスターユーザの登録: one per company, with one-time passwords that must be changed
+/// at first login.
+pub async fn create_master(
+    state: &AppState,
+    company_id: i64,
+    login_id: &str,
+    name: &str,
+    email: &str,
+) -> anyhow::Result<(UserRecord, InitialPasswords)> {
+    company(state, company_id).await?;
+    let login_id = LoginId::parse(login_id).map_err(invalid)?;
+    let name = PersonName::parse(name).map_err(invalid)?;
+    let passwords = InitialPasswords {
+        login: generate_password(state.policy.min_len, state.policy.max_len),
+        confirmation: generate_password(state.policy.min_len, state.policy.max_len),
+    };
+    let user = create_user_with_passwords(
+        state,
+        company_id,
+        &login_id,
+        &name,
+        email,
+        true,
+        (&passwords.login, &passwords.confirmation),
+        true,
+    )
+    .await?;
+    Ok((user, passwords))
+}
+
+/// Registers a user with known passwords (operator's master, demo data).
+#[allow(clippy::too_many_arguments)]
+pub async fn create_user_with_passwords(
+    state: &AppState,
+    company_id: i64,
+    login_id: &LoginId,
+    name: &PersonName,
+    email: &str,
+    is_master: bool,
+    (login_password, confirmation_password): (&str, &str),
+    must_change: bool,
+) -> anyhow::Result<UserRecord> {
+    let policy = state.policy;
+    let login = policy
+        .parse_new(
+            LOGIN_PASSWORD,
+            login_password,
+            login_password,
+            login_id.as_str(),
+        )
+        .map_err(invalid)?;
+    let confirmation = policy
+        .parse_new(
+            CONFIRMATION_PASSWORD,
+            confirmation_password,
+            confirmation_password,
+            login_id.as_str(),
+        )
+        .map_err(invalid)?;
+    let new = NewUser {
+        company_id,
+        login_id: login_id.as_str().to_owned(),
+        login_key: login_id.key(),
+        name: name.as_str().to_owned(),
+        email: email.to_owned(),
+        is_master,
+        is_admin: is_master,
+        login_password_hash: state.hasher.hash(&login).await?,
+        confirm_password_hash: Some(
+            state
+                .hasher
+                .hash(&Password::typed(confirmation.expose()))
+                .await?,
+        ),
+        must_change_password: must_change,
+    };
+    let operation = if is_master {
+        "マスターユーザの登録"
+    } else {
+        "利用者の登録"
+    };
+    let d = draft(state, Some(company_id), operation).details(serde_json::json!({
+        "ログインID": login_id.as_str(), "利用者名": name.as_str(), "マスターユーザ": is_master,
+        "ログイン時に強制変更する": must_change,
+    }));
+    state.store.create_user(new, d).await.map_err(|e| match e {
+        madoguchi_store::StoreError::Conflict {
+            constraint: "master",
+        } => {
+            anyhow::anyhow!("this company already has a master user")
+        }
+        madoguchi_store::StoreError::Conflict { .. } => invalid(Error::LoginIdTaken),
+        other => other.into(),
+    })
+}
+
+/// 利用停止解除 by the operator (a master with no other admin to release them).
+pub async fn unlock_user(
+    state: &AppState,
+    login_id: &str,
+    which: UnlockWhich,
+) -> anyhow::Result<UserRecord> {
+    let key = madoguchi_domain::login_id::lookup_key(login_id);
+    let user = state
+        .store
+        .user_by_login_key(&key)
+        .await?
+        .filter(|u| !u.deleted)
+        .ok_or_else(|| anyhow::anyhow!("no user with login ID {login_id}"))?;
+    let what = match which {
+        UnlockWhich::Login => "ログインパスワード",
+        UnlockWhich::Confirmation => "確認用パスワード",
+        UnlockWhich::Both => "ログインパスワード・確認用パスワード",
+    };
+    let d = draft(state, Some(user.company_id), "利用停止解除").details(serde_json::json!({
+        "ログインID": user.login_id, "解除": what, "変更前のサービス状態": user.service_state().label(),
+    }));
+    state.store.unlock_user(user.id, which, d).await?;
+    Ok(user)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_passwords_obey_the_policy() {
+        for _ in 0..200 {
+            let p = generate_password(6, 12);
+            assert_eq!(p.len(), 12);
+            assert!(
+                madoguchi_domain::PasswordPolicy::default()
+                    .parse_new("x", &p, &p, "someone1")
+                    .is_ok()
+            );
+        }
+        assert_eq!(generate_password(16, 20).len(), 16);
+    }
+}

@@ -1,0 +1,11 @@
+//! The web layer shared by every area: sessions and authorization types, forms with
+//! CSRF checks, the error → HTTP mapping, security middleware and the page frame.
+
+pub mod actor;
+pub mod client;
+pub mod cookies;
+pub mod error;
+pub mod form;
+pub mod page;
+pub mod security;
+pub mod token;
