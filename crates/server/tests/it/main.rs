@@ -1,1 +1,11 @@
+//! The one integration-test binary: each module is an area; each test runs on SQLite and,
+//! when `MADOGUCHI_TEST_DATABASE_URL` is set, on PostgreSQL too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod api;
+mod cli;
+mod history;
+mod login;
+mod password_change;
+mod sessions;
+mod support;

@@ -1,0 +1,180 @@
+//! The operator's command line, run as the real binary.
+
+use std::process::{Command, Output};
+
+use crate::support::{Engine, TestDb, engines};
+
+fn madoguchi(db: &TestDb, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_madoguchi"))
+        .args(["--database-url", &db.url])
+        .args(args)
+        .env("MADOGUCHI_ARGON2_MEMORY_KIB", "256")
+        .env("MADOGUCHI_ARGON2_ITERATIONS", "1")
+        .env("MADOGUCHI_LOG", "warn")
+        .output()
+        .unwrap()
+}
+
+fn ok(db: &TestDb, args: &[&str]) -> String {
+    let out = madoguchi(db, args);
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[tokio::test]
+async fn operator_onboards_a_company_and_its_master() {
+    for engine in engines() {
+        let db = TestDb::create(engine).await;
+        ok(&db, &["migrate"]);
+        let id = ok(
+            &db,
+            &[
+                "company",
+                "create",
+                "--name",
+                "アパレル株式会社",
+                "--kana",
+                "ｱﾊﾟﾚﾙ(ｶ)",
+            ],
+        );
+        let id = id.trim();
+        ok(
+            &db,
+            &[
+                "account",
+                "add",
+                "--company",
+                id,
+                "--branch-code",
+                "081",
+                "--branch-name",
+                "法人営業部",
+                "--kind",
+                "普通",
+                "--number",
+                "0253226",
+                "--holder",
+                "ｱﾊﾟﾚﾙ(ｶ)",
+            ],
+        );
+        let accounts = ok(&db, &["account", "list", "--company", id]);
+        assert!(
+            accounts.contains("081 法人営業部") && accounts.contains("0253226"),
+            "{engine:?}"
+        );
+
+        let partial = madoguchi(
+            &db,
+            &["ceiling", "set", "--company", id, "--bulk-transfer", "1000"],
+        );
+        assert!(
+            !partial.status.success(),
+            "all seven are needed the first time"
+        );
+        let ceilings = ok(
+            &db,
+            &[
+                "ceiling",
+                "set",
+                "--company",
+                id,
+                "--transfer-total",
+                "100000000",
+                "--transfer-ad-hoc",
+                "50000000",
+                "--transfer-registered",
+                "100000000",
+                "--bulk-transfer",
+                "500000000",
+                "--salary",
+                "200000000",
+                "--bonus",
+                "300000000",
+                "--direct-debit",
+                "100000000",
+            ],
+        );
+        assert!(ceilings.contains("総合振込\t500,000,000円"), "{ceilings}");
+        let bad = madoguchi(
+            &db,
+            &["ceiling", "set", "--company", id, "--salary", "１０００"],
+        );
+        assert!(!bad.status.success());
+        assert!(String::from_utf8_lossy(&bad.stderr).contains("半角数字"));
+
+        let created = ok(
+            &db,
+            &[
+                "master",
+                "create",
+                "--company",
+                id,
+                "--login-id",
+                "master01",
+                "--name",
+                "山田　太郎",
+            ],
+        );
+        assert!(
+            created.contains("初回ログインパスワード: ")
+                && created.contains("初回確認用パスワード: ")
+        );
+        let again = madoguchi(
+            &db,
+            &[
+                "master",
+                "create",
+                "--company",
+                id,
+                "--login-id",
+                "boss0001",
+                "--name",
+                "次郎",
+            ],
+        );
+        assert!(!again.status.success(), "one master per company");
+        let taken = madoguchi(
+            &db,
+            &[
+                "master",
+                "create",
+                "--company",
+                id,
+                "--login-id",
+                "MASTER01",
+                "--name",
+                "次郎",
+            ],
+        );
+        assert!(
+            String::from_utf8_lossy(&taken.stderr).contains("既に登録"),
+            "IDs are unique in any case"
+        );
+
+        let unlock = ok(&db, &["user", "unlock", "--login-id", "master01"]);
+        assert!(unlock.contains("利用停止を解除しました"));
+        let verify = ok(&db, &["history", "verify"]);
+        assert!(verify.contains("hash chain intact"), "{verify}");
+
+        let missing = madoguchi(&db, &["user", "unlock", "--login-id", "nobody99"]);
+        assert!(!missing.status.success());
+        assert!(String::from_utf8_lossy(&missing.stderr).starts_with("error: "));
+    }
+}
+
+#[test]
+fn help_is_in_plain_words() {
+    let out = Command::new(env!("CARGO_BIN_EXE_madoguchi"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for word in ["serve", "migrate", "company", "history", "--database-url"] {
+        assert!(help.contains(word), "--help lacks {word}");
+    }
+    let _ = Engine::Sqlite;
+}
