@@ -98,6 +98,22 @@ pub enum Error {
         label: &'static str,
         choices: &'static str,
     },
+    #[error("{label}は届出限度額（{ceiling}）以下で入力してください。")]
+    AboveCeiling {
+        label: &'static str,
+        ceiling: crate::money::Yen,
+    },
+    #[error("{label}は{total}以下で入力してください。")]
+    AboveTotal {
+        label: &'static str,
+        total: &'static str,
+    },
+    #[error("{business}では「承認なし」は選択できません。")]
+    ApprovalNotOffered { business: &'static str },
+    #[error(
+        "他の管理者が設定を変更したため、この内容では実行できません。お手数ですが、最初からやり直してください。"
+    )]
+    Stale,
 }
 
 impl Error {
@@ -131,6 +147,10 @@ impl Error {
             Error::FixedDigits { .. } => "VAL-0010",
             Error::AmountFormat { .. } => "VAL-0011",
             Error::Choice { .. } => "VAL-0012",
+            Error::AboveCeiling { .. } => "LIM-0001",
+            Error::AboveTotal { .. } => "LIM-0002",
+            Error::ApprovalNotOffered { .. } => "APR-0001",
+            Error::Stale => "REQ-0003",
         }
     }
 
@@ -148,7 +168,7 @@ impl Error {
             | Error::CrossOriginRejected
             | Error::Forbidden => ErrorKind::Forbidden,
             Error::NotFound => ErrorKind::NotFound,
-            Error::AlreadyExecuted | Error::LoginIdTaken => ErrorKind::Conflict,
+            Error::AlreadyExecuted | Error::LoginIdTaken | Error::Stale => ErrorKind::Conflict,
             Error::Internal => ErrorKind::Internal,
             Error::Invalid(_)
             | Error::Required { .. }
@@ -161,7 +181,10 @@ impl Error {
             | Error::HankakuKana { .. }
             | Error::FixedDigits { .. }
             | Error::AmountFormat { .. }
-            | Error::Choice { .. } => ErrorKind::Invalid,
+            | Error::Choice { .. }
+            | Error::AboveCeiling { .. }
+            | Error::AboveTotal { .. }
+            | Error::ApprovalNotOffered { .. } => ErrorKind::Invalid,
         }
     }
 

@@ -17,6 +17,7 @@ pub mod jst;
 pub mod login_id;
 pub mod money;
 pub mod password;
+pub mod settings;
 pub mod user;
 
 pub use company::{AccountKind, AccountNumber, BranchCode, CompanyKana, CompanyName};
@@ -25,4 +26,8 @@ pub use history::{HistoryArea, Outcome};
 pub use login_id::LoginId;
 pub use money::{BankCeilings, CeilingItem, Yen};
 pub use password::{Password, PasswordPolicy};
+pub use settings::{
+    AccountDailyLimits, ApprovalBusiness, ApprovalMode, ApprovalModes, CompanyDailyLimits,
+    CompanySettings, SettingsInput,
+};
 pub use user::{PersonName, ServiceState};

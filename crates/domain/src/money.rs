@@ -59,7 +59,7 @@ impl fmt::Display for Yen {
 }
 
 /// One item the bank sets a 届出限度額 for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CeilingItem {
     TransferTotal,
     TransferAdHoc,

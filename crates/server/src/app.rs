@@ -90,6 +90,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(crate::auth::router())
         .merge(crate::menu::router())
+        .merge(crate::company::router())
         .merge(crate::openapi::router())
         .route("/static/app.css", get(stylesheet))
         .route("/healthz", get(healthz))

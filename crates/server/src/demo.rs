@@ -2,7 +2,13 @@
 //! two accounts, its master `master01`, a general user `ippan01`, and a second company
 //! with its own master `other01`, to show that tenants are separate. The README lists them.
 
-use madoguchi_domain::{BankCeilings, LoginId, PersonName, Yen};
+use madoguchi_domain::{
+    AccountDailyLimits, BankCeilings, CompanyDailyLimits, CompanySettings, HistoryArea, LoginId,
+    PersonName, Yen,
+};
+use madoguchi_store::Confirmed;
+
+use crate::web::client::ClientInfo;
 
 use crate::operator;
 use crate::state::AppState;
@@ -62,6 +68,7 @@ pub async fn load_if_empty(state: &AppState) -> anyhow::Result<bool> {
         direct_debit: yen(100_000_000),
     };
     operator::set_ceilings(state, apparel.id, ceilings).await?;
+    initial_settings(state, apparel.id).await?;
     let passwords = (LOGIN_PASSWORD, CONFIRMATION_PASSWORD);
     operator::create_user_with_passwords(
         state,
@@ -98,6 +105,7 @@ pub async fn load_if_empty(state: &AppState) -> anyhow::Result<bool> {
     )
     .await?;
     operator::set_ceilings(state, other.id, ceilings).await?;
+    initial_settings(state, other.id).await?;
     operator::create_user_with_passwords(
         state,
         other.id,
@@ -111,4 +119,40 @@ pub async fn load_if_empty(state: &AppState) -> anyhow::Result<bool> {
     .await?;
     state.store.set_meta("demo", "1").await?;
     Ok(true)
+}
+
+/// Daily limits a little below the ceilings, as a company would have set them.
+async fn initial_settings(state: &AppState, company_id: i64) -> anyhow::Result<()> {
+    let mut settings = CompanySettings::default();
+    for account in state.store.accounts(company_id).await? {
+        let limits = AccountDailyLimits {
+            transfer_total: yen(50_000_000),
+            transfer_ad_hoc: yen(10_000_000),
+            transfer_registered: yen(50_000_000),
+        };
+        settings.accounts.insert(account.id, limits);
+    }
+    settings.company = CompanyDailyLimits {
+        bulk_transfer: yen(300_000_000),
+        salary: yen(100_000_000),
+        bonus: yen(200_000_000),
+        direct_debit: yen(50_000_000),
+    };
+    let mut history = state.draft(
+        &ClientInfo::operator_cli(),
+        HistoryArea::Operator,
+        "企業情報の初期設定",
+    );
+    history.company_id = Some(company_id);
+    history.login_id = operator::OPERATOR.to_owned();
+    let confirmed = Confirmed {
+        key: crate::web::token::random_token(),
+        user_id: 0,
+        outcome: String::new(),
+    };
+    state
+        .store
+        .update_company_settings(company_id, 0, &settings, &confirmed, history)
+        .await?;
+    Ok(())
 }

@@ -4,9 +4,9 @@ use axum::Router;
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::auth;
 use crate::state::AppState;
 use crate::web::error::{ErrorBody, FieldErrorBody};
+use crate::{auth, company};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -15,7 +15,13 @@ use crate::web::error::{ErrorBody, FieldErrorBody};
         description = "法人インターネットバンキング 管理機能の JSON API。画面と同じ規則・同じエラーコード・同じ操作履歴。\
             セッションはログインで発行される Cookie。GET 以外の呼び出しには `X-CSRF-Token` ヘッダが必要です。"
     ),
-    paths(auth::api::login, auth::api::logout, auth::api::get_me),
+    paths(
+        auth::api::login,
+        auth::api::logout,
+        auth::api::get_me,
+        company::api::get_company_settings,
+        company::api::put_company_settings
+    ),
     components(schemas(
         ErrorBody,
         FieldErrorBody,

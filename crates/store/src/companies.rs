@@ -10,6 +10,7 @@ use crate::connect::SqlStore;
 use crate::error::StoreError;
 use crate::history::{HistoryDraft, append_in};
 use crate::model::{Account, Company, NewAccount, NewCompany};
+use crate::settings::clamp_to_ceilings;
 
 /// Companies, their accounts and the bank's ceilings.
 #[async_trait]
@@ -176,6 +177,21 @@ impl CompanyStore for SqlStore {
         .bind(history.occurred_at)
         .execute(&mut *tx)
         .await?;
+        // A ceiling lowered below a current limit lowers that limit too, in this transaction,
+        // and the history entry says which.
+        let lowered = clamp_to_ceilings(&mut tx, company_id, &c, history.occurred_at).await?;
+        let mut history = history;
+        if let (false, Some(details)) = (lowered.is_empty(), history.details.as_object_mut()) {
+            let lowered = serde_json::Value::Array(
+                lowered
+                    .into_iter()
+                    .map(|(item, before, after)| {
+                        serde_json::json!({"item": item, "before": before.to_string(), "after": after.to_string()})
+                    })
+                    .collect(),
+            );
+            details.insert("lowered_limits".to_owned(), lowered);
+        }
         append_in(&mut tx, &history).await?;
         tx.commit().await?;
         Ok(())

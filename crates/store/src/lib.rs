@@ -13,9 +13,11 @@ mod companies;
 mod connect;
 mod error;
 pub mod history;
+mod idempotency;
 mod migrate;
 mod model;
 mod sessions;
+mod settings;
 mod users;
 
 pub use companies::CompanyStore;
@@ -28,12 +30,19 @@ pub use model::{
     UnlockWhich, UserRecord,
 };
 pub use sessions::SessionStore;
+pub use settings::{Confirmed, SettingsStore, StoredSettings};
 pub use users::UserStore;
 
 /// The whole storage seam the server depends on.
-pub trait Store: CompanyStore + UserStore + SessionStore + HistoryStore + Send + Sync {}
+pub trait Store:
+    CompanyStore + UserStore + SessionStore + HistoryStore + SettingsStore + Send + Sync
+{
+}
 
-impl<T: CompanyStore + UserStore + SessionStore + HistoryStore + Send + Sync> Store for T {}
+impl<T> Store for T where
+    T: CompanyStore + UserStore + SessionStore + HistoryStore + SettingsStore + Send + Sync
+{
+}
 
 /// Result of every store call.
 pub type StoreResult<T> = Result<T, StoreError>;

@@ -9,10 +9,16 @@ use crate::StoreResult;
 use crate::connect::{Backend, SqlStore};
 
 /// Names of the embedded migrations, in order.
-pub const MIGRATION_NAMES: &[&str] = &["0001_foundation"];
+pub const MIGRATION_NAMES: &[&str] = &["0001_foundation", "0002_company_settings"];
 
-const SQLITE: &[&str] = &[include_str!("../migrations/sqlite/0001_foundation.sql")];
-const POSTGRES: &[&str] = &[include_str!("../migrations/postgres/0001_foundation.sql")];
+const SQLITE: &[&str] = &[
+    include_str!("../migrations/sqlite/0001_foundation.sql"),
+    include_str!("../migrations/sqlite/0002_company_settings.sql"),
+];
+const POSTGRES: &[&str] = &[
+    include_str!("../migrations/postgres/0001_foundation.sql"),
+    include_str!("../migrations/postgres/0002_company_settings.sql"),
+];
 
 /// File names (without `.sql`) in one engine's migration folder, sorted; for the lockstep test.
 pub fn migration_dir_names(engine: &str) -> std::io::Result<Vec<String>> {

@@ -148,8 +148,8 @@ impl UserStore for SqlStore {
             Err(e) => return Err(e.into()),
         };
         let user = user_from_row(&row)?;
-        if history.user_id.is_none() {
-            history.details["user_id"] = serde_json::json!(user.id);
+        if let (None, Some(details)) = (history.user_id, history.details.as_object_mut()) {
+            details.insert("user_id".to_owned(), serde_json::json!(user.id));
         }
         append_in(&mut tx, &history).await?;
         tx.commit().await?;

@@ -62,8 +62,15 @@ pub struct MenuItem {
 
 /// The areas this user may open. A button appears only for a function that works.
 pub fn menu_items(actor: &Actor) -> Vec<MenuItem> {
-    let _admin = actor.user.has_admin_authority();
-    Vec::new()
+    let mut items = Vec::new();
+    if actor.user.has_admin_authority() {
+        items.push(MenuItem {
+            label: "企業管理",
+            href: "/company",
+            description: "企業情報（承認機能の利用有無・限度額）の変更を行います。",
+        });
+    }
+    items
 }
 
 #[derive(Template)]

@@ -1,0 +1,265 @@
+//! 企業情報の変更: read the settings, preview a change (入力 → 確認), execute it (実行).
+//! One set of functions serves the screens and the JSON API.
+
+use madoguchi_domain::{
+    AccountDailyLimits, ApprovalBusiness, BankCeilings, CompanyDailyLimits, CompanySettings, Error,
+    HistoryArea, SettingsInput,
+};
+use madoguchi_store::{Account, Confirmed, StoreError, StoredSettings};
+
+use crate::auth::service::field_codes;
+use crate::confirm::{self, Row, Section};
+use crate::state::AppState;
+use crate::web::actor::AdminActor;
+use crate::web::error::from_store;
+
+/// 操作内容 of this operation in the 操作履歴.
+pub const OPERATION: &str = "企業情報の変更";
+
+/// What the 企業情報変更 screen shows.
+#[derive(Debug, Clone)]
+pub struct SettingsView {
+    pub stored: StoredSettings,
+    pub accounts: Vec<Account>,
+    pub ceilings: BankCeilings,
+}
+
+impl SettingsView {
+    pub fn account_ids(&self) -> Vec<i64> {
+        self.accounts.iter().map(|a| a.id).collect()
+    }
+}
+
+/// 支店名(支店番号) 科目 口座番号, as the manual lists an account.
+pub fn account_label(a: &Account) -> String {
+    format!(
+        "{}({}) {} {}",
+        a.branch_name,
+        a.branch_code,
+        a.kind.label(),
+        a.number
+    )
+}
+
+/// Reads the company's settings, accounts and ceilings.
+pub async fn load(state: &AppState, admin: &AdminActor) -> Result<SettingsView, Error> {
+    let company_id = admin.actor().company.id;
+    let stored = state
+        .store
+        .company_settings(company_id)
+        .await
+        .map_err(from_store)?;
+    let accounts = state.store.accounts(company_id).await.map_err(from_store)?;
+    let ceilings = state
+        .store
+        .ceilings(company_id)
+        .await
+        .map_err(from_store)?
+        .unwrap_or_default();
+    Ok(SettingsView {
+        stored,
+        accounts,
+        ceilings,
+    })
+}
+
+/// The whole settings before and after, as 確認 and 結果 show them.
+pub fn sections(
+    view: &SettingsView,
+    company_name: &str,
+    company_kana: &str,
+    after: &CompanySettings,
+) -> Vec<Section> {
+    let before = &view.stored.settings;
+    let mut out = vec![Section {
+        title: "企業情報".into(),
+        rows: vec![
+            Row::text("企業名(カナ)", company_kana, company_kana),
+            Row::text("企業名", company_name, company_name),
+        ],
+    }];
+    out.push(Section {
+        title: "承認機能の利用有無".into(),
+        rows: ApprovalBusiness::ALL
+            .into_iter()
+            .map(|b| {
+                Row::text(
+                    b.label(),
+                    before.approval.get(b).label(),
+                    after.approval.get(b).label(),
+                )
+            })
+            .collect(),
+    });
+    let mut account_rows = Vec::new();
+    for account in &view.accounts {
+        let b = before
+            .accounts
+            .get(&account.id)
+            .copied()
+            .unwrap_or_default();
+        let a = after.accounts.get(&account.id).copied().unwrap_or_default();
+        for item in AccountDailyLimits::ITEMS {
+            account_rows.push(Row::amount(
+                format!("{} {}", account_label(account), item.label()),
+                b.get(item).to_string(),
+                a.get(item).to_string(),
+            ));
+        }
+    }
+    out.push(Section {
+        title: "口座一日当たりの限度額".into(),
+        rows: account_rows,
+    });
+    out.push(Section {
+        title: "企業一日当たりの限度額".into(),
+        rows: CompanyDailyLimits::ITEMS
+            .into_iter()
+            .map(|i| {
+                Row::amount(
+                    i.label(),
+                    before.company.get(i).to_string(),
+                    after.company.get(i).to_string(),
+                )
+            })
+            .collect(),
+    });
+    out
+}
+
+/// A checked change, ready for 確認.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    pub settings: CompanySettings,
+    pub sections: Vec<Section>,
+}
+
+async fn refuse_invalid(state: &AppState, admin: &AdminActor, err: Error) -> Error {
+    let draft = admin
+        .actor()
+        .draft(state, HistoryArea::Company, OPERATION)
+        .failed(err.code())
+        .details(field_codes(&err));
+    match state.store.append_history(draft).await {
+        Ok(_) => err,
+        Err(e) => from_store(e),
+    }
+}
+
+/// 変更: checks the input against the manual's rules and the bank's ceilings, and that
+/// nobody changed the settings since the input screen was opened at `version`.
+pub async fn preview(
+    state: &AppState,
+    admin: &AdminActor,
+    input: &SettingsInput,
+    version: i64,
+) -> Result<(SettingsView, Preview), Error> {
+    let view = load(state, admin).await?;
+    if version != view.stored.version {
+        return Err(refuse_invalid(state, admin, Error::Stale).await);
+    }
+    let settings = match input.parse(&view.account_ids(), &view.ceilings) {
+        Ok(s) => s,
+        Err(e) => return Err(refuse_invalid(state, admin, e).await),
+    };
+    let company = &admin.actor().company;
+    let sections = sections(&view, &company.name, &company.name_kana, &settings);
+    Ok((view, Preview { settings, sections }))
+}
+
+/// The result of 実行.
+#[derive(Debug, Clone)]
+pub struct Executed {
+    pub key: String,
+    pub sections: Vec<Section>,
+    /// The same confirm screen had already been executed; nothing was changed again.
+    pub repeated: bool,
+}
+
+/// 実行: checks everything again, then the 確認用パスワード, then saves the change and its
+/// 操作履歴 entry in one transaction. A repeat of the same confirm screen (same `key`)
+/// changes nothing and returns the first execution's result.
+pub async fn execute(
+    state: &AppState,
+    admin: &AdminActor,
+    input: &SettingsInput,
+    version: i64,
+    confirmation_password: &str,
+    key: &str,
+) -> Result<Executed, Error> {
+    let actor = admin.actor();
+    if let Some(outcome) = state
+        .store
+        .executed_outcome(key, actor.user.id)
+        .await
+        .map_err(from_store)?
+    {
+        return repeated(key, &outcome);
+    }
+    let (_, preview) = preview(state, admin, input, version).await?;
+    confirm::verify_confirmation(
+        state,
+        actor,
+        confirmation_password,
+        HistoryArea::Company,
+        OPERATION,
+    )
+    .await?;
+    let outcome = serde_json::to_string(&preview.sections)
+        .map_err(|e| crate::web::error::internal(e.into()))?;
+    let history = actor
+        .draft(state, HistoryArea::Company, OPERATION)
+        .details(serde_json::json!({
+            "changes": Section::changes_json(&preview.sections),
+            "version": version,
+        }));
+    let confirmed = Confirmed {
+        key: key.to_owned(),
+        user_id: actor.user.id,
+        outcome,
+    };
+    match state
+        .store
+        .update_company_settings(
+            actor.company.id,
+            version,
+            &preview.settings,
+            &confirmed,
+            history,
+        )
+        .await
+    {
+        Ok(_) => Ok(Executed {
+            key: key.to_owned(),
+            sections: preview.sections,
+            repeated: false,
+        }),
+        Err(StoreError::AlreadyExecuted { outcome }) => repeated(key, &outcome),
+        Err(StoreError::Stale) => Err(refuse_invalid(state, admin, Error::Stale).await),
+        Err(other) => Err(from_store(other)),
+    }
+}
+
+fn repeated(key: &str, outcome: &str) -> Result<Executed, Error> {
+    let sections = serde_json::from_str(outcome).map_err(|_| Error::AlreadyExecuted)?;
+    Ok(Executed {
+        key: key.to_owned(),
+        sections,
+        repeated: true,
+    })
+}
+
+/// The 結果 of an execution by this user, by its confirm screen's key.
+pub async fn result(
+    state: &AppState,
+    admin: &AdminActor,
+    key: &str,
+) -> Result<Vec<Section>, Error> {
+    let outcome = state
+        .store
+        .executed_outcome(key, admin.actor().user.id)
+        .await
+        .map_err(from_store)?
+        .ok_or(Error::NotFound)?;
+    serde_json::from_str(&outcome).map_err(|_| Error::NotFound)
+}

@@ -1,0 +1,53 @@
+//! Idempotency keys: each confirm screen carries a fresh key, and the change it confirms
+//! claims that key in the change's own transaction. A second submit of the same screen
+//! (reload, double click, a retried API call) finds the key taken and changes nothing.
+
+use sqlx::{AnyConnection, Row};
+
+use crate::StoreResult;
+use crate::error::StoreError;
+
+/// Claims `key` for `user_id`, or reports the outcome of the execution that claimed it.
+pub(crate) async fn claim(
+    conn: &mut AnyConnection,
+    key: &str,
+    user_id: i64,
+    now: i64,
+) -> StoreResult<()> {
+    let claimed = sqlx::query(
+        "insert into idempotency_keys (key, user_id, created_at, outcome) values ($1, $2, $3, '')
+         on conflict (key) do nothing returning key",
+    )
+    .bind(key)
+    .bind(user_id)
+    .bind(now)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if claimed.is_some() {
+        return Ok(());
+    }
+    let outcome =
+        sqlx::query("select outcome from idempotency_keys where key = $1 and user_id = $2")
+            .bind(key)
+            .bind(user_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .map(|r| r.try_get::<String, _>("outcome"))
+            .transpose()?
+            .unwrap_or_default();
+    Err(StoreError::AlreadyExecuted { outcome })
+}
+
+/// Records what the execution produced, for showing the 結果 again on a repeat.
+pub(crate) async fn record_outcome(
+    conn: &mut AnyConnection,
+    key: &str,
+    outcome: &str,
+) -> StoreResult<()> {
+    sqlx::query("update idempotency_keys set outcome = $2 where key = $1")
+        .bind(key)
+        .bind(outcome)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,60 @@
+// Shared set-up of the browser tests: start madoguchi on a fresh demo database, launch
+// Debian's Chromium through playwright-core, and keep screenshots under target/e2e/.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const root = resolve(import.meta.dirname, '..');
+export const shots = join(root, 'target', 'e2e');
+mkdirSync(shots, { recursive: true });
+
+const CHROMIUM_FLAGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+/** Starts `madoguchi serve --demo` on a free port with its own data directory. */
+export async function startServer() {
+  const bin = process.env.MADOGUCHI_BIN ?? join(root, 'target', 'debug', 'madoguchi');
+  const dataDir = mkdtempSync(join(tmpdir(), 'madoguchi-e2e-'));
+  const port = 18000 + Math.floor(Math.random() * 2000);
+  const base = `http://127.0.0.1:${port}`;
+  const child = spawn(bin, ['serve', '--demo', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, MADOGUCHI_LOG: 'warn' },
+  });
+  for (let i = 0; i < 300; i++) {
+    try {
+      const r = await fetch(`${base}/healthz`);
+      if (r.ok) break;
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    base,
+    async stop() {
+      child.kill('SIGINT');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launch() {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
+}
+
+/** Saves a full-page screenshot as target/e2e/NAME.png. */
+export async function shot(page, name) {
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+}
+
+/** Logs in through the login screen. */
+export async function login(page, base, loginId, password) {
+  await page.goto(`${base}/login`);
+  await page.getByLabel('ログインID').fill(loginId);
+  await page.getByLabel('ログインパスワード').fill(password);
+  await page.getByRole('button', { name: 'ログイン' }).click();
+}
