@@ -4,6 +4,7 @@
 
 mod api;
 mod cli;
+mod company;
 mod history;
 mod login;
 mod password_change;
