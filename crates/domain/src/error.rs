@@ -110,6 +110,17 @@ pub enum Error {
     },
     #[error("{business}では「承認なし」は選択できません。")]
     ApprovalNotOffered { business: &'static str },
+    #[error("支払金額範囲は0円より大きく、上の行ほど大きな金額を入力してください。")]
+    BoundaryOrder,
+    #[error("手数料の行の数が支払金額範囲と合っていません。")]
+    FeeTiers,
+    #[error("手数料は{max}以下で入力してください。")]
+    FeeTooLarge { max: crate::money::Yen },
+    #[error("先方負担手数料（{fee}）が支払金額（{payment}）以上になるため、計算できません。")]
+    DeductionTooLarge {
+        payment: crate::money::Yen,
+        fee: crate::money::Yen,
+    },
     #[error(
         "他の管理者が設定を変更したため、この内容では実行できません。お手数ですが、最初からやり直してください。"
     )]
@@ -151,6 +162,10 @@ impl Error {
             Error::AboveTotal { .. } => "LIM-0002",
             Error::ApprovalNotOffered { .. } => "APR-0001",
             Error::Stale => "REQ-0003",
+            Error::BoundaryOrder => "FEE-0001",
+            Error::FeeTiers => "FEE-0002",
+            Error::FeeTooLarge { .. } => "FEE-0003",
+            Error::DeductionTooLarge { .. } => "FEE-0004",
         }
     }
 
@@ -184,7 +199,11 @@ impl Error {
             | Error::Choice { .. }
             | Error::AboveCeiling { .. }
             | Error::AboveTotal { .. }
-            | Error::ApprovalNotOffered { .. } => ErrorKind::Invalid,
+            | Error::ApprovalNotOffered { .. }
+            | Error::BoundaryOrder
+            | Error::FeeTiers
+            | Error::FeeTooLarge { .. }
+            | Error::DeductionTooLarge { .. } => ErrorKind::Invalid,
         }
     }
 

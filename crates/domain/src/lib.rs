@@ -12,6 +12,7 @@
 pub mod chars;
 pub mod company;
 pub mod error;
+pub mod fees;
 pub mod history;
 pub mod jst;
 pub mod login_id;

@@ -128,7 +128,7 @@ pub fn generate_password(min_len: usize, max_len: usize) -> String {
     loop {
         let mut out = String::with_capacity(len);
         for _ in 0..len {
-            let pool: &[u8] = if rand::random::<u8>() % 4 == 0 {
+            let pool: &[u8] = if rand::random::<u8>().is_multiple_of(4) {
                 DIGITS
             } else {
                 LETTERS

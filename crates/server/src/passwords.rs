@@ -1,18 +1,90 @@
-//! Password hashing: Argon2id in PHC strings, on blocking threads, at most one hash per
-//! core at a time so a burst of logins cannot starve every other page.
+//! Password hashing: Argon2id in PHC strings, on a small pool of dedicated threads (one per
+//! core), so a burst of logins cannot starve every other page.
+//!
+//! Each thread keeps one Argon2 work area (19 MiB at the default cost) and reuses it: the
+//! library's own path allocates and frees it per hash, and the allocator's retention of
+//! those blocks grew the process to ~600 MB under a login load test (see
+//! docs/performance.md).
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, mpsc};
 
-use argon2::password_hash::phc::PasswordHash;
-use argon2::{Algorithm, Argon2, Params, PasswordHasher, PasswordVerifier, Version};
+use std::cell::RefCell;
+
+use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use madoguchi_domain::Password;
-use tokio::sync::Semaphore;
+use tokio::sync::oneshot;
+
+type Job = Box<dyn FnOnce() + Send>;
+
+thread_local! {
+    /// This thread's Argon2 work area, grown to the largest cost seen and reused.
+    static WORK_AREA: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Computes the Argon2id output of `password` with `salt` and `params` into `out`, in this
+/// thread's reused work area.
+fn argon2id_into(
+    params: &Params,
+    password: &[u8],
+    salt: &[u8],
+    out: &mut [u8],
+) -> anyhow::Result<()> {
+    let blocks = params.block_count();
+    WORK_AREA.with(|area| {
+        let mut area = area.borrow_mut();
+        if area.len() < blocks {
+            area.resize(blocks, Block::default());
+        }
+        let work = area.get_mut(..blocks).unwrap_or_default();
+        Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
+            .hash_password_into_with_memory(password, salt, out, work)
+            .map_err(|e| anyhow::anyhow!("Argon2 failed: {e}"))
+    })
+}
+
+/// A new PHC string for `password` with a fresh 16-byte salt.
+fn hash_phc(params: &Params, password: &[u8]) -> anyhow::Result<String> {
+    let salt_bytes: [u8; 16] = rand::random();
+    let salt = Salt::new(&salt_bytes).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
+    let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    argon2id_into(params, password, salt.as_ref(), &mut out)?;
+    let hash = PasswordHash {
+        algorithm: argon2::ARGON2ID_IDENT,
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(params).map_err(|e| anyhow::anyhow!("params: {e}"))?,
+        salt: Some(salt),
+        hash: Some(Output::new(&out).map_err(|e| anyhow::anyhow!("output: {e}"))?),
+    };
+    Ok(hash.to_string())
+}
+
+/// True when `password` matches the Argon2id PHC string `phc` (with that string's own
+/// parameters). Anything malformed never matches.
+fn verify_phc(password: &[u8], phc: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(phc) else {
+        return false;
+    };
+    if parsed.algorithm != argon2::ARGON2ID_IDENT {
+        return false;
+    }
+    let (Ok(params), Some(salt), Some(expected)) =
+        (Params::try_from(&parsed), parsed.salt, parsed.hash)
+    else {
+        return false;
+    };
+    let mut out = vec![0u8; expected.len()];
+    if argon2id_into(&params, password, salt.as_ref(), &mut out).is_err() {
+        return false;
+    }
+    crate::web::token::same_bytes(&out, expected.as_bytes())
+}
 
 /// Hashes and verifies passwords with the deployment's Argon2id parameters.
 #[derive(Clone)]
 pub struct PasswordHasherPool {
     params: Params,
-    permits: Arc<Semaphore>,
+    jobs: mpsc::Sender<Job>,
     /// A hash of a random secret with the current parameters: verifying against it costs
     /// what a real verification costs, and never succeeds.
     dummy_hash: Arc<str>,
@@ -25,48 +97,66 @@ impl PasswordHasherPool {
         let cores = std::thread::available_parallelism()
             .map(usize::from)
             .unwrap_or(1);
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for i in 0..cores {
+            let queue = Arc::clone(&queue);
+            std::thread::Builder::new()
+                .name(format!("argon2-{i}"))
+                .spawn(move || {
+                    loop {
+                        // The lock is held only while taking the next job, never while hashing.
+                        let job = match queue.lock() {
+                            Ok(q) => q.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(),
+                            // Every sender is gone: the pool was dropped.
+                            Err(_) => return,
+                        }
+                    }
+                })?;
+        }
         let unguessable = crate::web::token::random_token();
-        let dummy_hash = Self::argon2(params.clone())
-            .hash_password(unguessable.as_bytes())
-            .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))?
-            .to_string();
+        let dummy_hash = hash_phc(&params, unguessable.as_bytes())?;
         Ok(Self {
             params,
-            permits: Arc::new(Semaphore::new(cores)),
+            jobs,
             dummy_hash: dummy_hash.into(),
         })
     }
 
-    fn argon2(params: Params) -> Argon2<'static> {
-        Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+    /// Runs `work` on the hashing threads and waits for its result.
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> anyhow::Result<T> {
+        let (tx, rx) = oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = tx.send(work());
+        });
+        self.jobs
+            .send(job)
+            .map_err(|_| anyhow::anyhow!("password hashing threads stopped"))?;
+        rx.await
+            .map_err(|_| anyhow::anyhow!("password hashing job was dropped"))
     }
 
     /// Hashes `password` into a PHC string with a fresh random salt.
     pub async fn hash(&self, password: &Password) -> anyhow::Result<String> {
-        let _permit = self.permits.acquire().await?;
         let params = self.params.clone();
         let secret = password.clone();
-        tokio::task::spawn_blocking(move || {
-            Self::argon2(params)
-                .hash_password(secret.expose().as_bytes())
-                .map(|h| h.to_string())
-                .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))
-        })
-        .await?
+        self.run(move || hash_phc(&params, secret.expose().as_bytes()))
+            .await?
     }
 
     /// True when `password` matches `phc`. A malformed stored hash never matches.
     pub async fn verify(&self, password: &Password, phc: &str) -> anyhow::Result<bool> {
-        let _permit = self.permits.acquire().await?;
         let secret = password.clone();
         let phc = phc.to_owned();
-        let params = self.params.clone();
-        Ok(tokio::task::spawn_blocking(move || {
-            Self::argon2(params)
-                .verify_password(secret.expose().as_bytes(), phc.as_str())
-                .is_ok()
-        })
-        .await?)
+        self.run(move || verify_phc(secret.expose().as_bytes(), &phc))
+            .await
     }
 
     /// Spends the time of one verification, for a login ID that does not exist, so the
@@ -123,5 +213,21 @@ mod tests {
                 .unwrap()
         );
         pool.verify_dummy(&Password::typed("x")).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn interoperates_with_the_reference_implementation() {
+        use argon2::PasswordHasher;
+        let params = Params::new(64, 1, 1, None).unwrap();
+        let reference = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
+            .hash_password_with_salt(b"Demo1234", b"0123456789abcdef")
+            .unwrap()
+            .to_string();
+        assert!(verify_phc(b"Demo1234", &reference));
+        assert!(!verify_phc(b"Demo1235", &reference));
+        let ours = hash_phc(&params, b"Demo1234").unwrap();
+        let parsed = PasswordHash::new(&ours).unwrap();
+        argon2::PasswordVerifier::verify_password(&Argon2::default(), b"Demo1234", &parsed)
+            .unwrap();
     }
 }

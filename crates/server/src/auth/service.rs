@@ -198,20 +198,21 @@ pub async fn change_password_at_login(
     } else {
         None
     };
-    if let Some(login) = &login {
-        if state
+    let unchanged = match &login {
+        Some(login) => state
             .hasher
             .verify(login, &user.login_password_hash)
             .await
-            .map_err(internal)?
-        {
-            errors.add(
-                "new_login_password",
-                Error::Unchanged {
-                    label: LOGIN_PASSWORD,
-                },
-            );
-        }
+            .map_err(internal)?,
+        None => false,
+    };
+    if unchanged {
+        errors.add(
+            "new_login_password",
+            Error::Unchanged {
+                label: LOGIN_PASSWORD,
+            },
+        );
     }
     if let Err(err) = errors.into_result() {
         let draft = actor

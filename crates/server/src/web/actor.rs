@@ -111,6 +111,8 @@ fn is_api(parts: &Parts) -> bool {
     parts.uri.path().starts_with("/api/")
 }
 
+const TOUCH_INTERVAL_MICROS: i64 = 30 * 1_000_000;
+
 /// Loads and checks the session of a request (timeouts, user still active), without
 /// deciding yet whether a pending password change is acceptable.
 async fn authenticate(parts: &Parts, state: &AppState) -> Result<Actor, Error> {
@@ -176,11 +178,15 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Actor, Error> {
             .map_err(from_store)?;
         return Err(Error::NotLoggedIn);
     }
-    state
-        .store
-        .touch_session(&id_hash, now)
-        .await
-        .map_err(from_store)?;
+    // Activity is written at most every 30 seconds: the idle timeout is ten minutes, and a
+    // write per request would make every page wait for a durable commit.
+    if now - session.last_seen_at > TOUCH_INTERVAL_MICROS {
+        state
+            .store
+            .touch_session(&id_hash, now)
+            .await
+            .map_err(from_store)?;
+    }
     let actor = Actor {
         user,
         company,

@@ -14,6 +14,11 @@ pub fn digest(token: &str) -> String {
 
 /// Constant-time comparison, so a token cannot be guessed byte by byte from timings.
 pub fn same(a: &str, b: &str) -> bool {
+    same_bytes(a.as_bytes(), b.as_bytes())
+}
+
+/// Constant-time comparison of byte strings (lengths are not secret).
+pub fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     use subtle::ConstantTimeEq;
-    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+    a.len() == b.len() && bool::from(a.ct_eq(b))
 }

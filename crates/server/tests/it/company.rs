@@ -352,6 +352,9 @@ async fn general_users_and_other_companies_are_refused() {
     }
 }
 
+/// A change to a request body, for table-driven cases.
+type Edit = Box<dyn Fn(&mut Value)>;
+
 fn put_body(settings: &Value, key: &str) -> Value {
     let mut body = settings.clone();
     body["confirmation_password"] = json!("Kakunin12");
@@ -409,7 +412,7 @@ async fn the_api_applies_the_same_rules_at_the_boundaries() {
         let first = base["accounts"][0]["account_id"].as_i64().unwrap();
         let acct = |field: &str| format!("account_{first}_{field}");
 
-        let cases: Vec<(Box<dyn Fn(&mut Value)>, Option<(String, &str)>)> = vec![
+        let cases: Vec<(Edit, Option<(String, &str)>)> = vec![
             (
                 Box::new(|b: &mut Value| {
                     b["accounts"][0]["transfer_total"] = json!("9".repeat(15))
