@@ -28,10 +28,13 @@ fn rule(table: FeeTable, method: FeeMethod) -> PayeeFeeRule {
     }
 }
 
+/// (deduction, 振込金額, real fee, payer Δ) of one method.
+type Expected = (i64, i64, i64, i64);
+
 #[test]
 fn worked_example_a_row_by_row() {
     // (P, [(deduct, 振込金額, real fee, payer Δ) for 据置型, 未満加算型, 以上加算型])
-    let rows: [(i64, [(i64, i64, i64, i64); 3]); 7] = [
+    let rows: [(i64, [Expected; 3]); 7] = [
         (
             29_999,
             [
