@@ -286,5 +286,12 @@ impl PayeeFeeRule {
     }
 }
 
+mod setting;
+
+pub use setting::{
+    FEE_DIGITS, FORM_ROWS, FeeInput, FeeKind, FeeRowInput, FeeSetting, TableData, fee_field,
+    lower_field,
+};
+
 #[cfg(test)]
 mod tests;

@@ -176,6 +176,61 @@ pub async fn verify_confirmation(
     })
 }
 
+/// The result of 実行.
+#[derive(Debug, Clone)]
+pub struct Executed {
+    /// The confirm screen's key, which finds the 結果 again.
+    pub key: String,
+    pub sections: Vec<Section>,
+    /// The same confirm screen had already been executed; nothing was changed again.
+    pub repeated: bool,
+}
+
+impl Executed {
+    /// The result of an earlier execution of the same confirm screen.
+    pub fn repeated(key: &str, outcome: &str) -> Result<Self, Error> {
+        let sections = serde_json::from_str(outcome).map_err(|_| Error::AlreadyExecuted)?;
+        Ok(Self {
+            key: key.to_owned(),
+            sections,
+            repeated: true,
+        })
+    }
+}
+
+/// The outcome to store with a confirm key: the sections, shown again as the 結果.
+pub fn outcome(sections: &[Section]) -> Result<String, Error> {
+    serde_json::to_string(sections).map_err(|e| internal(e.into()))
+}
+
+/// The 結果 of an execution by `actor`, found by its confirm screen's key.
+pub async fn result(state: &AppState, actor: &Actor, key: &str) -> Result<Vec<Section>, Error> {
+    let outcome = state
+        .store
+        .executed_outcome(key, actor.user.id)
+        .await
+        .map_err(from_store)?
+        .ok_or(Error::NotFound)?;
+    serde_json::from_str(&outcome).map_err(|_| Error::NotFound)
+}
+
+/// A previous execution of the confirm screen `key` by `actor`, if any.
+pub async fn earlier(
+    state: &AppState,
+    actor: &Actor,
+    key: &str,
+) -> Result<Option<Executed>, Error> {
+    match state
+        .store
+        .executed_outcome(key, actor.user.id)
+        .await
+        .map_err(from_store)?
+    {
+        Some(outcome) => Executed::repeated(key, &outcome).map(Some),
+        None => Ok(None),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,6 +13,7 @@ pub mod clock;
 pub mod company;
 pub mod config;
 pub mod confirm;
+pub mod confirm_pages;
 pub mod demo;
 pub mod menu;
 pub mod openapi;

@@ -12,6 +12,7 @@
 mod companies;
 mod connect;
 mod error;
+mod fees;
 pub mod history;
 mod idempotency;
 mod migrate;
@@ -23,6 +24,7 @@ mod users;
 pub use companies::CompanyStore;
 pub use connect::{Backend, SqlStore};
 pub use error::StoreError;
+pub use fees::{FeeStore, StandardTable, StoredFee};
 pub use history::{HistoryDraft, HistoryEntry, HistoryFilter, HistoryStore, VerifyReport};
 pub use migrate::{MIGRATION_NAMES, migration_dir_names};
 pub use model::{
@@ -35,12 +37,19 @@ pub use users::UserStore;
 
 /// The whole storage seam the server depends on.
 pub trait Store:
-    CompanyStore + UserStore + SessionStore + HistoryStore + SettingsStore + Send + Sync
+    CompanyStore + UserStore + SessionStore + HistoryStore + SettingsStore + FeeStore + Send + Sync
 {
 }
 
 impl<T> Store for T where
-    T: CompanyStore + UserStore + SessionStore + HistoryStore + SettingsStore + Send + Sync
+    T: CompanyStore
+        + UserStore
+        + SessionStore
+        + HistoryStore
+        + SettingsStore
+        + FeeStore
+        + Send
+        + Sync
 {
 }
 

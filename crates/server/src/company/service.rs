@@ -8,7 +8,7 @@ use madoguchi_domain::{
 use madoguchi_store::{Account, Confirmed, StoreError, StoredSettings};
 
 use crate::auth::service::field_codes;
-use crate::confirm::{self, Row, Section};
+use crate::confirm::{self, Executed, Row, Section};
 use crate::state::AppState;
 use crate::web::actor::AdminActor;
 use crate::web::error::from_store;
@@ -167,15 +167,6 @@ pub async fn preview(
     Ok((view, Preview { settings, sections }))
 }
 
-/// The result of 実行.
-#[derive(Debug, Clone)]
-pub struct Executed {
-    pub key: String,
-    pub sections: Vec<Section>,
-    /// The same confirm screen had already been executed; nothing was changed again.
-    pub repeated: bool,
-}
-
 /// 実行: checks everything again, then the 確認用パスワード, then saves the change and its
 /// 操作履歴 entry in one transaction. A repeat of the same confirm screen (same `key`)
 /// changes nothing and returns the first execution's result.
@@ -188,13 +179,8 @@ pub async fn execute(
     key: &str,
 ) -> Result<Executed, Error> {
     let actor = admin.actor();
-    if let Some(outcome) = state
-        .store
-        .executed_outcome(key, actor.user.id)
-        .await
-        .map_err(from_store)?
-    {
-        return repeated(key, &outcome);
+    if let Some(done) = confirm::earlier(state, actor, key).await? {
+        return Ok(done);
     }
     let (_, preview) = preview(state, admin, input, version).await?;
     confirm::verify_confirmation(
@@ -205,8 +191,7 @@ pub async fn execute(
         OPERATION,
     )
     .await?;
-    let outcome = serde_json::to_string(&preview.sections)
-        .map_err(|e| crate::web::error::internal(e.into()))?;
+    let outcome = confirm::outcome(&preview.sections)?;
     let history = actor
         .draft(state, HistoryArea::Company, OPERATION)
         .details(serde_json::json!({
@@ -234,32 +219,8 @@ pub async fn execute(
             sections: preview.sections,
             repeated: false,
         }),
-        Err(StoreError::AlreadyExecuted { outcome }) => repeated(key, &outcome),
+        Err(StoreError::AlreadyExecuted { outcome }) => Executed::repeated(key, &outcome),
         Err(StoreError::Stale) => Err(refuse_invalid(state, admin, Error::Stale).await),
         Err(other) => Err(from_store(other)),
     }
-}
-
-fn repeated(key: &str, outcome: &str) -> Result<Executed, Error> {
-    let sections = serde_json::from_str(outcome).map_err(|_| Error::AlreadyExecuted)?;
-    Ok(Executed {
-        key: key.to_owned(),
-        sections,
-        repeated: true,
-    })
-}
-
-/// The 結果 of an execution by this user, by its confirm screen's key.
-pub async fn result(
-    state: &AppState,
-    admin: &AdminActor,
-    key: &str,
-) -> Result<Vec<Section>, Error> {
-    let outcome = state
-        .store
-        .executed_outcome(key, admin.actor().user.id)
-        .await
-        .map_err(from_store)?
-        .ok_or(Error::NotFound)?;
-    serde_json::from_str(&outcome).map_err(|_| Error::NotFound)
 }

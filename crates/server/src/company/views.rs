@@ -15,6 +15,7 @@ use serde::Deserialize;
 
 use super::service::{self, SettingsView, account_label};
 use crate::confirm::{self, Section, Step};
+use crate::confirm_pages::{ConfirmPage, ResultPage};
 use crate::state::AppState;
 use crate::web::actor::AdminActor;
 use crate::web::error::{PageError, status_of};
@@ -172,19 +173,6 @@ pub async fn view_info_get(
     )))
 }
 
-#[derive(Template)]
-#[template(path = "company/confirm.html")]
-struct ConfirmPage {
-    frame: Frame,
-    steps: Vec<Step>,
-    sections: Vec<Section>,
-    hidden: Vec<(String, String)>,
-    version: i64,
-    idempotency_key: String,
-    error: String,
-    nothing_changed: bool,
-}
-
 /// The form of BKGK002 and BKGK003: every field, plus the hidden bookkeeping.
 pub struct InfoForm {
     input: SettingsInput,
@@ -260,7 +248,7 @@ fn confirm_page(
     error: String,
     status: StatusCode,
 ) -> Response {
-    let page = ConfirmPage {
+    ConfirmPage {
         frame: Frame::new(
             state,
             admin.actor(),
@@ -268,14 +256,17 @@ fn confirm_page(
             "企業管理　企業情報変更確認",
         ),
         steps: confirm::steps(&STEPS, 1),
-        nothing_changed: !Section::any_changed(&sections),
+        lead: "以下の内容で企業情報を変更します。".to_owned(),
         sections,
         hidden: form.input.fields(),
         version: form.version,
         idempotency_key: key,
         error,
-    };
-    render_status(status, &page)
+        nothing_changed: false,
+        action: "/company/info/execute".to_owned(),
+        back_action: "/company/info/back".to_owned(),
+    }
+    .respond(status)
 }
 
 /// POST /company/info/back — 戻る from 確認: the input screen with everything as typed.
@@ -349,14 +340,6 @@ fn is_about_the_password(err: &Error) -> bool {
     }
 }
 
-#[derive(Template)]
-#[template(path = "company/result.html")]
-struct ResultPage {
-    frame: Frame,
-    steps: Vec<Step>,
-    sections: Vec<Section>,
-}
-
 #[derive(Deserialize)]
 pub struct ResultQuery {
     key: String,
@@ -368,8 +351,8 @@ pub async fn view_info_result_get(
     admin: AdminActor,
     Query(q): Query<ResultQuery>,
 ) -> Result<Response, PageError> {
-    let sections = service::result(&state, &admin, &q.key).await?;
-    Ok(render(&ResultPage {
+    let sections = confirm::result(&state, admin.actor(), &q.key).await?;
+    Ok(ResultPage {
         frame: Frame::new(
             &state,
             admin.actor(),
@@ -377,6 +360,10 @@ pub async fn view_info_result_get(
             "企業管理　企業情報変更結果",
         ),
         steps: confirm::steps(&STEPS, 2),
+        lead: "以下の内容で企業情報を変更しました。".to_owned(),
         sections,
-    }))
+        back_href: "/company".to_owned(),
+        back_label: "作業内容選択へ".to_owned(),
+    }
+    .respond())
 }
