@@ -110,6 +110,10 @@ pub enum Error {
     },
     #[error("{business}では「承認なし」は選択できません。")]
     ApprovalNotOffered { business: &'static str },
+    #[error("{label}はYYYY-MM-DD形式の日付で入力してください。")]
+    DateFormat { label: &'static str },
+    #[error("基準手数料が登録されていないため、計算できません。")]
+    NoStandardTable,
     #[error("支払金額範囲は0円より大きく、上の行ほど大きな金額を入力してください。")]
     BoundaryOrder,
     #[error("手数料の行の数が支払金額範囲と合っていません。")]
@@ -163,6 +167,8 @@ impl Error {
             Error::ApprovalNotOffered { .. } => "APR-0001",
             Error::Stale => "REQ-0003",
             Error::BoundaryOrder => "FEE-0001",
+            Error::DateFormat { .. } => "VAL-0013",
+            Error::NoStandardTable => "FEE-0005",
             Error::FeeTiers => "FEE-0002",
             Error::FeeTooLarge { .. } => "FEE-0003",
             Error::DeductionTooLarge { .. } => "FEE-0004",
@@ -201,6 +207,8 @@ impl Error {
             | Error::AboveTotal { .. }
             | Error::ApprovalNotOffered { .. }
             | Error::BoundaryOrder
+            | Error::DateFormat { .. }
+            | Error::NoStandardTable
             | Error::FeeTiers
             | Error::FeeTooLarge { .. }
             | Error::DeductionTooLarge { .. } => ErrorKind::Invalid,

@@ -91,6 +91,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::auth::router())
         .merge(crate::menu::router())
         .merge(crate::company::router())
+        .merge(crate::fees::router())
         .merge(crate::openapi::router())
         .route("/static/app.css", get(stylesheet))
         .route("/healthz", get(healthz))

@@ -61,6 +61,25 @@ enum Command {
     /// The operation history (操作履歴).
     #[command(subcommand)]
     History(HistoryCommand),
+    /// The bank's standard fee tables (基準手数料).
+    #[command(subcommand)]
+    Fees(FeesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum FeesCommand {
+    /// Register a version of the standard fee table from a TOML file, in force for
+    /// transfer dates on or after --effective.
+    LoadStandard {
+        /// TOML file: name, boundaries, same_branch, other_branch, other_bank
+        #[arg(long)]
+        file: PathBuf,
+        /// First transfer date (振込指定日) it applies to, YYYY-MM-DD
+        #[arg(long)]
+        effective: String,
+    },
+    /// List every version of the standard fee table.
+    ListStandard,
 }
 
 #[derive(Debug, Subcommand)]
@@ -358,6 +377,26 @@ async fn operator_command(state: &AppState, command: Command) -> anyhow::Result<
                         report.checked
                     )
                 }
+            }
+        }
+        Command::Fees(FeesCommand::LoadStandard { file, effective }) => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            let parsed: operator::StandardFile =
+                toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let s = operator::load_standard(state, &parsed, &effective).await?;
+            println!(
+                "基準手数料を登録しました: {} ({}適用)",
+                s.name, s.effective_date
+            );
+        }
+        Command::Fees(FeesCommand::ListStandard) => {
+            for s in state.store.standard_tables().await? {
+                let data = madoguchi_domain::fees::TableData::from(&s.table);
+                println!(
+                    "{}\t{}\tboundaries={:?} fees={:?}",
+                    s.effective_date, s.name, data.boundaries, data.fees
+                );
             }
         }
         Command::Serve { .. } | Command::Migrate => {}

@@ -117,6 +117,7 @@ pub async fn load_if_empty(state: &AppState) -> anyhow::Result<bool> {
         false,
     )
     .await?;
+    standard_fees(state).await?;
     state.store.set_meta("demo", "1").await?;
     Ok(true)
 }
@@ -154,5 +155,27 @@ async fn initial_settings(state: &AppState, company_id: i64) -> anyhow::Result<(
         .store
         .update_company_settings(company_id, 0, &settings, &confirmed, history)
         .await?;
+    Ok(())
+}
+
+/// A realistic standard table (domain.md §1.3) in force since 2019-10-01, and an announced
+/// revision from 2027-04-01, so 照会 shows versions and the simulator can pick by date.
+async fn standard_fees(state: &AppState) -> anyhow::Result<()> {
+    let current = operator::StandardFile {
+        name: "基準手数料（2019年10月改定）".to_owned(),
+        boundaries: vec![30_000],
+        same_branch: vec![0, 0],
+        other_branch: vec![110, 220],
+        other_bank: vec![330, 550],
+    };
+    operator::load_standard(state, &current, "2019-10-01").await?;
+    let revision = operator::StandardFile {
+        name: "基準手数料（2027年4月改定）".to_owned(),
+        boundaries: vec![30_000],
+        same_branch: vec![0, 0],
+        other_branch: vec![110, 220],
+        other_bank: vec![385, 605],
+    };
+    operator::load_standard(state, &revision, "2027-04-01").await?;
     Ok(())
 }

@@ -15,6 +15,7 @@ pub mod config;
 pub mod confirm;
 pub mod confirm_pages;
 pub mod demo;
+pub mod fees;
 pub mod menu;
 pub mod openapi;
 pub mod operator;

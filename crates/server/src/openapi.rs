@@ -6,7 +6,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::state::AppState;
 use crate::web::error::{ErrorBody, FieldErrorBody};
-use crate::{auth, company};
+use crate::{auth, company, fees};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -20,7 +20,11 @@ use crate::{auth, company};
         auth::api::logout,
         auth::api::get_me,
         company::api::get_company_settings,
-        company::api::put_company_settings
+        company::api::put_company_settings,
+        fees::api::get_fee,
+        fees::api::put_fee,
+        fees::api::simulate,
+        fees::api::get_standard
     ),
     components(schemas(
         ErrorBody,

@@ -276,3 +276,68 @@ mod tests {
         assert_eq!(generate_password(16, 20).len(), 16);
     }
 }
+
+/// The bank's standard fee table as the operator writes it in a TOML file.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StandardFile {
+    /// e.g. 「基準手数料（2019年10月改定）」
+    pub name: String,
+    /// Lower bounds of the tiers after the first (yen), strictly increasing.
+    #[serde(default)]
+    pub boundaries: Vec<i64>,
+    /// Fee per tier (税込 yen) for 同一店宛, 本支店宛 and 他行宛.
+    pub same_branch: Vec<i64>,
+    pub other_branch: Vec<i64>,
+    pub other_bank: Vec<i64>,
+}
+
+impl StandardFile {
+    /// The table the file describes, under every rule of a fee table.
+    pub fn table(&self) -> anyhow::Result<madoguchi_domain::fees::FeeTable> {
+        let tiers = self.boundaries.len() + 1;
+        anyhow::ensure!(
+            [&self.same_branch, &self.other_branch, &self.other_bank]
+                .iter()
+                .all(|f| f.len() == tiers),
+            "each of same_branch, other_branch and other_bank needs {tiers} fees (one per tier)"
+        );
+        let fees = (0..tiers)
+            .map(|i| {
+                [&self.same_branch, &self.other_branch, &self.other_bank]
+                    .map(|f| f.get(i).copied().unwrap_or(0))
+            })
+            .collect();
+        madoguchi_domain::fees::TableData {
+            boundaries: self.boundaries.clone(),
+            fees,
+        }
+        .to_table()
+        .map_err(invalid)
+    }
+}
+
+/// 基準手数料の登録: a new version of the bank's standard table, in force for 振込指定日 on
+/// or after `effective_date`. Companies on 「使用する」 follow it from that day.
+pub async fn load_standard(
+    state: &AppState,
+    file: &StandardFile,
+    effective_date: &str,
+) -> anyhow::Result<madoguchi_store::StandardTable> {
+    let date = crate::fees::service::parse_date("適用日", effective_date).map_err(invalid)?;
+    let table = file.table()?;
+    let d = draft(state, None, "基準手数料の登録").details(serde_json::json!({
+        "名称": file.name, "適用日": date,
+        "table": madoguchi_domain::fees::TableData::from(&table),
+    }));
+    state
+        .store
+        .add_standard_table(&file.name, &date, &table, d)
+        .await
+        .map_err(|e| match e {
+            madoguchi_store::StoreError::Conflict { .. } => {
+                anyhow::anyhow!("a standard table effective {date} already exists")
+            }
+            other => other.into(),
+        })
+}

@@ -321,12 +321,18 @@ impl FeeInput {
         let mut boundaries = Vec::new();
         let mut fees = Vec::new();
         let mut ok = true;
-        let rows: Vec<(usize, &FeeRowInput)> = self
-            .rows
-            .iter()
-            .enumerate()
-            .filter(|(i, r)| *i == 0 || !r.is_blank())
-            .collect();
+        // The first row is always checked (at least one tier); blank later rows are unused.
+        let first = FeeRowInput::default();
+        let rows: Vec<(usize, &FeeRowInput)> =
+            std::iter::once((0, self.rows.first().unwrap_or(&first)))
+                .chain(
+                    self.rows
+                        .iter()
+                        .enumerate()
+                        .skip(1)
+                        .filter(|(_, r)| !r.is_blank()),
+                )
+                .collect();
         for (i, row) in rows {
             if i > 0 {
                 match Yen::parse(kind.range_label(), &row.lower, BOUNDARY_DIGITS) {

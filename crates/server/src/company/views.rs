@@ -28,12 +28,14 @@ const STEPS: [&str; 3] = ["企業情報・承認結果を閲覧", "変更内容�
 #[template(path = "company/menu.html")]
 struct WorkMenuPage {
     frame: Frame,
+    fee_kinds: [(&'static str, &'static str); 3],
 }
 
 /// GET /company — 作業内容選択.
 pub async fn view_company_menu_get(State(state): State<AppState>, admin: AdminActor) -> Response {
     render(&WorkMenuPage {
         frame: Frame::new(&state, admin.actor(), "BKGK001", "企業管理　作業内容選択"),
+        fee_kinds: crate::fees::views::kinds(),
     })
 }
 

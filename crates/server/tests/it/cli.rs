@@ -166,6 +166,82 @@ async fn operator_onboards_a_company_and_its_master() {
     }
 }
 
+#[tokio::test]
+async fn operator_loads_standard_fee_tables_with_effective_dates() {
+    for engine in engines() {
+        let db = TestDb::create(engine).await;
+        let dir = std::env::temp_dir().join(format!(
+            "madoguchi-fees-{}-{}",
+            std::process::id(),
+            rand::random::<u32>()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("fees.toml");
+        std::fs::write(
+            &file,
+            "name = \"2026年4月改定\"\nboundaries = [30000]\nsame_branch = [0, 0]\nother_branch = [110, 220]\nother_bank = [330, 550]\n",
+        )
+        .unwrap();
+        let file = file.to_str().unwrap();
+        let out = ok(
+            &db,
+            &[
+                "fees",
+                "load-standard",
+                "--file",
+                file,
+                "--effective",
+                "2026-04-01",
+            ],
+        );
+        assert!(out.contains("2026年4月改定"), "{engine:?}: {out}");
+        let again = madoguchi(
+            &db,
+            &[
+                "fees",
+                "load-standard",
+                "--file",
+                file,
+                "--effective",
+                "2026-04-01",
+            ],
+        );
+        assert!(!again.status.success(), "one version per effective date");
+        let bad_date = madoguchi(
+            &db,
+            &[
+                "fees",
+                "load-standard",
+                "--file",
+                file,
+                "--effective",
+                "2026/04/01",
+            ],
+        );
+        assert!(!bad_date.status.success());
+        let broken = dir.join("broken.toml");
+        std::fs::write(&broken, "name = \"x\"\nboundaries = [30000, 20000]\nsame_branch = [0, 0, 0]\nother_branch = [1, 2, 3]\nother_bank = [1, 2, 3]\n").unwrap();
+        let refused = madoguchi(
+            &db,
+            &[
+                "fees",
+                "load-standard",
+                "--file",
+                broken.to_str().unwrap(),
+                "--effective",
+                "2027-01-01",
+            ],
+        );
+        assert!(
+            String::from_utf8_lossy(&refused.stderr).contains("FEE-0001"),
+            "{engine:?}"
+        );
+        let list = ok(&db, &["fees", "list-standard"]);
+        assert!(list.contains("2026-04-01\t2026年4月改定"), "{list}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
+
 #[test]
 fn help_is_in_plain_words() {
     let out = Command::new(env!("CARGO_BIN_EXE_madoguchi"))

@@ -5,6 +5,7 @@
 mod api;
 mod cli;
 mod company;
+mod fees;
 mod history;
 mod login;
 mod password_change;

@@ -1,0 +1,381 @@
+//! 手数料情報の変更 and 照会, and the fee simulator: one set of functions for the screens
+//! and the JSON API.
+
+use madoguchi_domain::fees::{
+    FeeCalculation, FeeInput, FeeKind, FeeMethod, FeeSetting, FeeTable, PayeeFeeRule, Route,
+};
+use madoguchi_domain::{Error, FieldErrors, HistoryArea, Yen, jst};
+use madoguchi_store::{Confirmed, StandardTable, StoreError, StoredFee};
+
+use crate::auth::service::field_codes;
+use crate::confirm::{self, Executed, Row, Section};
+use crate::state::AppState;
+use crate::web::actor::{Actor, AdminActor};
+use crate::web::error::from_store;
+
+/// 操作内容 of a change of `kind`.
+pub fn operation(kind: FeeKind) -> String {
+    format!("{}の変更", kind.label())
+}
+
+/// Today in 日本時間, `YYYY-MM-DD`.
+pub fn today(state: &AppState) -> String {
+    let t = jst::from_micros(state.now()).to_offset(jst::JST);
+    format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
+}
+
+/// A company's setting of one kind, with the standard table in force today.
+#[derive(Debug, Clone)]
+pub struct FeeView {
+    pub kind: FeeKind,
+    pub stored: StoredFee,
+    pub standard: Option<StandardTable>,
+}
+
+impl FeeView {
+    /// The table that applies now: the standard one with 使用する, else the company's own.
+    pub fn table_in_force(&self) -> Option<&FeeTable> {
+        table_for(&self.stored.setting, self.standard.as_ref())
+    }
+}
+
+fn table_for<'a>(
+    setting: &'a FeeSetting,
+    standard: Option<&'a StandardTable>,
+) -> Option<&'a FeeTable> {
+    if setting.use_standard {
+        standard.map(|s| &s.table)
+    } else {
+        setting.table.as_ref()
+    }
+}
+
+pub async fn load(state: &AppState, actor: &Actor, kind: FeeKind) -> Result<FeeView, Error> {
+    let stored = state
+        .store
+        .fee_setting(actor.company.id, kind)
+        .await
+        .map_err(from_store)?;
+    let standard = state
+        .store
+        .standard_table_on(&today(state))
+        .await
+        .map_err(from_store)?;
+    Ok(FeeView {
+        kind,
+        stored,
+        standard,
+    })
+}
+
+/// 「30,000円以上 50,000円未満」 for tier `i` of `table`.
+pub fn range_text(table: &FeeTable, i: usize) -> String {
+    let lower = if i == 0 {
+        None
+    } else {
+        table.boundaries().get(i - 1)
+    };
+    let upper = table.boundaries().get(i);
+    match (lower, upper) {
+        (None, None) => "全額".to_owned(),
+        (None, Some(u)) => format!("{}未満", u),
+        (Some(l), None) => format!("{}以上", l),
+        (Some(l), Some(u)) => format!("{}以上 {}未満", l, u),
+    }
+}
+
+/// One tier as a line: 「30,000円以上：同一店宛 0円／本支店宛 220円／他行宛 550円」.
+fn tier_text(table: &FeeTable, i: usize) -> String {
+    let fees: Vec<String> = Route::ALL
+        .iter()
+        .map(|r| format!("{} {}", r.label(), table.fee(i, *r)))
+        .collect();
+    format!("{}：{}", range_text(table, i), fees.join("／"))
+}
+
+/// The whole setting before and after, as 確認 and 結果 show it.
+pub fn sections(
+    kind: FeeKind,
+    before: &FeeSetting,
+    after: &FeeSetting,
+    standard: Option<&StandardTable>,
+) -> Vec<Section> {
+    let uses = |s: &FeeSetting| {
+        if s.use_standard {
+            "使用する（常に最新の基準手数料を使用する）"
+        } else {
+            "使用しない（個別に登録した手数料を使用する）"
+        }
+    };
+    let mut rows = vec![Row::text("基準手数料の使用有無", uses(before), uses(after))];
+    if kind.has_method() {
+        rows.push(Row::text(
+            "手数料計算方法",
+            before.method.label(),
+            after.method.label(),
+        ));
+    }
+    if kind.has_minimum() {
+        rows.push(Row::amount(
+            "適用最低支払金額",
+            before.minimum_payment.to_string(),
+            after.minimum_payment.to_string(),
+        ));
+    }
+    let mut out = vec![Section {
+        title: kind.label().to_owned(),
+        rows,
+    }];
+    let lines = |s: &FeeSetting| -> Vec<String> {
+        match table_for(s, standard) {
+            Some(t) => (0..t.tiers().len()).map(|i| tier_text(t, i)).collect(),
+            None => vec!["基準手数料が登録されていません".to_owned()],
+        }
+    };
+    let (b, a) = (lines(before), lines(after));
+    let title = match (after.use_standard, standard) {
+        (true, Some(s)) => format!(
+            "{}ごとの手数料（基準手数料「{}」{}適用）",
+            kind.range_label(),
+            s.name,
+            s.effective_date
+        ),
+        _ => format!("{}ごとの手数料（税込）", kind.range_label()),
+    };
+    let rows = (0..a.len().max(b.len()))
+        .map(|i| {
+            let get = |v: &Vec<String>| v.get(i).cloned().unwrap_or_else(|| "（なし）".to_owned());
+            Row::text(format!("範囲{}", i + 1), get(&b), get(&a))
+        })
+        .collect();
+    out.push(Section { title, rows });
+    out
+}
+
+/// A checked change, ready for 確認.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    pub setting: FeeSetting,
+    pub sections: Vec<Section>,
+}
+
+async fn refuse(state: &AppState, admin: &AdminActor, kind: FeeKind, err: Error) -> Error {
+    let draft = admin
+        .actor()
+        .draft(state, HistoryArea::Company, &operation(kind))
+        .failed(err.code())
+        .details(field_codes(&err));
+    match state.store.append_history(draft).await {
+        Ok(_) => err,
+        Err(e) => from_store(e),
+    }
+}
+
+/// 変更: checks the input and that nobody changed the setting since `version`.
+pub async fn preview(
+    state: &AppState,
+    admin: &AdminActor,
+    kind: FeeKind,
+    input: &FeeInput,
+    version: i64,
+) -> Result<(FeeView, Preview), Error> {
+    let view = load(state, admin.actor(), kind).await?;
+    if version != view.stored.version {
+        return Err(refuse(state, admin, kind, Error::Stale).await);
+    }
+    let mut setting = match input.parse(kind) {
+        Ok(s) => s,
+        Err(e) => return Err(refuse(state, admin, kind, e).await),
+    };
+    // With 使用する the company's own table is kept for when it stops using the standard.
+    if setting.use_standard && setting.table.is_none() {
+        setting.table = view.stored.setting.table.clone();
+    }
+    let sections = sections(kind, &view.stored.setting, &setting, view.standard.as_ref());
+    Ok((view, Preview { setting, sections }))
+}
+
+/// 実行: everything again, the 確認用パスワード, then the change and its history entry in
+/// one transaction; a repeat of the same confirm screen changes nothing.
+pub async fn execute(
+    state: &AppState,
+    admin: &AdminActor,
+    kind: FeeKind,
+    input: &FeeInput,
+    version: i64,
+    confirmation_password: &str,
+    key: &str,
+) -> Result<Executed, Error> {
+    let actor = admin.actor();
+    if let Some(done) = confirm::earlier(state, actor, key).await? {
+        return Ok(done);
+    }
+    let (_, preview) = preview(state, admin, kind, input, version).await?;
+    let op = operation(kind);
+    confirm::verify_confirmation(
+        state,
+        actor,
+        confirmation_password,
+        HistoryArea::Company,
+        &op,
+    )
+    .await?;
+    let history = actor
+        .draft(state, HistoryArea::Company, &op)
+        .details(serde_json::json!({
+            "changes": Section::changes_json(&preview.sections),
+            "version": version,
+        }));
+    let confirmed = Confirmed {
+        key: key.to_owned(),
+        user_id: actor.user.id,
+        outcome: confirm::outcome(&preview.sections)?,
+    };
+    match state
+        .store
+        .update_fee_setting(
+            actor.company.id,
+            kind,
+            version,
+            &preview.setting,
+            &confirmed,
+            history,
+        )
+        .await
+    {
+        Ok(_) => Ok(Executed {
+            key: key.to_owned(),
+            sections: preview.sections,
+            repeated: false,
+        }),
+        Err(StoreError::AlreadyExecuted { outcome }) => Executed::repeated(key, &outcome),
+        Err(StoreError::Stale) => Err(refuse(state, admin, kind, Error::Stale).await),
+        Err(other) => Err(from_store(other)),
+    }
+}
+
+/// What the simulator is asked.
+#[derive(Debug, Clone, Default)]
+pub struct SimulationInput {
+    pub payment: String,
+    pub route: String,
+    pub date: String,
+}
+
+/// One line of the simulator's answer.
+#[derive(Debug, Clone)]
+pub struct SimulationLine {
+    /// Which table and method.
+    pub label: String,
+    /// The company's current choice.
+    pub current: bool,
+    pub result: Result<FeeCalculation, Error>,
+}
+
+/// The simulator's answer.
+#[derive(Debug, Clone)]
+pub struct Simulation {
+    pub payment: Yen,
+    pub route: Route,
+    pub date: String,
+    /// The standard version in force on that date, if any.
+    pub standard: Option<StandardTable>,
+    pub lines: Vec<SimulationLine>,
+}
+
+/// Parses `YYYY-MM-DD`.
+pub fn parse_date(label: &'static str, typed: &str) -> Result<String, Error> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    if typed.is_empty() {
+        return Err(Error::Required { label });
+    }
+    time::Date::parse(typed, &format)
+        .map(|_| typed.to_owned())
+        .map_err(|_| Error::DateFormat { label })
+}
+
+/// 手数料シミュレーション: for 支払金額, 振込パターン and 振込指定日, what the company's current
+/// settings deduct and what the bank charges, under each 手数料計算方法 of 総合振込 and for
+/// 振込振替, so an administrator sees what a choice means before making it.
+pub async fn simulate(
+    state: &AppState,
+    actor: &Actor,
+    input: &SimulationInput,
+) -> Result<Simulation, Error> {
+    let mut errors = FieldErrors::new();
+    let payment = errors.check("payment_amount", Yen::parse("支払金額", &input.payment, 12));
+    let route = match Route::from_key(&input.route) {
+        Some(r) => Some(r),
+        None => {
+            errors.add(
+                "route",
+                Error::Choice {
+                    label: "振込パターン",
+                    choices: "同一店宛、本支店宛、他行宛",
+                },
+            );
+            None
+        }
+    };
+    let date = errors.check("date", parse_date("振込指定日", &input.date));
+    errors.into_result()?;
+    let (Some(payment), Some(route), Some(date)) = (payment, route, date) else {
+        return Err(Error::Internal);
+    };
+    let standard = state
+        .store
+        .standard_table_on(&date)
+        .await
+        .map_err(from_store)?;
+    let setting = |kind| async move {
+        state
+            .store
+            .fee_setting(actor.company.id, kind)
+            .await
+            .map_err(from_store)
+    };
+    let bulk = setting(FeeKind::PayeeBulk).await?.setting;
+    let transfer = setting(FeeKind::PayeeTransfer).await?.setting;
+    let payer = setting(FeeKind::PayerBulk).await?.setting;
+    let no_table = Error::NoStandardTable;
+    let payer_table = table_for(&payer, standard.as_ref()).cloned();
+    let mut lines = Vec::new();
+    for method in FeeMethod::ALL {
+        let result = match (table_for(&bulk, standard.as_ref()), &payer_table) {
+            (Some(t), Some(p)) => PayeeFeeRule {
+                table: t.clone(),
+                method,
+                minimum_payment: bulk.minimum_payment,
+            }
+            .calculate(p, route, payment),
+            _ => Err(no_table.clone()),
+        };
+        lines.push(SimulationLine {
+            label: format!("総合振込（{}）", method.label()),
+            current: method == bulk.method,
+            result,
+        });
+    }
+    let standard_table = standard.as_ref().map(|s| s.table.clone());
+    let result = match (table_for(&transfer, standard.as_ref()), &standard_table) {
+        (Some(t), Some(real)) => PayeeFeeRule {
+            table: t.clone(),
+            method: FeeMethod::Unshifted,
+            minimum_payment: transfer.minimum_payment,
+        }
+        .calculate(real, route, payment),
+        _ => Err(no_table),
+    };
+    lines.push(SimulationLine {
+        label: "振込振替（据置型）".to_owned(),
+        current: true,
+        result,
+    });
+    Ok(Simulation {
+        payment,
+        route,
+        date,
+        standard,
+        lines,
+    })
+}
