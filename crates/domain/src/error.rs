@@ -114,6 +114,14 @@ pub enum Error {
     DateFormat { label: &'static str },
     #[error("基準手数料が登録されていないため、計算できません。")]
     NoStandardTable,
+    #[error("メールアドレスは半角英数字記号4文字以上64文字以内で、正しい形式で入力してください。")]
+    EmailFormat,
+    #[error("{label}は企業一日当たりの限度額（{limit}）以下で入力してください。")]
+    AboveCompanyLimit { label: &'static str, limit: crate::money::Yen },
+    #[error("登録できる利用者は{max}名までです。不要な利用者を削除してから登録してください。")]
+    TooManyUsers { max: usize },
+    #[error("{what}")]
+    NotAllowed { what: &'static str },
     #[error("支払金額範囲は0円より大きく、上の行ほど大きな金額を入力してください。")]
     BoundaryOrder,
     #[error("手数料の行の数が支払金額範囲と合っていません。")]
@@ -167,6 +175,10 @@ impl Error {
             Error::ApprovalNotOffered { .. } => "APR-0001",
             Error::Stale => "REQ-0003",
             Error::BoundaryOrder => "FEE-0001",
+            Error::EmailFormat => "VAL-0014",
+            Error::AboveCompanyLimit { .. } => "LIM-0003",
+            Error::TooManyUsers { .. } => "USR-0001",
+            Error::NotAllowed { .. } => "USR-0002",
             Error::DateFormat { .. } => "VAL-0013",
             Error::NoStandardTable => "FEE-0005",
             Error::FeeTiers => "FEE-0002",
@@ -189,7 +201,10 @@ impl Error {
             | Error::CrossOriginRejected
             | Error::Forbidden => ErrorKind::Forbidden,
             Error::NotFound => ErrorKind::NotFound,
-            Error::AlreadyExecuted | Error::LoginIdTaken | Error::Stale => ErrorKind::Conflict,
+            Error::AlreadyExecuted | Error::LoginIdTaken | Error::Stale | Error::TooManyUsers { .. } => {
+                ErrorKind::Conflict
+            }
+            Error::NotAllowed { .. } => ErrorKind::Forbidden,
             Error::Internal => ErrorKind::Internal,
             Error::Invalid(_)
             | Error::Required { .. }
@@ -207,6 +222,8 @@ impl Error {
             | Error::AboveTotal { .. }
             | Error::ApprovalNotOffered { .. }
             | Error::BoundaryOrder
+            | Error::EmailFormat
+            | Error::AboveCompanyLimit { .. }
             | Error::DateFormat { .. }
             | Error::NoStandardTable
             | Error::FeeTiers

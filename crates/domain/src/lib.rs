@@ -18,8 +18,10 @@ pub mod jst;
 pub mod login_id;
 pub mod money;
 pub mod password;
+pub mod permissions;
 pub mod settings;
 pub mod user;
+pub mod user_input;
 
 pub use company::{AccountKind, AccountNumber, BranchCode, CompanyKana, CompanyName};
 pub use error::{Error, ErrorKind, FieldError, FieldErrors};
