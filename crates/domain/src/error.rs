@@ -117,7 +117,10 @@ pub enum Error {
     #[error("メールアドレスは半角英数字記号4文字以上64文字以内で、正しい形式で入力してください。")]
     EmailFormat,
     #[error("{label}は企業一日当たりの限度額（{limit}）以下で入力してください。")]
-    AboveCompanyLimit { label: &'static str, limit: crate::money::Yen },
+    AboveCompanyLimit {
+        label: &'static str,
+        limit: crate::money::Yen,
+    },
     #[error("登録できる利用者は{max}名までです。不要な利用者を削除してから登録してください。")]
     TooManyUsers { max: usize },
     #[error("{what}")]
@@ -201,9 +204,10 @@ impl Error {
             | Error::CrossOriginRejected
             | Error::Forbidden => ErrorKind::Forbidden,
             Error::NotFound => ErrorKind::NotFound,
-            Error::AlreadyExecuted | Error::LoginIdTaken | Error::Stale | Error::TooManyUsers { .. } => {
-                ErrorKind::Conflict
-            }
+            Error::AlreadyExecuted
+            | Error::LoginIdTaken
+            | Error::Stale
+            | Error::TooManyUsers { .. } => ErrorKind::Conflict,
             Error::NotAllowed { .. } => ErrorKind::Forbidden,
             Error::Internal => ErrorKind::Internal,
             Error::Invalid(_)

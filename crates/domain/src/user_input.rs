@@ -101,12 +101,40 @@ pub fn parse_email(first: &str, second: &str) -> Result<String, Error> {
 
 impl UserInput {
     /// Step 1 (基本情報). `current_login_id` is the user's ID when changing.
-    pub fn parse_basic(&self, mode: Mode, policy: &PasswordPolicy, errors: &mut FieldErrors) -> Option<(LoginId, Option<Password>, Option<Password>, PersonName, String, bool)> {
-        let login_id = errors.check("login_id", LoginId::parse_twice(&self.login_id, &self.login_id_again));
-        let id_text = login_id.as_ref().map(|i| i.as_str().to_owned()).unwrap_or_else(|| self.login_id.clone());
+    pub fn parse_basic(
+        &self,
+        mode: Mode,
+        policy: &PasswordPolicy,
+        errors: &mut FieldErrors,
+    ) -> Option<(
+        LoginId,
+        Option<Password>,
+        Option<Password>,
+        PersonName,
+        String,
+        bool,
+    )> {
+        let login_id = errors.check(
+            "login_id",
+            LoginId::parse_twice(&self.login_id, &self.login_id_again),
+        );
+        let id_text = login_id
+            .as_ref()
+            .map(|i| i.as_str().to_owned())
+            .unwrap_or_else(|| self.login_id.clone());
         let wants_login = mode == Mode::Register || self.change_login_password;
         let login_password = if wants_login {
-            errors.check("login_password", policy.parse_new(LOGIN_PASSWORD, &self.login_password, &self.login_password_again, &id_text)).map(Some)
+            errors
+                .check(
+                    "login_password",
+                    policy.parse_new(
+                        LOGIN_PASSWORD,
+                        &self.login_password,
+                        &self.login_password_again,
+                        &id_text,
+                    ),
+                )
+                .map(Some)
         } else {
             Some(None)
         };
@@ -115,7 +143,12 @@ impl UserInput {
             errors
                 .check(
                     "confirmation_password",
-                    policy.parse_new(CONFIRMATION_PASSWORD, &self.confirmation_password, &self.confirmation_password_again, &id_text),
+                    policy.parse_new(
+                        CONFIRMATION_PASSWORD,
+                        &self.confirmation_password,
+                        &self.confirmation_password_again,
+                        &id_text,
+                    ),
                 )
                 .map(Some)
         } else {
@@ -127,18 +160,40 @@ impl UserInput {
             "1" => Some(true),
             "0" => Some(false),
             _ => {
-                errors.add("admin", Error::Choice { label: "管理者権限", choices: "付与する、付与しない" });
+                errors.add(
+                    "admin",
+                    Error::Choice {
+                        label: "管理者権限",
+                        choices: "付与する、付与しない",
+                    },
+                );
                 None
             }
         };
-        Some((login_id?, login_password?, confirmation?, name?, email?, admin?))
+        Some((
+            login_id?,
+            login_password?,
+            confirmation?,
+            name?,
+            email?,
+            admin?,
+        ))
     }
 
     /// Step 2 (権限): only known permission codes.
     pub fn parse_permissions(&self, errors: &mut FieldErrors) -> Option<BTreeSet<String>> {
-        let unknown = self.permissions.iter().any(|c| permissions::find(c).is_none());
+        let unknown = self
+            .permissions
+            .iter()
+            .any(|c| permissions::find(c).is_none());
         if unknown {
-            errors.add("permissions", Error::Choice { label: "サービス利用権限", choices: "画面の選択肢" });
+            errors.add(
+                "permissions",
+                Error::Choice {
+                    label: "サービス利用権限",
+                    choices: "画面の選択肢",
+                },
+            );
             return None;
         }
         Some(self.permissions.clone())
@@ -146,7 +201,12 @@ impl UserInput {
 
     /// Step 3 (口座・限度額): accounts of the company, limits in 半角数字 and none above the
     /// company's matching daily limit.
-    pub fn parse_accounts(&self, company_accounts: &[i64], company_limits: &BTreeMap<String, Yen>, errors: &mut FieldErrors) -> Option<(BTreeSet<i64>, BTreeMap<String, Yen>)> {
+    pub fn parse_accounts(
+        &self,
+        company_accounts: &[i64],
+        company_limits: &BTreeMap<String, Yen>,
+        errors: &mut FieldErrors,
+    ) -> Option<(BTreeSet<i64>, BTreeMap<String, Yen>)> {
         let mut ok = true;
         if self.accounts.iter().any(|a| !company_accounts.contains(a)) {
             errors.add("accounts", Error::NotFound);
@@ -176,16 +236,38 @@ impl UserInput {
     }
 
     /// All three steps.
-    pub fn parse(&self, mode: Mode, policy: &PasswordPolicy, company_accounts: &[i64], company_limits: &BTreeMap<String, Yen>) -> Result<UserDraft, Error> {
+    pub fn parse(
+        &self,
+        mode: Mode,
+        policy: &PasswordPolicy,
+        company_accounts: &[i64],
+        company_limits: &BTreeMap<String, Yen>,
+    ) -> Result<UserDraft, Error> {
         let mut errors = FieldErrors::new();
         let basic = self.parse_basic(mode, policy, &mut errors);
         let perms = self.parse_permissions(&mut errors);
         let accounts = self.parse_accounts(company_accounts, company_limits, &mut errors);
         errors.into_result()?;
-        let (Some((login_id, login_password, confirmation_password, name, email, is_admin)), Some(permissions), Some((accounts, tx_limits))) = (basic, perms, accounts) else {
+        let (
+            Some((login_id, login_password, confirmation_password, name, email, is_admin)),
+            Some(permissions),
+            Some((accounts, tx_limits)),
+        ) = (basic, perms, accounts)
+        else {
             return Err(Error::Internal);
         };
-        Ok(UserDraft { login_id, login_password, force_change: self.force_change, confirmation_password, name, email, is_admin, permissions, accounts, tx_limits })
+        Ok(UserDraft {
+            login_id,
+            login_password,
+            force_change: self.force_change,
+            confirmation_password,
+            name,
+            email,
+            is_admin,
+            permissions,
+            accounts,
+            tx_limits,
+        })
     }
 }
 
@@ -207,19 +289,28 @@ mod tests {
             admin: "0".into(),
             permissions: ["inquiry.balance".to_owned()].into(),
             accounts: [1].into(),
-            tx_limits: TX_LIMIT_ITEMS.iter().map(|(k, _)| ((*k).to_owned(), "1000".to_owned())).collect(),
+            tx_limits: TX_LIMIT_ITEMS
+                .iter()
+                .map(|(k, _)| ((*k).to_owned(), "1000".to_owned()))
+                .collect(),
             ..Default::default()
         }
     }
 
     fn limits() -> BTreeMap<String, Yen> {
-        TX_LIMIT_ITEMS.iter().map(|(k, _)| ((*k).to_owned(), Yen::from_stored(1_000_000).unwrap())).collect()
+        TX_LIMIT_ITEMS
+            .iter()
+            .map(|(k, _)| ((*k).to_owned(), Yen::from_stored(1_000_000).unwrap()))
+            .collect()
     }
 
     fn codes(input: &UserInput, mode: Mode) -> Vec<(String, &'static str)> {
         match input.parse(mode, &PasswordPolicy::default(), &[1, 2], &limits()) {
             Ok(_) => Vec::new(),
-            Err(Error::Invalid(f)) => f.iter().map(|e| (e.field.clone(), e.error.code())).collect(),
+            Err(Error::Invalid(f)) => f
+                .iter()
+                .map(|e| (e.field.clone(), e.error.code()))
+                .collect(),
             Err(e) => vec![("?".into(), e.code())],
         }
     }
@@ -235,26 +326,52 @@ mod tests {
         assert!(parse_email("ab@c.jp", "ab@c.jp").is_ok());
         assert!(parse_email("a@b", "a@b").is_err());
         assert!(parse_email("ａ@b.jp", "ａ@b.jp").is_err());
-        assert!(parse_email(&format!("{}@example.jp", "a".repeat(54)), &format!("{}@example.jp", "a".repeat(54))).is_err(), "65 characters");
-        assert!(parse_email(&format!("{}@example.jp", "a".repeat(53)), &format!("{}@example.jp", "a".repeat(53))).is_ok(), "64 characters");
-        assert!(matches!(parse_email("ab@c.jp", "ab@c.jq"), Err(Error::Mismatch { .. })));
+        assert!(
+            parse_email(
+                &format!("{}@example.jp", "a".repeat(54)),
+                &format!("{}@example.jp", "a".repeat(54))
+            )
+            .is_err(),
+            "65 characters"
+        );
+        assert!(
+            parse_email(
+                &format!("{}@example.jp", "a".repeat(53)),
+                &format!("{}@example.jp", "a".repeat(53))
+            )
+            .is_ok(),
+            "64 characters"
+        );
+        assert!(matches!(
+            parse_email("ab@c.jp", "ab@c.jq"),
+            Err(Error::Mismatch { .. })
+        ));
     }
 
     #[test]
     fn field_rules_of_the_basic_step() {
         let mut i = good();
         i.login_id_again = "sato0002".into();
-        assert_eq!(codes(&i, Mode::Register), vec![("login_id".into(), "VAL-0004")]);
+        assert_eq!(
+            codes(&i, Mode::Register),
+            vec![("login_id".into(), "VAL-0004")]
+        );
         let mut i = good();
         i.login_password = "sato0001".into();
         i.login_password_again = "sato0001".into();
-        assert_eq!(codes(&i, Mode::Register), vec![("login_password".into(), "VAL-0005")]);
+        assert_eq!(
+            codes(&i, Mode::Register),
+            vec![("login_password".into(), "VAL-0005")]
+        );
         let mut i = good();
         i.name = "Sato".into();
         assert_eq!(codes(&i, Mode::Register), vec![("name".into(), "VAL-0008")]);
         let mut i = good();
         i.admin = String::new();
-        assert_eq!(codes(&i, Mode::Register), vec![("admin".into(), "VAL-0012")]);
+        assert_eq!(
+            codes(&i, Mode::Register),
+            vec![("admin".into(), "VAL-0012")]
+        );
     }
 
     #[test]
@@ -266,22 +383,37 @@ mod tests {
         i.confirmation_password_again.clear();
         assert_eq!(codes(&i, Mode::Change), vec![]);
         i.change_login_password = true;
-        assert_eq!(codes(&i, Mode::Change), vec![("login_password".into(), "VAL-0001")]);
+        assert_eq!(
+            codes(&i, Mode::Change),
+            vec![("login_password".into(), "VAL-0001")]
+        );
     }
 
     #[test]
     fn limits_and_accounts() {
         let mut i = good();
         i.tx_limits.insert("bonus".into(), "1000001".into());
-        assert_eq!(codes(&i, Mode::Register), vec![("limit_bonus".into(), "LIM-0003")]);
+        assert_eq!(
+            codes(&i, Mode::Register),
+            vec![("limit_bonus".into(), "LIM-0003")]
+        );
         let mut i = good();
         i.tx_limits.insert("salary".into(), "１".into());
-        assert_eq!(codes(&i, Mode::Register), vec![("limit_salary".into(), "VAL-0011")]);
+        assert_eq!(
+            codes(&i, Mode::Register),
+            vec![("limit_salary".into(), "VAL-0011")]
+        );
         let mut i = good();
         i.accounts.insert(99);
-        assert_eq!(codes(&i, Mode::Register), vec![("accounts".into(), "REQ-0001")]);
+        assert_eq!(
+            codes(&i, Mode::Register),
+            vec![("accounts".into(), "REQ-0001")]
+        );
         let mut i = good();
         i.permissions.insert("root".into());
-        assert_eq!(codes(&i, Mode::Register), vec![("permissions".into(), "VAL-0012")]);
+        assert_eq!(
+            codes(&i, Mode::Register),
+            vec![("permissions".into(), "VAL-0012")]
+        );
     }
 }

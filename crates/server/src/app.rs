@@ -61,6 +61,7 @@ pub fn state_with_store(
     let policy = config.password_policy().map_err(anyhow::Error::msg)?;
     let hasher = PasswordHasherPool::new(config.argon2_memory_kib, config.argon2_iterations)?;
     let cookies = CookieSpec::new(config.cookie_secure);
+    let pdf_font = crate::report::load_font()?;
     Ok(AppState::new(Services {
         store: Arc::new(store),
         config,
@@ -68,6 +69,7 @@ pub fn state_with_store(
         clock,
         hasher,
         cookies,
+        pdf_font,
         demo,
     }))
 }
@@ -92,8 +94,10 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::menu::router())
         .merge(crate::company::router())
         .merge(crate::fees::router())
+        .merge(crate::users::router())
         .merge(crate::openapi::router())
         .route("/static/app.css", get(stylesheet))
+        .route("/static/forms.js", get(script))
         .route("/healthz", get(healthz))
         .layer(middleware::from_fn_with_state(state.clone(), security::same_origin_only))
         .layer(middleware::from_fn(security::security_headers))
@@ -115,6 +119,16 @@ async fn stylesheet() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../static/app.css"),
+    )
+}
+
+async fn script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/forms.js"),
     )
 }
 

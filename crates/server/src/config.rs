@@ -39,6 +39,8 @@ pub struct Config {
     pub cookie_secure: bool,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Users a company may have (the manual's products: マスターユーザ included, 100).
+    pub max_users_per_company: usize,
 }
 
 impl Default for Config {
@@ -57,6 +59,7 @@ impl Default for Config {
             argon2_iterations: 2,
             cookie_secure: true,
             max_body_bytes: 64 * 1024,
+            max_users_per_company: 100,
         }
     }
 }
@@ -76,6 +79,7 @@ const KEYS: &[&str] = &[
     "argon2_iterations",
     "cookie_secure",
     "max_body_bytes",
+    "max_users_per_company",
 ];
 
 /// The `MADOGUCHI_*` variables that are not configuration keys (so they are not warned about).

@@ -26,6 +26,8 @@ pub struct ConfirmPage {
     pub action: String,
     /// Where 「戻る」 posts.
     pub back_action: String,
+    /// The name of the 確認用パスワード field (a user form has its own `confirmation_password`).
+    pub password_name: &'static str,
 }
 
 impl ConfirmPage {
@@ -45,6 +47,8 @@ pub struct ResultPage {
     pub sections: Vec<Section>,
     pub back_href: String,
     pub back_label: String,
+    /// 「印刷」 (a PDF), where the manual offers it.
+    pub print_href: String,
 }
 
 impl ResultPage {

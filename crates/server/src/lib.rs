@@ -20,5 +20,7 @@ pub mod menu;
 pub mod openapi;
 pub mod operator;
 pub mod passwords;
+pub mod report;
 pub mod state;
+pub mod users;
 pub mod web;

@@ -6,7 +6,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::state::AppState;
 use crate::web::error::{ErrorBody, FieldErrorBody};
-use crate::{auth, company, fees};
+use crate::{auth, company, fees, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -24,7 +24,13 @@ use crate::{auth, company, fees};
         fees::api::get_fee,
         fees::api::put_fee,
         fees::api::simulate,
-        fees::api::get_standard
+        fees::api::get_standard,
+        users::api::list_users,
+        users::api::get_user,
+        users::api::register_user,
+        users::api::change_user,
+        users::api::delete_user,
+        users::api::release_user
     ),
     components(schemas(
         ErrorBody,

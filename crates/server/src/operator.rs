@@ -8,7 +8,8 @@ use madoguchi_domain::{
     company::{AccountHolder, BranchName},
 };
 use madoguchi_store::{
-    Account, Company, HistoryDraft, NewAccount, NewCompany, NewUser, UnlockWhich, UserRecord,
+    Account, Company, HistoryDraft, NewAccount, NewCompany, NewUser, UnlockWhich, UserProfile,
+    UserRecord,
 };
 
 use crate::state::AppState;
@@ -212,6 +213,11 @@ pub async fn create_user_with_passwords(
                 .await?,
         ),
         must_change_password: must_change,
+        profile: if is_master {
+            master_profile(state, company_id).await?
+        } else {
+            UserProfile::default()
+        },
     };
     let operation = if is_master {
         "マスターユーザの登録"
@@ -230,6 +236,25 @@ pub async fn create_user_with_passwords(
         }
         madoguchi_store::StoreError::Conflict { .. } => invalid(Error::LoginIdTaken),
         other => other.into(),
+    })
+}
+
+/// A マスターユーザ has every authority: every permission and every account of the
+/// company, limited only by the company's own limits (no 一回当たり limit of its own).
+pub async fn master_profile(state: &AppState, company_id: i64) -> anyhow::Result<UserProfile> {
+    Ok(UserProfile {
+        permissions: madoguchi_domain::permissions::ALL
+            .iter()
+            .map(|p| p.code.to_owned())
+            .collect(),
+        account_ids: state
+            .store
+            .accounts(company_id)
+            .await?
+            .iter()
+            .map(|a| a.id)
+            .collect(),
+        tx_limits: Default::default(),
     })
 }
 

@@ -24,6 +24,8 @@ pub struct Services {
     pub clock: Clock,
     pub hasher: PasswordHasherPool,
     pub cookies: CookieSpec,
+    /// The PDF font (IPAex Gothic), parsed once.
+    pub pdf_font: krilla::text::Font,
     /// This database holds the demo data: every page shows 「デモ環境」.
     pub demo: bool,
 }

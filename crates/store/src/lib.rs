@@ -19,6 +19,7 @@ mod migrate;
 mod model;
 mod sessions;
 mod settings;
+mod user_admin;
 mod users;
 
 pub use companies::CompanyStore;
@@ -29,21 +30,31 @@ pub use history::{HistoryDraft, HistoryEntry, HistoryFilter, HistoryStore, Verif
 pub use migrate::{MIGRATION_NAMES, migration_dir_names};
 pub use model::{
     Account, Company, LoginFailure, NewAccount, NewCompany, NewSession, NewUser, SessionRecord,
-    UnlockWhich, UserRecord,
+    UnlockWhich, UserProfile, UserRecord,
 };
 pub use sessions::SessionStore;
 pub use settings::{Confirmed, SettingsStore, StoredSettings};
+pub use user_admin::{UserAdminStore, UserUpdate};
 pub use users::UserStore;
 
 /// The whole storage seam the server depends on.
 pub trait Store:
-    CompanyStore + UserStore + SessionStore + HistoryStore + SettingsStore + FeeStore + Send + Sync
+    CompanyStore
+    + UserStore
+    + UserAdminStore
+    + SessionStore
+    + HistoryStore
+    + SettingsStore
+    + FeeStore
+    + Send
+    + Sync
 {
 }
 
 impl<T> Store for T where
     T: CompanyStore
         + UserStore
+        + UserAdminStore
         + SessionStore
         + HistoryStore
         + SettingsStore

@@ -9,17 +9,24 @@ use crate::StoreResult;
 use crate::connect::{Backend, SqlStore};
 
 /// Names of the embedded migrations, in order.
-pub const MIGRATION_NAMES: &[&str] = &["0001_foundation", "0002_company_settings", "0003_fees"];
+pub const MIGRATION_NAMES: &[&str] = &[
+    "0001_foundation",
+    "0002_company_settings",
+    "0003_fees",
+    "0004_user_profiles",
+];
 
 const SQLITE: &[&str] = &[
     include_str!("../migrations/sqlite/0001_foundation.sql"),
     include_str!("../migrations/sqlite/0002_company_settings.sql"),
     include_str!("../migrations/sqlite/0003_fees.sql"),
+    include_str!("../migrations/sqlite/0004_user_profiles.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0001_foundation.sql"),
     include_str!("../migrations/postgres/0002_company_settings.sql"),
     include_str!("../migrations/postgres/0003_fees.sql"),
+    include_str!("../migrations/postgres/0004_user_profiles.sql"),
 ];
 
 /// File names (without `.sql`) in one engine's migration folder, sorted; for the lockstep test.

@@ -55,6 +55,16 @@ pub struct NewUser {
     pub login_password_hash: String,
     pub confirm_password_hash: Option<String>,
     pub must_change_password: bool,
+    pub profile: UserProfile,
+}
+
+/// What an administrator sets on a user besides the basics: サービス利用権限,
+/// 利用可能口座 and 利用者一回当たり限度額 (yen by business key).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserProfile {
+    pub permissions: Vec<String>,
+    pub account_ids: Vec<i64>,
+    pub tx_limits: std::collections::BTreeMap<String, i64>,
 }
 
 /// 利用者, as stored.
@@ -78,6 +88,9 @@ pub struct UserRecord {
     pub last_login_at: Option<i64>,
     pub previous_login_at: Option<i64>,
     pub deleted: bool,
+    pub profile: UserProfile,
+    /// Increases with every change by an administrator (stale-edit detection).
+    pub version: i64,
 }
 
 impl UserRecord {
@@ -88,6 +101,11 @@ impl UserRecord {
 
     pub fn service_state(&self) -> ServiceState {
         ServiceState::from_flags(self.login_locked, self.confirm_locked)
+    }
+
+    /// Has サービス利用権限 `code`.
+    pub fn may(&self, code: &str) -> bool {
+        self.profile.permissions.iter().any(|p| p == code)
     }
 }
 

@@ -11,7 +11,7 @@ use crate::StoreResult;
 use crate::connect::SqlStore;
 use crate::error::StoreError;
 use crate::history::{HistoryDraft, append_in};
-use crate::model::{LoginFailure, NewSession, NewUser, UnlockWhich, UserRecord};
+use crate::model::{LoginFailure, NewSession, NewUser, UnlockWhich, UserProfile, UserRecord};
 use crate::sessions::insert_session;
 
 /// Users and their credentials.
@@ -77,7 +77,7 @@ fn flag(row: &AnyRow, column: &str) -> Result<bool, sqlx::Error> {
     Ok(row.try_get::<i64, _>(column)? != 0)
 }
 
-fn user_from_row(row: &AnyRow) -> Result<UserRecord, sqlx::Error> {
+pub(crate) fn user_from_row(row: &AnyRow) -> Result<UserRecord, sqlx::Error> {
     Ok(UserRecord {
         id: row.try_get("id")?,
         company_id: row.try_get("company_id")?,
@@ -96,7 +96,26 @@ fn user_from_row(row: &AnyRow) -> Result<UserRecord, sqlx::Error> {
         last_login_at: row.try_get("last_login_at")?,
         previous_login_at: row.try_get("previous_login_at")?,
         deleted: row.try_get::<Option<i64>, _>("deleted_at")?.is_some(),
+        profile: UserProfile {
+            permissions: json_column(row, "permissions")?,
+            account_ids: json_column(row, "account_ids")?,
+            tx_limits: json_column(row, "tx_limits")?,
+        },
+        version: row.try_get("version")?,
     })
+}
+
+fn json_column<T: serde::de::DeserializeOwned>(
+    row: &AnyRow,
+    column: &str,
+) -> Result<T, sqlx::Error> {
+    let text: String = row.try_get(column)?;
+    serde_json::from_str(&text).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+}
+
+/// JSON text of a profile list, for storage.
+pub(crate) fn json_text<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
 }
 
 fn failure_from_row(row: &AnyRow, was_locked: bool) -> Result<LoginFailure, sqlx::Error> {
@@ -108,6 +127,49 @@ fn failure_from_row(row: &AnyRow, was_locked: bool) -> Result<LoginFailure, sqlx
     })
 }
 
+/// Inserts a user in the caller's transaction. A taken login ID (in any case) is
+/// `Conflict { constraint: "login_id" }`, a second master `"master"`.
+pub(crate) async fn insert_user(
+    conn: &mut sqlx::AnyConnection,
+    new: &NewUser,
+    now: i64,
+) -> StoreResult<UserRecord> {
+    let inserted = sqlx::query(
+        "insert into users (company_id, login_id, login_key, name, email, is_master, is_admin,
+             login_password_hash, confirm_password_hash, must_change_password,
+             created_at, updated_at, permissions, account_ids, tx_limits)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14) returning *",
+    )
+    .bind(new.company_id)
+    .bind(&new.login_id)
+    .bind(&new.login_key)
+    .bind(&new.name)
+    .bind(&new.email)
+    .bind(i64::from(new.is_master))
+    .bind(i64::from(new.is_admin))
+    .bind(&new.login_password_hash)
+    .bind(&new.confirm_password_hash)
+    .bind(i64::from(new.must_change_password))
+    .bind(now)
+    .bind(json_text(&new.profile.permissions))
+    .bind(json_text(&new.profile.account_ids))
+    .bind(json_text(&new.profile.tx_limits))
+    .fetch_one(&mut *conn)
+    .await;
+    match inserted {
+        Ok(row) => Ok(user_from_row(&row)?),
+        Err(e) if StoreError::is_unique_violation(&e) => {
+            let constraint = if e.to_string().contains("master") {
+                "master"
+            } else {
+                "login_id"
+            };
+            Err(StoreError::Conflict { constraint })
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 #[async_trait]
 impl UserStore for SqlStore {
     async fn create_user(
@@ -116,38 +178,7 @@ impl UserStore for SqlStore {
         mut history: HistoryDraft,
     ) -> StoreResult<UserRecord> {
         let mut tx = self.begin_write().await?;
-        let inserted = sqlx::query(
-            "insert into users (company_id, login_id, login_key, name, email, is_master, is_admin,
-                 login_password_hash, confirm_password_hash, must_change_password,
-                 created_at, updated_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) returning *",
-        )
-        .bind(new.company_id)
-        .bind(&new.login_id)
-        .bind(&new.login_key)
-        .bind(&new.name)
-        .bind(&new.email)
-        .bind(i64::from(new.is_master))
-        .bind(i64::from(new.is_admin))
-        .bind(&new.login_password_hash)
-        .bind(&new.confirm_password_hash)
-        .bind(i64::from(new.must_change_password))
-        .bind(history.occurred_at)
-        .fetch_one(&mut *tx)
-        .await;
-        let row = match inserted {
-            Ok(row) => row,
-            Err(e) if StoreError::is_unique_violation(&e) => {
-                let constraint = if e.to_string().contains("master") {
-                    "master"
-                } else {
-                    "login_id"
-                };
-                return Err(StoreError::Conflict { constraint });
-            }
-            Err(e) => return Err(e.into()),
-        };
-        let user = user_from_row(&row)?;
+        let user = insert_user(&mut tx, &new, history.occurred_at).await?;
         if let (None, Some(details)) = (history.user_id, history.details.as_object_mut()) {
             details.insert("user_id".to_owned(), serde_json::json!(user.id));
         }

@@ -267,6 +267,7 @@ fn confirm_page(
         nothing_changed: false,
         action: "/company/info/execute".to_owned(),
         back_action: "/company/info/back".to_owned(),
+        password_name: "confirmation_password",
     }
     .respond(status)
 }
@@ -366,6 +367,7 @@ pub async fn view_info_result_get(
         sections,
         back_href: "/company".to_owned(),
         back_label: "作業内容選択へ".to_owned(),
+        print_href: String::new(),
     }
     .respond())
 }

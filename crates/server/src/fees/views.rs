@@ -244,6 +244,7 @@ fn confirm_page(
         nothing_changed: false,
         action: format!("/company/fees/{}/execute", kind.key()),
         back_action: format!("/company/fees/{}/back", kind.key()),
+        password_name: "confirmation_password",
     }
 }
 
@@ -363,6 +364,7 @@ pub async fn view_fee_result_get(
         sections,
         back_href: "/company".to_owned(),
         back_label: "作業内容選択へ".to_owned(),
+        print_href: String::new(),
     }
     .respond())
 }

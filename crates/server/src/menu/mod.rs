@@ -67,7 +67,12 @@ pub fn menu_items(actor: &Actor) -> Vec<MenuItem> {
         items.push(MenuItem {
             label: "企業管理",
             href: "/company",
-            description: "企業情報（承認機能の利用有無・限度額）の変更を行います。",
+            description: "企業情報（承認機能の利用有無・限度額）と手数料情報の変更を行います。",
+        });
+        items.push(MenuItem {
+            label: "利用者管理",
+            href: "/users",
+            description: "利用者情報の登録・変更・削除、利用者停止・解除を行います。",
         });
     }
     items

@@ -1,0 +1,174 @@
+//! The 利用者 wizard's form: reading the posted pairs (checkboxes repeat a name), and the
+//! hidden fields that carry the other steps' input from page to page.
+
+use madoguchi_domain::user_input::{TX_LIMIT_ITEMS, UserInput};
+
+/// Fields shown on step `step` (the others travel as hidden fields).
+pub fn step_fields(step: usize) -> &'static [&'static str] {
+    match step {
+        0 => &[
+            "login_id",
+            "login_id_again",
+            "login_password",
+            "login_password_again",
+            "change_login_password",
+            "force_change",
+            "confirmation_password",
+            "confirmation_password_again",
+            "change_confirmation_password",
+            "name",
+            "email",
+            "email_again",
+            "admin",
+        ],
+        1 => &["perm"],
+        _ => &[
+            "account",
+            "limit_transfer",
+            "limit_bulk_transfer",
+            "limit_salary",
+            "limit_bonus",
+            "limit_direct_debit",
+        ],
+    }
+}
+
+/// The step (0–2) a field belongs to, for showing the first step with an error.
+pub fn step_of(field: &str) -> usize {
+    match field {
+        "permissions" => 1,
+        "accounts" => 2,
+        f if f.starts_with("limit_") => 2,
+        _ => 0,
+    }
+}
+
+/// Reads a posted form.
+pub fn input_from_pairs(pairs: &[(String, String)]) -> UserInput {
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let checked = |k: &str| pairs.iter().any(|(n, v)| n == k && v == "1");
+    UserInput {
+        login_id: get("login_id"),
+        login_id_again: get("login_id_again"),
+        login_password: get("login_password"),
+        login_password_again: get("login_password_again"),
+        change_login_password: checked("change_login_password"),
+        force_change: checked("force_change"),
+        confirmation_password: get("confirmation_password"),
+        confirmation_password_again: get("confirmation_password_again"),
+        change_confirmation_password: checked("change_confirmation_password"),
+        name: get("name"),
+        email: get("email"),
+        email_again: get("email_again"),
+        admin: get("admin"),
+        permissions: pairs
+            .iter()
+            .filter(|(n, _)| n == "perm")
+            .map(|(_, v)| v.clone())
+            .collect(),
+        accounts: pairs
+            .iter()
+            .filter(|(n, _)| n == "account")
+            .filter_map(|(_, v)| v.parse().ok())
+            .collect(),
+        tx_limits: TX_LIMIT_ITEMS
+            .iter()
+            .map(|(k, _)| ((*k).to_owned(), get(&format!("limit_{k}"))))
+            .collect(),
+    }
+}
+
+/// Every field of `input` as form pairs (checkboxes only when checked).
+pub fn pairs_of(input: &UserInput) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = [
+        ("login_id", &input.login_id),
+        ("login_id_again", &input.login_id_again),
+        ("login_password", &input.login_password),
+        ("login_password_again", &input.login_password_again),
+        ("confirmation_password", &input.confirmation_password),
+        (
+            "confirmation_password_again",
+            &input.confirmation_password_again,
+        ),
+        ("name", &input.name),
+        ("email", &input.email),
+        ("email_again", &input.email_again),
+        ("admin", &input.admin),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.clone()))
+    .collect();
+    for (flag, on) in [
+        ("change_login_password", input.change_login_password),
+        ("force_change", input.force_change),
+        (
+            "change_confirmation_password",
+            input.change_confirmation_password,
+        ),
+    ] {
+        if on {
+            out.push((flag.to_owned(), "1".to_owned()));
+        }
+    }
+    out.extend(
+        input
+            .permissions
+            .iter()
+            .map(|p| ("perm".to_owned(), p.clone())),
+    );
+    out.extend(
+        input
+            .accounts
+            .iter()
+            .map(|a| ("account".to_owned(), a.to_string())),
+    );
+    out.extend(
+        input
+            .tx_limits
+            .iter()
+            .map(|(k, v)| (format!("limit_{k}"), v.clone())),
+    );
+    out
+}
+
+/// The hidden fields of step `step`: everything not shown on it.
+pub fn hidden_for(input: &UserInput, step: usize) -> Vec<(String, String)> {
+    let shown = step_fields(step);
+    pairs_of(input)
+        .into_iter()
+        .filter(|(k, _)| !shown.contains(&k.as_str()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pairs_round_trip() {
+        let pairs: Vec<(String, String)> = [
+            ("login_id", "sato0001"),
+            ("perm", "inquiry.balance"),
+            ("perm", "bulk.file"),
+            ("account", "3"),
+            ("force_change", "1"),
+            ("limit_bonus", "100"),
+            ("admin", "0"),
+        ]
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+        let input = input_from_pairs(&pairs);
+        assert_eq!(input.permissions.len(), 2);
+        assert!(input.force_change && !input.change_login_password);
+        assert_eq!(input_from_pairs(&pairs_of(&input)), input);
+        assert!(hidden_for(&input, 1).iter().all(|(k, _)| k != "perm"));
+        assert!(hidden_for(&input, 0).iter().any(|(k, _)| k == "perm"));
+    }
+}

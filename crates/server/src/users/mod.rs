@@ -1,0 +1,55 @@
+//! 利用者管理: 利用者情報の管理 (一覧・照会・新規登録・変更・削除) and 利用者停止・解除.
+
+pub mod api;
+pub mod form;
+pub mod service;
+pub mod views;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/users", get(views::view_users_menu_get))
+        .route("/users/list", get(views::view_users_list_get))
+        .route("/users/list/back", post(views::view_list_back_post))
+        .route("/users/view", get(views::view_user_get))
+        .route(
+            "/users/new",
+            get(views::view_register_get).post(views::view_register_post),
+        )
+        .route("/users/new/back", post(views::view_register_back_post))
+        .route(
+            "/users/new/execute",
+            post(views::view_register_execute_post),
+        )
+        .route("/users/edit", get(views::view_change_get))
+        .route("/users/{id}/edit", post(views::view_change_post))
+        .route("/users/{id}/edit/back", post(views::view_change_back_post))
+        .route(
+            "/users/{id}/edit/execute",
+            post(views::view_change_execute_post),
+        )
+        .route("/users/delete", get(views::view_delete_get))
+        .route("/users/{id}/delete", post(views::view_delete_post))
+        .route("/users/result", get(views::view_result_get))
+        .route("/users/result/print", get(views::view_result_print_get))
+        .route("/users/locks", get(views::view_locks_get))
+        .route(
+            "/users/locks/{id}",
+            get(views::view_release_get).post(views::view_release_post),
+        )
+        .route(
+            "/api/v1/users",
+            get(api::list_users).post(api::register_user),
+        )
+        .route(
+            "/api/v1/users/{id}",
+            get(api::get_user)
+                .put(api::change_user)
+                .delete(api::delete_user),
+        )
+        .route("/api/v1/users/{id}/release", post(api::release_user))
+}

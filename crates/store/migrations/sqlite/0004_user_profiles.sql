@@ -1,0 +1,6 @@
+-- 利用者情報: サービス利用権限, 利用可能口座, 利用者一回当たり限度額 and a version for stale
+-- edits. Lists are JSON text (small, read and written whole). Keep in step with migrations/postgres/.
+alter table users add column permissions text not null default '[]';
+alter table users add column account_ids text not null default '[]';
+alter table users add column tx_limits text not null default '{}';
+alter table users add column version bigint not null default 1;
