@@ -58,6 +58,17 @@ pub struct UserInput {
     pub tx_limits: BTreeMap<String, String>,
 }
 
+/// Step 1 (基本情報), parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Basic {
+    pub login_id: LoginId,
+    pub login_password: Option<Password>,
+    pub confirmation_password: Option<Password>,
+    pub name: PersonName,
+    pub email: String,
+    pub is_admin: bool,
+}
+
 /// The parsed result.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserDraft {
@@ -100,20 +111,14 @@ pub fn parse_email(first: &str, second: &str) -> Result<String, Error> {
 }
 
 impl UserInput {
-    /// Step 1 (基本情報). `current_login_id` is the user's ID when changing.
+    /// Step 1 (基本情報): passwords are required when registering, and when changing only
+    /// with 「変更する」.
     pub fn parse_basic(
         &self,
         mode: Mode,
         policy: &PasswordPolicy,
         errors: &mut FieldErrors,
-    ) -> Option<(
-        LoginId,
-        Option<Password>,
-        Option<Password>,
-        PersonName,
-        String,
-        bool,
-    )> {
+    ) -> Option<Basic> {
         let login_id = errors.check(
             "login_id",
             LoginId::parse_twice(&self.login_id, &self.login_id_again),
@@ -170,14 +175,14 @@ impl UserInput {
                 None
             }
         };
-        Some((
-            login_id?,
-            login_password?,
-            confirmation?,
-            name?,
-            email?,
-            admin?,
-        ))
+        Some(Basic {
+            login_id: login_id?,
+            login_password: login_password?,
+            confirmation_password: confirmation?,
+            name: name?,
+            email: email?,
+            is_admin: admin?,
+        })
     }
 
     /// Step 2 (権限): only known permission codes.
@@ -249,7 +254,14 @@ impl UserInput {
         let accounts = self.parse_accounts(company_accounts, company_limits, &mut errors);
         errors.into_result()?;
         let (
-            Some((login_id, login_password, confirmation_password, name, email, is_admin)),
+            Some(Basic {
+                login_id,
+                login_password,
+                confirmation_password,
+                name,
+                email,
+                is_admin,
+            }),
             Some(permissions),
             Some((accounts, tx_limits)),
         ) = (basic, perms, accounts)

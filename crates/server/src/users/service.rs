@@ -123,17 +123,26 @@ pub struct Shown {
     pub limits: Vec<(String, String)>,
 }
 
+/// The basic facts of a user as shown: ログインID, 利用者名, メールアドレス, 管理者権限.
+struct Basics<'a> {
+    login_id: &'a str,
+    name: &'a str,
+    email: &'a str,
+    admin: bool,
+}
+
 fn shown(
     ctx: &CompanyContext,
-    login_id: &str,
-    name: &str,
-    email: &str,
-    admin: bool,
-    perms: &[String],
-    accounts: &[i64],
-    limits: &BTreeMap<String, i64>,
+    b: Basics<'_>,
+    profile: &UserProfile,
     passwords: (&str, &str),
 ) -> Shown {
+    let (login_id, name, email, admin) = (b.login_id, b.name, b.email, b.admin);
+    let (perms, accounts, limits) = (
+        &profile.permissions,
+        &profile.account_ids,
+        &profile.tx_limits,
+    );
     Shown {
         login_id: login_id.to_owned(),
         login_password: passwords.0.to_owned(),
@@ -195,17 +204,13 @@ pub fn shown_user(ctx: &CompanyContext, u: &UserRecord) -> Shown {
     } else {
         ("登録済み", "登録済み")
     };
-    shown(
-        ctx,
-        &u.login_id,
-        &u.name,
-        &u.email,
-        u.has_admin_authority(),
-        &u.profile.permissions,
-        &u.profile.account_ids,
-        &u.profile.tx_limits,
-        passwords,
-    )
+    let basics = Basics {
+        login_id: &u.login_id,
+        name: &u.name,
+        email: &u.email,
+        admin: u.has_admin_authority(),
+    };
+    shown(ctx, basics, &u.profile, passwords)
 }
 
 fn shown_draft(ctx: &CompanyContext, d: &UserDraft, before: Option<&UserRecord>) -> Shown {
@@ -221,24 +226,13 @@ fn shown_draft(ctx: &CompanyContext, d: &UserDraft, before: Option<&UserRecord>)
         (Some(_), None) => "登録する",
         (None, _) => "変更しない",
     };
-    let perms: Vec<String> = d.permissions.iter().cloned().collect();
-    let accounts: Vec<i64> = d.accounts.iter().copied().collect();
-    let limits = d
-        .tx_limits
-        .iter()
-        .map(|(k, v)| (k.clone(), v.get()))
-        .collect();
-    shown(
-        ctx,
-        d.login_id.as_str(),
-        d.name.as_str(),
-        &d.email,
-        d.is_admin,
-        &perms,
-        &accounts,
-        &limits,
-        (login, confirmation),
-    )
+    let basics = Basics {
+        login_id: d.login_id.as_str(),
+        name: d.name.as_str(),
+        email: &d.email,
+        admin: d.is_admin,
+    };
+    shown(ctx, basics, &profile(d), (login, confirmation))
 }
 
 /// The sections of 確認/結果/印刷 for `after`, against `before` (the same for 照会 and 登録).
@@ -381,15 +375,13 @@ pub async fn preview(
         return Err(refuse(state, admin, operation, e).await);
     }
     let key = draft.login_id.key();
-    if let Some(other) = state
+    let holder = state
         .store
         .user_by_login_key(&key)
         .await
-        .map_err(from_store)?
-    {
-        if target.is_none_or(|t| t.id != other.id) {
-            return Err(refuse(state, admin, operation, login_id_taken()).await);
-        }
+        .map_err(from_store)?;
+    if holder.is_some_and(|other| target.is_none_or(|t| t.id != other.id)) {
+        return Err(refuse(state, admin, operation, login_id_taken()).await);
     }
     let after = shown_draft(&ctx, &draft, target);
     let before = match target {

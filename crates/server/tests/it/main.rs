@@ -11,3 +11,4 @@ mod login;
 mod password_change;
 mod sessions;
 mod support;
+mod users;

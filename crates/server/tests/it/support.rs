@@ -295,6 +295,24 @@ impl Client {
         resp
     }
 
+    /// Sends a request and returns the raw body bytes (PDFs).
+    pub async fn send_raw(&mut self, mut req: Request<Body>) -> Vec<u8> {
+        if !self.cookies.is_empty() {
+            let cookie: Vec<String> = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            req.headers_mut()
+                .insert("cookie", cookie.join("; ").parse().unwrap());
+        }
+        let response = self.router.clone().oneshot(req).await.unwrap();
+        axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap()
+            .to_vec()
+    }
+
     pub async fn get(&mut self, path: &str) -> Resp {
         self.send(Request::get(path).body(Body::empty()).unwrap())
             .await
