@@ -95,6 +95,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::company::router())
         .merge(crate::fees::router())
         .merge(crate::users::router())
+        .merge(crate::history::router())
         .merge(crate::openapi::router())
         .route("/static/app.css", get(stylesheet))
         .route("/static/forms.js", get(script))

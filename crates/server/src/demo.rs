@@ -117,6 +117,7 @@ pub async fn load_if_empty(state: &AppState) -> anyhow::Result<bool> {
         false,
     )
     .await?;
+    demo_profile(state, apparel.id).await?;
     standard_fees(state).await?;
     state.store.set_meta("demo", "1").await?;
     Ok(true)
@@ -177,5 +178,69 @@ async fn standard_fees(state: &AppState) -> anyhow::Result<()> {
         other_bank: vec![385, 605],
     };
     operator::load_standard(state, &revision, "2027-04-01").await?;
+    Ok(())
+}
+
+/// ippan01's サービス利用権限, accounts and 一回当たり限度額, as an administrator would set them.
+async fn demo_profile(state: &AppState, company_id: i64) -> anyhow::Result<()> {
+    let Some(user) = state.store.user_by_login_key("ippan01").await? else {
+        return Ok(());
+    };
+    let accounts = state.store.accounts(company_id).await?;
+    let update = madoguchi_store::UserUpdate {
+        login_id: user.login_id.clone(),
+        login_key: user.login_id.to_ascii_lowercase(),
+        name: user.name.clone(),
+        email: user.email.clone(),
+        is_admin: false,
+        login_password_hash: None,
+        confirm_password_hash: None,
+        must_change_password: false,
+        profile: madoguchi_store::UserProfile {
+            permissions: [
+                "inquiry.balance",
+                "inquiry.statement",
+                "transfer.registered",
+                "transfer.user_registered",
+                "bulk.screen",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+            account_ids: accounts.iter().take(2).map(|a| a.id).collect(),
+            tx_limits: [
+                ("transfer", 1_000_000),
+                ("bulk_transfer", 10_000_000),
+                ("salary", 0),
+                ("bonus", 0),
+                ("direct_debit", 0),
+            ]
+            .map(|(k, v)| (k.to_owned(), v))
+            .into_iter()
+            .collect(),
+        },
+    };
+    let mut history = state.draft(
+        &ClientInfo::operator_cli(),
+        HistoryArea::Operator,
+        "利用者情報の初期設定",
+    );
+    history.company_id = Some(company_id);
+    history.login_id = operator::OPERATOR.to_owned();
+    let confirmed = Confirmed {
+        key: crate::web::token::random_token(),
+        user_id: 0,
+        outcome: String::new(),
+    };
+    state
+        .store
+        .update_user(
+            company_id,
+            user.id,
+            user.version,
+            &update,
+            &confirmed,
+            history,
+        )
+        .await?;
     Ok(())
 }

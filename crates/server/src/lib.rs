@@ -16,6 +16,7 @@ pub mod confirm;
 pub mod confirm_pages;
 pub mod demo;
 pub mod fees;
+pub mod history;
 pub mod menu;
 pub mod openapi;
 pub mod operator;

@@ -75,6 +75,15 @@ pub fn menu_items(actor: &Actor) -> Vec<MenuItem> {
             description: "利用者情報の登録・変更・削除、利用者停止・解除を行います。",
         });
     }
+    items.push(MenuItem {
+        label: "操作履歴照会",
+        href: "/history",
+        description: if crate::history::sees_everyone(actor) {
+            "企業内の利用者の操作履歴を照会します。"
+        } else {
+            "ご自身の操作履歴を照会します。"
+        },
+    });
     items
 }
 

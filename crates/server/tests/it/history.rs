@@ -91,3 +91,47 @@ async fn concurrent_appends_keep_one_unbroken_chain() {
         assert_eq!(report.first_bad, None, "{engine:?}");
     }
 }
+
+#[tokio::test]
+async fn the_history_screen_shows_own_entries_unless_allowed_everyone() {
+    for engine in engines() {
+        let app = TestApp::new(engine).await;
+        let mut master = app.logged_in("master01").await;
+        let mut general = app.logged_in("ippan01").await;
+        assert!(
+            general.get("/menu").await.body.contains("操作履歴照会"),
+            "{engine:?}: for everyone"
+        );
+        let own = general.get("/history").await;
+        assert!(
+            own.body.contains("BSRS001") && own.body.contains("ご自身の操作履歴"),
+            "{engine:?}"
+        );
+        assert!(own.body.contains("<td>ippan01</td>") && !own.body.contains("<td>master01</td>"));
+        let all = master.get("/history").await;
+        assert!(
+            all.body.contains("<td>ippan01</td>") && all.body.contains("<td>master01</td>"),
+            "{engine:?}: the master sees everyone"
+        );
+        // 全操作履歴照会 opens the whole company's history, at the next request.
+        let raw = app.raw_store().await;
+        sqlx::query(
+            "update users set permissions = '[\"admin.history_all\"]' where login_key = 'ippan01'",
+        )
+        .execute(raw.pool())
+        .await
+        .unwrap();
+        let granted = general.get("/history").await;
+        assert!(granted.body.contains("<td>master01</td>"), "{engine:?}");
+        assert!(
+            !granted.body.contains("株式会社サンプル商事")
+                && !granted.body.contains("<td>other01</td>"),
+            "never another company's"
+        );
+        assert_eq!(
+            recent_history(&app, 1).await[0].operation,
+            "操作履歴照会",
+            "looking is recorded"
+        );
+    }
+}

@@ -331,7 +331,7 @@ async fn the_master_and_oneself_are_protected() {
         change["email"] = json!("sato@apparel.example.jp");
         change["email_again"] = json!("sato@apparel.example.jp");
         change["admin"] = json!(true);
-        change["version"] = json!(1);
+        change["version"] = json!(version(&app, "ippan01").await);
         change["login_password"] = json!("");
         change["confirmation_password"] = json!("");
         change["force_change"] = json!(false);
@@ -358,7 +358,7 @@ async fn the_master_and_oneself_are_protected() {
         );
         let mut drop_own = change.clone();
         drop_own["admin"] = json!(false);
-        drop_own["version"] = json!(2);
+        drop_own["version"] = json!(version(&app, "ippan01").await);
         drop_own["idempotency_key"] = json!("c2");
         let r = me
             .json(Method::PUT, &format!("/api/v1/users/{ippan}"), drop_own)
@@ -373,7 +373,7 @@ async fn the_master_and_oneself_are_protected() {
         master_body["login_password"] = json!("");
         master_body["confirmation_password"] = json!("");
         master_body["name"] = json!("山田　太郎");
-        master_body["version"] = json!(1);
+        master_body["version"] = json!(version(&app, "master01").await);
         let r = me
             .json(Method::PUT, &format!("/api/v1/users/{master}"), master_body)
             .await;
@@ -412,7 +412,8 @@ async fn deleting_ends_sessions_keeps_history_and_never_frees_the_id() {
         let mut victim = app.logged_in("ippan01").await;
         let mut c = admin_api(&app, "master01").await;
         let ippan = user_id(&app, "ippan01").await;
-        let r = c.json(Method::DELETE, &format!("/api/v1/users/{ippan}"), json!({"confirmation_password": "Kakunin12", "idempotency_key": "del", "version": 1})).await;
+        let v = version(&app, "ippan01").await;
+        let r = c.json(Method::DELETE, &format!("/api/v1/users/{ippan}"), json!({"confirmation_password": "Kakunin12", "idempotency_key": "del", "version": v})).await;
         assert_eq!(r.status, StatusCode::OK, "{engine:?}: {}", r.body);
         assert_eq!(
             victim.get("/top").await.location(),
@@ -667,4 +668,14 @@ async fn pdf_bytes(c: &mut Client, path: &str) -> Vec<u8> {
         .body(axum::body::Body::empty())
         .unwrap();
     c.send_raw(req).await
+}
+
+async fn version(app: &TestApp, login_id: &str) -> i64 {
+    app.state
+        .store
+        .user_by_login_key(login_id)
+        .await
+        .unwrap()
+        .unwrap()
+        .version
 }
