@@ -1,23 +1,14 @@
 // 企業情報の変更 through the UI as the demo master: one rejected input, the red change on
 // 確認, a wrong 確認用パスワード, then 実行 and 結果.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, login, shot } from './harness.mjs';
+import { useApp, login, shot } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const app = useApp();
 
 test('the demo master changes 企業情報 with 確認 and 結果', async () => {
-  const page = await browser.newPage();
-  await login(page, server.base, 'master01', 'Demo1234');
+  const page = await app.browser.newPage();
+  await login(page, app.server.base, 'master01', 'Demo1234');
   await page.waitForURL('**/top');
   await page.getByRole('link', { name: '管理' }).last().click();
   await page.getByRole('link', { name: '企業管理' }).click();
@@ -59,17 +50,17 @@ test('the demo master changes 企業情報 with 確認 and 結果', async () => 
   await shot(page, '13-company-result');
 
   // Back on the input screen, the saved values are there.
-  await page.goto(`${server.base}/company/info`);
+  await page.goto(`${app.server.base}/company/info`);
   assert.equal(await page.getByLabel('総合振込', { exact: true }).inputValue(), '250000000');
 });
 
 test('a general user does not see 企業管理 and is refused at its URL', async () => {
-  const page = await browser.newPage();
-  await login(page, server.base, 'ippan01', 'Demo1234');
+  const page = await app.browser.newPage();
+  await login(page, app.server.base, 'ippan01', 'Demo1234');
   await page.waitForURL('**/top');
-  await page.goto(`${server.base}/menu`);
+  await page.goto(`${app.server.base}/menu`);
   assert.equal(await page.getByRole('link', { name: '企業管理' }).count(), 0);
-  const response = await page.goto(`${server.base}/company/info`);
+  const response = await page.goto(`${app.server.base}/company/info`);
   assert.equal(response.status(), 403);
   assert.match(await page.textContent('body'), /この操作を行う権限がありません/);
   await shot(page, '14-company-refused');

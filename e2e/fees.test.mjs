@@ -1,25 +1,16 @@
 // 手数料情報 through the UI as the demo master: 「手数料を読み込む」, one change with 確認
 // and 結果, 照会, and the simulator.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, login, shot } from './harness.mjs';
+import { useApp, login, shot } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const app = useApp();
 
 test('先方負担手数料[総合振込]: 手数料を読み込む, change, 確認, 結果, 照会', async () => {
-  const page = await browser.newPage();
-  await login(page, server.base, 'master01', 'Demo1234');
+  const page = await app.browser.newPage();
+  await login(page, app.server.base, 'master01', 'Demo1234');
   await page.waitForURL('**/top');
-  await page.goto(`${server.base}/company`);
+  await page.goto(`${app.server.base}/company`);
   await page.getByRole('link', { name: '先方負担手数料[総合振込]の変更' }).click();
   assert.match(await page.textContent('.screen-id'), /BKGK021/);
   await shot(page, '20-fee-input');
@@ -52,7 +43,7 @@ test('先方負担手数料[総合振込]: 手数料を読み込む, change, 確
   assert.match(await page.textContent('.screen-id'), /BKGK023/);
   await shot(page, '23-fee-result');
 
-  await page.goto(`${server.base}/company/fees/payee-bulk/view`);
+  await page.goto(`${app.server.base}/company/fees/payee-bulk/view`);
   assert.match(await page.textContent('.screen-id'), /BKGK032/);
   assert.match(await page.textContent('main'), /個別に登録した手数料を使用しています/);
   assert.match(await page.textContent('main'), /以上手数料加算型/);
@@ -60,10 +51,10 @@ test('先方負担手数料[総合振込]: 手数料を読み込む, change, 確
 });
 
 test('the simulator shows each method side by side', async () => {
-  const page = await browser.newPage();
-  await login(page, server.base, 'master01', 'Demo1234');
+  const page = await app.browser.newPage();
+  await login(page, app.server.base, 'master01', 'Demo1234');
   await page.waitForURL('**/top');
-  await page.goto(`${server.base}/company/fees/simulate`);
+  await page.goto(`${app.server.base}/company/fees/simulate`);
   await page.getByLabel('支払金額').fill('30000');
   await page.getByLabel('振込パターン').selectOption('other_bank');
   await page.getByLabel('振込指定日').fill('2026-12-01');

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const root = resolve(import.meta.dirname, '..');
@@ -57,4 +58,18 @@ export async function login(page, base, loginId, password) {
   await page.getByLabel('ログインID').fill(loginId);
   await page.getByLabel('ログインパスワード').fill(password);
   await page.getByRole('button', { name: 'ログイン' }).click();
+}
+
+/** A server and a browser for the tests of one file, started before and stopped after. */
+export function useApp() {
+  const app = {};
+  before(async () => {
+    app.server = await startServer();
+    app.browser = await launch();
+  });
+  after(async () => {
+    await app.browser?.close();
+    await app.server?.stop();
+  });
+  return app;
 }

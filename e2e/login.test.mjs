@@ -1,27 +1,18 @@
 // The foundation's path through the UI: log in as the demo master, reach 業務選択, log out.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, login, shot } from './harness.mjs';
+import { useApp, login, shot } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const app = useApp();
 
 test('master01 logs in, reaches 業務選択 and logs out', async () => {
-  const page = await browser.newPage();
-  await page.goto(`${server.base}/login`);
+  const page = await app.browser.newPage();
+  await page.goto(`${app.server.base}/login`);
   assert.match(await page.textContent('body'), /デモ環境/);
   assert.match(await page.textContent('.screen-id'), /BLGI001/);
   await shot(page, '01-login');
 
-  await login(page, server.base, 'master01', 'Demo1234');
+  await login(page, app.server.base, 'master01', 'Demo1234');
   await page.waitForURL('**/top');
   assert.match(await page.textContent('.screen-id'), /BTOP001/);
   assert.match(await page.textContent('body'), /山田　太郎/);
@@ -38,13 +29,13 @@ test('master01 logs in, reaches 業務選択 and logs out', async () => {
   assert.match(await page.textContent('body'), /ログアウトしました/);
   await shot(page, '04-logged-out');
 
-  await page.goto(`${server.base}/top`);
+  await page.goto(`${app.server.base}/top`);
   await page.waitForURL('**/login?reason=login');
 });
 
 test('a wrong password is refused with the manual-style message, keeping the ID', async () => {
-  const page = await browser.newPage();
-  await login(page, server.base, 'master01', 'Wrong9999');
+  const page = await app.browser.newPage();
+  await login(page, app.server.base, 'master01', 'Wrong9999');
   assert.match(await page.textContent('.error-summary'), /ログインIDまたはログインパスワードが正しくありません/);
   assert.equal(await page.getByLabel('ログインID').inputValue(), 'master01');
   assert.equal(await page.getByLabel('ログインパスワード').inputValue(), '');
@@ -52,14 +43,14 @@ test('a wrong password is refused with the manual-style message, keeping the ID'
 });
 
 test('a forged cross-site post is refused', async () => {
-  const page = await browser.newPage();
-  await login(page, server.base, 'ippan01', 'Demo1234');
+  const page = await app.browser.newPage();
+  await login(page, app.server.base, 'ippan01', 'Demo1234');
   await page.waitForURL('**/top');
   const status = await page.evaluate(async () => {
     const r = await fetch('/logout', { method: 'POST', body: new URLSearchParams({ csrf: 'forged' }) });
     return r.status;
   });
   assert.equal(status, 403);
-  await page.goto(`${server.base}/top`);
+  await page.goto(`${app.server.base}/top`);
   assert.match(page.url(), /\/top$/);
 });

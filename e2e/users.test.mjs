@@ -1,28 +1,19 @@
 // 利用者情報の新規登録 through every step as the demo master (one rejected input, 「戻る」
 // keeps what was typed), 印刷, then the new user logs in and passes the forced change.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, launch, login, shot, shots } from './harness.mjs';
+import { useApp, login, shot, shots } from './harness.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const app = useApp();
 
 test('register a user through all steps, print, and log in as them', async () => {
-  const page = await browser.newPage();
-  await login(page, server.base, 'master01', 'Demo1234');
+  const page = await app.browser.newPage();
+  await login(page, app.server.base, 'master01', 'Demo1234');
   await page.waitForURL('**/top');
-  await page.goto(`${server.base}/menu`);
+  await page.goto(`${app.server.base}/menu`);
   await page.getByRole('link', { name: '利用者管理' }).click();
   assert.match(await page.textContent('.screen-id'), /BRSK001/);
   await page.getByRole('link', { name: '利用者情報の管理' }).click();
@@ -80,7 +71,7 @@ test('register a user through all steps, print, and log in as them', async () =>
   await shot(page, '34-users-result');
 
   const href = await page.getByRole('link', { name: '印刷' }).getAttribute('href');
-  const response = await page.request.get(`${server.base}${href}`);
+  const response = await page.request.get(`${app.server.base}${href}`);
   assert.equal(response.headers()['content-type'], 'application/pdf');
   const pdfPath = join(shots, 'users-result.pdf');
   writeFileSync(pdfPath, await response.body());
@@ -94,8 +85,8 @@ test('register a user through all steps, print, and log in as them', async () =>
   assert.match(fonts, /IPAexGothic/);
 
   // The new user logs in and must change the password first.
-  const other = await browser.newPage();
-  await login(other, server.base, 'tanaka01', 'Shoki123');
+  const other = await app.browser.newPage();
+  await login(other, app.server.base, 'tanaka01', 'Shoki123');
   await other.waitForURL('**/password/change');
   await other.locator('#new_login_password').fill('Tanaka456');
   await other.locator('#new_login_password_again').fill('Tanaka456');

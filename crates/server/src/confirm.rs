@@ -176,6 +176,16 @@ pub async fn verify_confirmation(
     })
 }
 
+/// True when a refusal at 実行 is about the 確認用パスワード field `field` (wrong, missing
+/// or locked): the same confirm screen is shown again, with the same key.
+pub fn is_about_the_password(err: &Error, field: &str) -> bool {
+    match err {
+        Error::ConfirmationWrong | Error::ConfirmationLocked => true,
+        Error::Invalid(f) => f.iter().all(|e| e.field == field),
+        _ => false,
+    }
+}
+
 /// The result of 実行.
 #[derive(Debug, Clone)]
 pub struct Executed {

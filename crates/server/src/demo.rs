@@ -3,12 +3,8 @@
 //! with its own master `other01`, to show that tenants are separate. The README lists them.
 
 use madoguchi_domain::{
-    AccountDailyLimits, BankCeilings, CompanyDailyLimits, CompanySettings, HistoryArea, LoginId,
-    PersonName, Yen,
+    AccountDailyLimits, BankCeilings, CompanyDailyLimits, CompanySettings, LoginId, PersonName, Yen,
 };
-use madoguchi_store::Confirmed;
-
-use crate::web::client::ClientInfo;
 
 use crate::operator;
 use crate::state::AppState;
@@ -140,18 +136,8 @@ async fn initial_settings(state: &AppState, company_id: i64) -> anyhow::Result<(
         bonus: yen(200_000_000),
         direct_debit: yen(50_000_000),
     };
-    let mut history = state.draft(
-        &ClientInfo::operator_cli(),
-        HistoryArea::Operator,
-        "企業情報の初期設定",
-    );
-    history.company_id = Some(company_id);
-    history.login_id = operator::OPERATOR.to_owned();
-    let confirmed = Confirmed {
-        key: crate::web::token::random_token(),
-        user_id: 0,
-        outcome: String::new(),
-    };
+    let history = operator::draft(state, Some(company_id), "企業情報の初期設定");
+    let confirmed = operator::unattended();
     state
         .store
         .update_company_settings(company_id, 0, &settings, &confirmed, history)
@@ -219,18 +205,8 @@ async fn demo_profile(state: &AppState, company_id: i64) -> anyhow::Result<()> {
             .collect(),
         },
     };
-    let mut history = state.draft(
-        &ClientInfo::operator_cli(),
-        HistoryArea::Operator,
-        "利用者情報の初期設定",
-    );
-    history.company_id = Some(company_id);
-    history.login_id = operator::OPERATOR.to_owned();
-    let confirmed = Confirmed {
-        key: crate::web::token::random_token(),
-        user_id: 0,
-        outcome: String::new(),
-    };
+    let history = operator::draft(state, Some(company_id), "利用者情報の初期設定");
+    let confirmed = operator::unattended();
     state
         .store
         .update_user(

@@ -18,7 +18,8 @@ use crate::web::client::ClientInfo;
 /// Who the CLI's history entries name as the actor.
 pub const OPERATOR: &str = "銀行担当者";
 
-fn draft(state: &AppState, company_id: Option<i64>, operation: &str) -> HistoryDraft {
+/// A 操作履歴 entry by the bank operator (業務種別「銀行運用」).
+pub fn draft(state: &AppState, company_id: Option<i64>, operation: &str) -> HistoryDraft {
     let mut d = state.draft(
         &ClientInfo::operator_cli(),
         HistoryArea::Operator,
@@ -256,6 +257,16 @@ pub async fn master_profile(state: &AppState, company_id: i64) -> anyhow::Result
             .collect(),
         tx_limits: Default::default(),
     })
+}
+
+/// The idempotency claim of an operator's (or the demo loader's) change, which has no
+/// confirm screen: a fresh key each time.
+pub fn unattended() -> madoguchi_store::Confirmed {
+    madoguchi_store::Confirmed {
+        key: crate::web::token::random_token(),
+        user_id: 0,
+        outcome: String::new(),
+    }
 }
 
 /// 利用停止解除 by the operator (a master with no other admin to release them).

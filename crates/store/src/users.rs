@@ -170,6 +170,72 @@ pub(crate) async fn insert_user(
     }
 }
 
+/// The statements that count one credential's consecutive failures.
+struct Counter {
+    /// One statement: the increment and the lock decision see the same row version, and
+    /// PostgreSQL's row lock queues concurrent attempts so none is lost.
+    increment: &'static str,
+    /// The counter as it is, when the credential was already locked.
+    read: &'static str,
+}
+
+const LOGIN_COUNTER: Counter = Counter {
+    increment: "update users set
+                 login_failures = login_failures + 1,
+                 login_locked = case when login_failures + 1 >= $2 then 1 else login_locked end,
+                 updated_at = $3
+             where id = $1 and login_locked = 0
+             returning login_failures as failures, login_locked as locked",
+    read: "select login_failures as failures, login_locked as locked from users where id = $1",
+};
+
+const CONFIRMATION_COUNTER: Counter = Counter {
+    increment: "update users set
+                 confirm_failures = confirm_failures + 1,
+                 confirm_locked = case when confirm_failures + 1 >= $2 then 1 else confirm_locked end,
+                 updated_at = $3
+             where id = $1 and confirm_locked = 0
+             returning confirm_failures as failures, confirm_locked as locked",
+    read: "select confirm_failures as failures, confirm_locked as locked from users where id = $1",
+};
+
+impl SqlStore {
+    /// Counts one wrong entry of a credential, locking it at `threshold`, with the
+    /// history entries (the failure, and the lock when this failure locks).
+    async fn count_failure(
+        &self,
+        counter: &Counter,
+        user_id: i64,
+        threshold: i64,
+        failure: HistoryDraft,
+        on_lock: HistoryDraft,
+    ) -> StoreResult<LoginFailure> {
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(counter.increment)
+            .bind(user_id)
+            .bind(threshold)
+            .bind(failure.occurred_at)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let result = match row {
+            Some(row) => failure_from_row(&row, false)?,
+            None => {
+                let row = sqlx::query(counter.read)
+                    .bind(user_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                failure_from_row(&row, true)?
+            }
+        };
+        append_in(&mut tx, &failure).await?;
+        if result.locked_now {
+            append_in(&mut tx, &on_lock).await?;
+        }
+        tx.commit().await?;
+        Ok(result)
+    }
+}
+
 #[async_trait]
 impl UserStore for SqlStore {
     async fn create_user(
@@ -221,40 +287,8 @@ impl UserStore for SqlStore {
         failure: HistoryDraft,
         on_lock: HistoryDraft,
     ) -> StoreResult<LoginFailure> {
-        let mut tx = self.begin_write().await?;
-        // One statement: the increment and the lock decision see the same row version, and
-        // PostgreSQL's row lock queues concurrent attempts so none is lost.
-        let row = sqlx::query(
-            "update users set
-                 login_failures = login_failures + 1,
-                 login_locked = case when login_failures + 1 >= $2 then 1 else login_locked end,
-                 updated_at = $3
-             where id = $1 and login_locked = 0
-             returning login_failures as failures, login_locked as locked",
-        )
-        .bind(user_id)
-        .bind(threshold)
-        .bind(failure.occurred_at)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let result = match row {
-            Some(row) => failure_from_row(&row, false)?,
-            None => {
-                let row = sqlx::query(
-                    "select login_failures as failures, login_locked as locked from users where id = $1",
-                )
-                .bind(user_id)
-                .fetch_one(&mut *tx)
-                .await?;
-                failure_from_row(&row, true)?
-            }
-        };
-        append_in(&mut tx, &failure).await?;
-        if result.locked_now {
-            append_in(&mut tx, &on_lock).await?;
-        }
-        tx.commit().await?;
-        Ok(result)
+        self.count_failure(&LOGIN_COUNTER, user_id, threshold, failure, on_lock)
+            .await
     }
 
     async fn record_login_success(
@@ -286,38 +320,8 @@ impl UserStore for SqlStore {
         failure: HistoryDraft,
         on_lock: HistoryDraft,
     ) -> StoreResult<LoginFailure> {
-        let mut tx = self.begin_write().await?;
-        let row = sqlx::query(
-            "update users set
-                 confirm_failures = confirm_failures + 1,
-                 confirm_locked = case when confirm_failures + 1 >= $2 then 1 else confirm_locked end,
-                 updated_at = $3
-             where id = $1 and confirm_locked = 0
-             returning confirm_failures as failures, confirm_locked as locked",
-        )
-        .bind(user_id)
-        .bind(threshold)
-        .bind(failure.occurred_at)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let result = match row {
-            Some(row) => failure_from_row(&row, false)?,
-            None => {
-                let row = sqlx::query(
-                    "select confirm_failures as failures, confirm_locked as locked from users where id = $1",
-                )
-                .bind(user_id)
-                .fetch_one(&mut *tx)
-                .await?;
-                failure_from_row(&row, true)?
-            }
-        };
-        append_in(&mut tx, &failure).await?;
-        if result.locked_now {
-            append_in(&mut tx, &on_lock).await?;
-        }
-        tx.commit().await?;
-        Ok(result)
+        self.count_failure(&CONFIRMATION_COUNTER, user_id, threshold, failure, on_lock)
+            .await
     }
 
     async fn reset_confirmation_failures(&self, user_id: i64) -> StoreResult<()> {

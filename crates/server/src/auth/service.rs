@@ -215,16 +215,9 @@ pub async fn change_password_at_login(
         );
     }
     if let Err(err) = errors.into_result() {
-        let draft = actor
-            .draft(state, HistoryArea::Auth, "パスワード強制変更")
-            .failed(err.code())
-            .details(field_codes(&err));
-        state
-            .store
-            .append_history(draft)
-            .await
-            .map_err(from_store)?;
-        return Err(err);
+        return Err(actor
+            .refuse_input(state, HistoryArea::Auth, "パスワード強制変更", err)
+            .await);
     }
     let Some(login) = login else {
         return Err(Error::Internal);
@@ -251,22 +244,4 @@ pub async fn change_password_at_login(
         )
         .await
         .map_err(from_store)
-}
-
-/// The codes of a validation refusal, by field, for the 操作履歴 (never the typed values).
-pub fn field_codes(err: &Error) -> serde_json::Value {
-    match err {
-        Error::Invalid(fields) => serde_json::Value::Object(
-            fields
-                .iter()
-                .map(|f| {
-                    (
-                        f.field.clone(),
-                        serde_json::Value::String(f.error.code().to_owned()),
-                    )
-                })
-                .collect(),
-        ),
-        other => serde_json::json!({ "code": other.code() }),
-    }
 }

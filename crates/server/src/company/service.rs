@@ -7,7 +7,6 @@ use madoguchi_domain::{
 };
 use madoguchi_store::{Account, Confirmed, StoreError, StoredSettings};
 
-use crate::auth::service::field_codes;
 use crate::confirm::{self, Executed, Row, Section};
 use crate::state::AppState;
 use crate::web::actor::AdminActor;
@@ -135,15 +134,10 @@ pub struct Preview {
 }
 
 async fn refuse_invalid(state: &AppState, admin: &AdminActor, err: Error) -> Error {
-    let draft = admin
+    admin
         .actor()
-        .draft(state, HistoryArea::Company, OPERATION)
-        .failed(err.code())
-        .details(field_codes(&err));
-    match state.store.append_history(draft).await {
-        Ok(_) => err,
-        Err(e) => from_store(e),
-    }
+        .refuse_input(state, HistoryArea::Company, OPERATION, err)
+        .await
 }
 
 /// 変更: checks the input against the manual's rules and the bank's ceilings, and that

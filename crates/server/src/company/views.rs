@@ -309,7 +309,7 @@ pub async fn view_info_execute_post(
         Ok(done) => {
             Ok(Redirect::to(&format!("/company/info/result?key={}", done.key)).into_response())
         }
-        Err(err) if is_about_the_password(&err) => {
+        Err(err) if confirm::is_about_the_password(&err, "confirmation_password") => {
             // Wrong, missing or locked 確認用パスワード: the same confirm screen again, same key.
             let (_, preview) = service::preview(&state, &admin, &form.input, form.version).await?;
             let message = match &err {
@@ -332,14 +332,6 @@ pub async fn view_info_execute_post(
             Ok(input_again(&state, &admin, &view, &form, &err))
         }
         Err(other) => Err(other.into()),
-    }
-}
-
-fn is_about_the_password(err: &Error) -> bool {
-    match err {
-        Error::ConfirmationWrong | Error::ConfirmationLocked => true,
-        Error::Invalid(f) => f.iter().all(|e| e.field == "confirmation_password"),
-        _ => false,
     }
 }
 

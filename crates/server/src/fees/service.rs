@@ -7,7 +7,6 @@ use madoguchi_domain::fees::{
 use madoguchi_domain::{Error, FieldErrors, HistoryArea, Yen, jst};
 use madoguchi_store::{Confirmed, StandardTable, StoreError, StoredFee};
 
-use crate::auth::service::field_codes;
 use crate::confirm::{self, Executed, Row, Section};
 use crate::state::AppState;
 use crate::web::actor::{Actor, AdminActor};
@@ -160,15 +159,10 @@ pub struct Preview {
 }
 
 async fn refuse(state: &AppState, admin: &AdminActor, kind: FeeKind, err: Error) -> Error {
-    let draft = admin
+    admin
         .actor()
-        .draft(state, HistoryArea::Company, &operation(kind))
-        .failed(err.code())
-        .details(field_codes(&err));
-    match state.store.append_history(draft).await {
-        Ok(_) => err,
-        Err(e) => from_store(e),
-    }
+        .refuse_input(state, HistoryArea::Company, &operation(kind), err)
+        .await
 }
 
 /// 変更: checks the input and that nobody changed the setting since `version`.

@@ -287,14 +287,6 @@ pub async fn view_fee_back_post(
     )))
 }
 
-fn is_about_the_password(err: &Error) -> bool {
-    match err {
-        Error::ConfirmationWrong | Error::ConfirmationLocked => true,
-        Error::Invalid(f) => f.iter().all(|e| e.field == "confirmation_password"),
-        _ => false,
-    }
-}
-
 /// POST /company/fees/{kind}/execute — 実行.
 pub async fn view_fee_execute_post(
     State(state): State<AppState>,
@@ -320,7 +312,7 @@ pub async fn view_fee_execute_post(
             done.key
         ))
         .into_response()),
-        Err(err) if is_about_the_password(&err) => {
+        Err(err) if confirm::is_about_the_password(&err, "confirmation_password") => {
             let (_, p) = service::preview(&state, &admin, kind, &form.input, form.version).await?;
             let message = match &err {
                 Error::Invalid(f) => f

@@ -9,7 +9,6 @@ use madoguchi_store::{
     Account, Confirmed, NewUser, StoreError, UnlockWhich, UserProfile, UserRecord, UserUpdate,
 };
 
-use crate::auth::service::field_codes;
 use crate::company::service::account_label;
 use crate::confirm::{self, Executed, Row, Section};
 use crate::operator::generate_password;
@@ -286,15 +285,10 @@ pub fn sections(before: &Shown, after: &Shown) -> Vec<Section> {
 }
 
 async fn refuse(state: &AppState, admin: &AdminActor, operation: &str, err: Error) -> Error {
-    let draft = admin
+    admin
         .actor()
-        .draft(state, HistoryArea::Users, operation)
-        .failed(err.code())
-        .details(field_codes(&err));
-    match state.store.append_history(draft).await {
-        Ok(_) => err,
-        Err(e) => from_store(e),
-    }
+        .refuse_input(state, HistoryArea::Users, operation, err)
+        .await
 }
 
 fn login_id_taken() -> Error {

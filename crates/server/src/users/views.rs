@@ -549,14 +549,6 @@ pub async fn view_change_back_post(
     .await
 }
 
-fn is_about_the_password(err: &Error) -> bool {
-    match err {
-        Error::ConfirmationWrong | Error::ConfirmationLocked => true,
-        Error::Invalid(f) => f.iter().all(|e| e.field == "confirmation_password"),
-        _ => false,
-    }
-}
-
 /// 実行 of 新規登録 or 変更.
 async fn execute(
     state: &AppState,
@@ -575,7 +567,7 @@ async fn execute(
     };
     match result {
         Ok(done) => Ok(Redirect::to(&format!("/users/result?key={}", done.key)).into_response()),
-        Err(err) if is_about_the_password(&err) => {
+        Err(err) if confirm::is_about_the_password(&err, "confirmation_password") => {
             let ctx = service::context(state, admin).await?;
             let message = match &err {
                 Error::Invalid(f) => f
@@ -778,7 +770,7 @@ pub async fn view_delete_post(
     .await
     {
         Ok(done) => Ok(Redirect::to(&format!("/users/result?key={}", done.key)).into_response()),
-        Err(err) if is_about_the_password(&err) => {
+        Err(err) if confirm::is_about_the_password(&err, "confirmation_password") => {
             let user = service::get(&state, &admin, id).await?;
             Ok(delete_confirm(
                 &state,
@@ -912,7 +904,10 @@ pub async fn view_release_post(
             new_login: done.new_login_password.unwrap_or_default(),
             new_confirmation: done.new_confirmation_password.unwrap_or_default(),
         })),
-        Err(err) if is_about_the_password(&err) || matches!(err, Error::NotAllowed { .. }) => {
+        Err(err)
+            if confirm::is_about_the_password(&err, "confirmation_password")
+                || matches!(err, Error::NotAllowed { .. }) =>
+        {
             let user = service::get(&state, &admin, id).await?;
             Ok(render_status(
                 status_of(err.kind()),

@@ -51,6 +51,25 @@ impl Actor {
         }
     }
 
+    /// Records a refused input of `operation` (with the codes per field, never the values)
+    /// and returns the refusal.
+    pub async fn refuse_input(
+        &self,
+        state: &AppState,
+        area: HistoryArea,
+        operation: &str,
+        err: Error,
+    ) -> Error {
+        let draft = self
+            .draft(state, area, operation)
+            .failed(err.code())
+            .details(field_codes(&err));
+        match state.store.append_history(draft).await {
+            Ok(_) => err,
+            Err(e) => from_store(e),
+        }
+    }
+
     /// Narrows to an administrator, recording the refusal when the user is not one.
     pub async fn admin(
         self,
@@ -259,6 +278,24 @@ impl FromRequestParts<AppState> for AdminActor {
             .admin(state, area_of(parts.uri.path()), &what)
             .await
             .map_err(|e| Rejection::new(parts, e))
+    }
+}
+
+/// The codes of a refusal, by field, for the 操作履歴 (never the typed values).
+pub fn field_codes(err: &Error) -> serde_json::Value {
+    match err {
+        Error::Invalid(fields) => serde_json::Value::Object(
+            fields
+                .iter()
+                .map(|f| {
+                    (
+                        f.field.clone(),
+                        serde_json::Value::String(f.error.code().to_owned()),
+                    )
+                })
+                .collect(),
+        ),
+        other => serde_json::json!({ "code": other.code() }),
     }
 }
 
