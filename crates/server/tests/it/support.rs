@@ -256,6 +256,28 @@ pub fn hidden_field(html: &str, name: &str) -> Option<String> {
     Some(html[start..end].to_owned())
 }
 
+/// Every hidden input of `html` as (name, value), in order (checkbox names may repeat).
+pub fn hidden_fields(html: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for chunk in html.split("<input type=\"hidden\" name=\"").skip(1) {
+        let Some((name, rest)) = chunk.split_once('"') else {
+            continue;
+        };
+        let value = rest
+            .split_once("value=\"")
+            .and_then(|(_, v)| v.split_once('"'))
+            .map(|(v, _)| v)
+            .unwrap_or("");
+        if name != "csrf" {
+            out.push((
+                name.to_owned(),
+                value.replace("&#34;", "\"").replace("&amp;", "&"),
+            ));
+        }
+    }
+    out
+}
+
 impl Client {
     pub async fn send(&mut self, req: Request<Body>) -> Resp {
         let mut req = req;
