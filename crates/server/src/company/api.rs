@@ -14,6 +14,7 @@ use crate::confirm::Section;
 use crate::state::AppState;
 use crate::web::actor::AdminActor;
 use crate::web::error::{ApiError, ErrorBody};
+use crate::web::typed::typed;
 
 /// One account's 口座一日当たりの限度額.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -101,16 +102,6 @@ fn body(view: &SettingsView) -> CompanySettingsBody {
             .into_iter()
             .map(|i| (i.key().to_owned(), view.ceilings.get(i).get()))
             .collect(),
-    }
-}
-
-/// A JSON amount as the typed string the manual's rules are checked on (a number is
-/// written out as it is, so -1 or 1.5 are refused like "-1" and "1.5").
-fn typed(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Null => String::new(),
-        other => other.to_string(),
     }
 }
 

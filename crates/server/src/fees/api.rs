@@ -14,6 +14,7 @@ use crate::confirm::Section;
 use crate::state::AppState;
 use crate::web::actor::AdminActor;
 use crate::web::error::{ApiError, ErrorBody};
+use crate::web::typed::typed;
 
 /// One tier: its lower bound (0 for the first) and the fee per 振込パターン (税込 yen).
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -99,14 +100,6 @@ fn body(view: &service::FeeView) -> FeeSettingBody {
             .standard
             .as_ref()
             .map(|s| format!("{}（{}適用）", s.name, s.effective_date)),
-    }
-}
-
-fn typed(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Null => String::new(),
-        other => other.to_string(),
     }
 }
 

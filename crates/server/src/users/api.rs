@@ -15,6 +15,7 @@ use crate::confirm::Section;
 use crate::state::AppState;
 use crate::web::actor::AdminActor;
 use crate::web::error::{ApiError, ErrorBody};
+use crate::web::typed::typed;
 
 /// A user as the API shows it (never a password).
 #[derive(Debug, Serialize, ToSchema)]
@@ -101,14 +102,6 @@ pub struct UserBody {
     /// 変更: the `version` read
     #[serde(default)]
     pub version: i64,
-}
-
-fn typed(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Null => String::new(),
-        other => other.to_string(),
-    }
 }
 
 fn input(b: &UserBody) -> UserInput {

@@ -39,7 +39,6 @@ const CHANGE_STEPS: [&str; 5] = [
 ];
 const REGISTER_IDS: [&str; 5] = ["BRSK006", "BRSK007", "BRSK008", "BRSK009", "BRSK010"];
 const CHANGE_IDS: [&str; 5] = ["BRSK011", "BRSK012", "BRSK013", "BRSK014", "BRSK015"];
-const STEP_TITLES: [&str; 3] = ["[基本情報]", "[権限]", "[口座]"];
 
 type Pairs = Vec<(String, String)>;
 
@@ -244,7 +243,6 @@ impl Wizard {
                 "利用者登録結果",
             ]
         };
-        let _ = STEP_TITLES;
         titles.get(step).copied().unwrap_or("利用者管理")
     }
 }

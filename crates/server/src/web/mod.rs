@@ -9,3 +9,4 @@ pub mod form;
 pub mod page;
 pub mod security;
 pub mod token;
+pub mod typed;
