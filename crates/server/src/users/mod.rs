@@ -3,7 +3,9 @@
 pub mod api;
 pub mod form;
 pub mod service;
+pub mod shown;
 pub mod views;
+pub mod wizard;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -18,19 +20,19 @@ pub fn router() -> Router<AppState> {
         .route("/users/view", get(views::view_user_get))
         .route(
             "/users/new",
-            get(views::view_register_get).post(views::view_register_post),
+            get(wizard::view_register_get).post(wizard::view_register_post),
         )
-        .route("/users/new/back", post(views::view_register_back_post))
+        .route("/users/new/back", post(wizard::view_register_back_post))
         .route(
             "/users/new/execute",
-            post(views::view_register_execute_post),
+            post(wizard::view_register_execute_post),
         )
-        .route("/users/edit", get(views::view_change_get))
-        .route("/users/{id}/edit", post(views::view_change_post))
-        .route("/users/{id}/edit/back", post(views::view_change_back_post))
+        .route("/users/edit", get(wizard::view_change_get))
+        .route("/users/{id}/edit", post(wizard::view_change_post))
+        .route("/users/{id}/edit/back", post(wizard::view_change_back_post))
         .route(
             "/users/{id}/edit/execute",
-            post(views::view_change_execute_post),
+            post(wizard::view_change_execute_post),
         )
         .route("/users/delete", get(views::view_delete_get))
         .route("/users/{id}/delete", post(views::view_delete_post))

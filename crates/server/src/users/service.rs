@@ -3,13 +3,14 @@
 
 use std::collections::BTreeMap;
 
-use madoguchi_domain::user_input::{Mode, TX_LIMIT_ITEMS, UserDraft, UserInput};
-use madoguchi_domain::{Error, FieldErrors, HistoryArea, Yen, jst, permissions};
+use madoguchi_domain::user_input::{Mode, UserDraft, UserInput};
+use madoguchi_domain::{Error, FieldErrors, HistoryArea, Yen, jst};
 use madoguchi_store::{
     Account, Confirmed, NewUser, StoreError, UnlockWhich, UserProfile, UserRecord, UserUpdate,
 };
 
-use crate::company::service::account_label;
+use super::shown::shown_draft;
+pub use super::shown::{Shown, delete_sections, sections, shown_user};
 use crate::confirm::{self, Executed, Row, Section};
 use crate::operator::generate_password;
 use crate::state::AppState;
@@ -106,182 +107,6 @@ pub fn input_of(user: &UserRecord) -> UserInput {
             .collect(),
         ..UserInput::default()
     }
-}
-
-/// What a user is, as shown on 照会, 確認, 結果 and the printed PDF (never passwords).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Shown {
-    pub login_id: String,
-    pub login_password: String,
-    pub confirmation_password: String,
-    pub name: String,
-    pub email: String,
-    pub admin: String,
-    pub permissions: Vec<(String, String)>,
-    pub accounts: Vec<(String, String)>,
-    pub limits: Vec<(String, String)>,
-}
-
-/// The basic facts of a user as shown: ログインID, 利用者名, メールアドレス, 管理者権限.
-struct Basics<'a> {
-    login_id: &'a str,
-    name: &'a str,
-    email: &'a str,
-    admin: bool,
-}
-
-fn shown(
-    ctx: &CompanyContext,
-    b: Basics<'_>,
-    profile: &UserProfile,
-    passwords: (&str, &str),
-) -> Shown {
-    let (login_id, name, email, admin) = (b.login_id, b.name, b.email, b.admin);
-    let (perms, accounts, limits) = (
-        &profile.permissions,
-        &profile.account_ids,
-        &profile.tx_limits,
-    );
-    Shown {
-        login_id: login_id.to_owned(),
-        login_password: passwords.0.to_owned(),
-        confirmation_password: passwords.1.to_owned(),
-        name: name.to_owned(),
-        email: email.to_owned(),
-        admin: if admin {
-            "付与する"
-        } else {
-            "付与しない"
-        }
-        .to_owned(),
-        permissions: permissions::ALL
-            .iter()
-            .map(|p| {
-                (
-                    format!("{} {}", p.group, p.label),
-                    if perms.iter().any(|c| c == p.code) {
-                        "利用可"
-                    } else {
-                        "—"
-                    }
-                    .to_owned(),
-                )
-            })
-            .collect(),
-        accounts: ctx
-            .accounts
-            .iter()
-            .map(|a| {
-                (
-                    account_label(a),
-                    if accounts.contains(&a.id) {
-                        "利用可"
-                    } else {
-                        "—"
-                    }
-                    .to_owned(),
-                )
-            })
-            .collect(),
-        limits: TX_LIMIT_ITEMS
-            .iter()
-            .map(|(k, label)| {
-                let v = limits.get(*k).and_then(|v| Yen::from_stored(*v));
-                (
-                    (*label).to_owned(),
-                    v.map(|y| y.to_string())
-                        .unwrap_or_else(|| "企業の限度額まで".to_owned()),
-                )
-            })
-            .collect(),
-    }
-}
-
-pub fn shown_user(ctx: &CompanyContext, u: &UserRecord) -> Shown {
-    let passwords = if u.must_change_password {
-        ("ログイン時に強制変更する", "登録済み")
-    } else {
-        ("登録済み", "登録済み")
-    };
-    let basics = Basics {
-        login_id: &u.login_id,
-        name: &u.name,
-        email: &u.email,
-        admin: u.has_admin_authority(),
-    };
-    shown(ctx, basics, &u.profile, passwords)
-}
-
-fn shown_draft(ctx: &CompanyContext, d: &UserDraft, before: Option<&UserRecord>) -> Shown {
-    let login = match (&d.login_password, before) {
-        (Some(_), _) if d.force_change => "登録する（ログイン時に強制変更する）",
-        (Some(_), Some(_)) => "変更する",
-        (Some(_), None) => "登録する",
-        (None, _) if d.force_change => "変更しない（ログイン時に強制変更する）",
-        (None, _) => "変更しない",
-    };
-    let confirmation = match (&d.confirmation_password, before) {
-        (Some(_), Some(_)) => "変更する",
-        (Some(_), None) => "登録する",
-        (None, _) => "変更しない",
-    };
-    let basics = Basics {
-        login_id: d.login_id.as_str(),
-        name: d.name.as_str(),
-        email: &d.email,
-        admin: d.is_admin,
-    };
-    shown(ctx, basics, &profile(d), (login, confirmation))
-}
-
-/// The sections of 確認/結果/印刷 for `after`, against `before` (the same for 照会 and 登録).
-pub fn sections(before: &Shown, after: &Shown) -> Vec<Section> {
-    let basic = vec![
-        Row::text("ログインID", &before.login_id, &after.login_id),
-        Row::text(
-            "ログインパスワード",
-            &before.login_password,
-            &after.login_password,
-        ),
-        Row::text(
-            "確認用パスワード",
-            &before.confirmation_password,
-            &after.confirmation_password,
-        ),
-        Row::text("利用者名", &before.name, &after.name),
-        Row::text("メールアドレス", &before.email, &after.email),
-        Row::text("管理者権限", &before.admin, &after.admin),
-    ];
-    let pairs = |b: &[(String, String)], a: &[(String, String)], amount: bool| -> Vec<Row> {
-        a.iter()
-            .zip(b)
-            .map(|((label, av), (_, bv))| {
-                if amount {
-                    Row::amount(label, bv, av)
-                } else {
-                    Row::text(label, bv, av)
-                }
-            })
-            .collect()
-    };
-    vec![
-        Section {
-            title: "利用者基本情報".into(),
-            rows: basic,
-        },
-        Section {
-            title: "サービス利用権限".into(),
-            rows: pairs(&before.permissions, &after.permissions, false),
-        },
-        Section {
-            title: "利用可能口座".into(),
-            rows: pairs(&before.accounts, &after.accounts, false),
-        },
-        Section {
-            title: "利用者一回当たり限度額".into(),
-            rows: pairs(&before.limits, &after.limits, true),
-        },
-    ]
 }
 
 async fn refuse(state: &AppState, admin: &AdminActor, operation: &str, err: Error) -> Error {
@@ -388,7 +213,7 @@ pub async fn preview(
     })
 }
 
-fn profile(d: &UserDraft) -> UserProfile {
+pub(super) fn profile(d: &UserDraft) -> UserProfile {
     UserProfile {
         permissions: d.permissions.iter().cloned().collect(),
         account_ids: d.accounts.iter().copied().collect(),
@@ -551,28 +376,6 @@ pub async fn change(
         }
         Err(other) => Err(from_store(other)),
     }
-}
-
-/// The sections of 利用者削除確認: ログインID, 利用者名, サービス状態, メールアドレス, 管理者権限.
-pub fn delete_sections(u: &UserRecord) -> Vec<Section> {
-    let row = |l: &str, v: &str| Row::text(l, v, v);
-    vec![Section {
-        title: "削除する利用者".into(),
-        rows: vec![
-            row("ログインID", &u.login_id),
-            row("利用者名", &u.name),
-            row("サービス状態", u.service_state().label()),
-            row("メールアドレス", &u.email),
-            row(
-                "管理者権限",
-                if u.has_admin_authority() {
-                    "付与する"
-                } else {
-                    "付与しない"
-                },
-            ),
-        ],
-    }]
 }
 
 /// Refuses deleting the master or oneself (recorded).

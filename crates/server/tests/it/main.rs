@@ -12,3 +12,4 @@ mod password_change;
 mod sessions;
 mod support;
 mod users;
+mod users_screens;
