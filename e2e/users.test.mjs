@@ -90,6 +90,9 @@ test('register a user through all steps, print, and log in as them', async () =>
   await other.waitForURL('**/password/change');
   await other.locator('#new_login_password').fill('Tanaka456');
   await other.locator('#new_login_password_again').fill('Tanaka456');
+  // The administrator knew both passwords: both are replaced.
+  await other.locator('#new_confirmation_password').fill('Kakunin456');
+  await other.locator('#new_confirmation_password_again').fill('Kakunin456');
   await other.getByRole('button', { name: '変更' }).click();
   await other.waitForURL('**/top');
   assert.match(await other.textContent('body'), /田中　一郎/);

@@ -148,14 +148,18 @@ pub async fn verify_confirmation(
         .await
         .map_err(internal)?
     {
-        if user.confirm_failures > 0 {
-            state
-                .store
-                .reset_confirmation_failures(user.id)
-                .await
-                .map_err(from_store)?;
+        // Accepted only if no concurrent wrong guess locked the credential meanwhile.
+        if state
+            .store
+            .confirmation_accepted(user.id)
+            .await
+            .map_err(from_store)?
+        {
+            return Ok(());
         }
-        return Ok(());
+        return Err(actor
+            .refuse(state, area, operation, Error::ConfirmationLocked)
+            .await);
     }
     let threshold = i64::from(state.config.confirmation_lock_threshold);
     let draft = actor.draft(state, area, operation);

@@ -182,6 +182,7 @@ async fn demo_profile(state: &AppState, company_id: i64) -> anyhow::Result<()> {
         login_password_hash: None,
         confirm_password_hash: None,
         must_change_password: false,
+        must_change_confirmation: false,
         profile: madoguchi_store::UserProfile {
             permissions: [
                 "inquiry.balance",

@@ -214,6 +214,7 @@ pub async fn create_user_with_passwords(
                 .await?,
         ),
         must_change_password: must_change,
+        must_change_confirmation: must_change,
         profile: if is_master {
             master_profile(state, company_id).await?
         } else {

@@ -200,7 +200,13 @@ impl FeeStore for SqlStore {
             None => return Err(StoreError::Stale),
         };
         append_in(&mut tx, &history).await?;
-        idempotency::record_outcome(&mut tx, &confirmed.key, &confirmed.outcome).await?;
+        idempotency::record_outcome(
+            &mut tx,
+            &confirmed.key,
+            confirmed.user_id,
+            &confirmed.outcome,
+        )
+        .await?;
         tx.commit().await?;
         Ok(version)
     }

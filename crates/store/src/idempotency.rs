@@ -16,7 +16,7 @@ pub(crate) async fn claim(
 ) -> StoreResult<()> {
     let claimed = sqlx::query(
         "insert into idempotency_keys (key, user_id, created_at, outcome) values ($1, $2, $3, '')
-         on conflict (key) do nothing returning key",
+         on conflict (user_id, key) do nothing returning key",
     )
     .bind(key)
     .bind(user_id)
@@ -42,11 +42,13 @@ pub(crate) async fn claim(
 pub(crate) async fn record_outcome(
     conn: &mut AnyConnection,
     key: &str,
+    user_id: i64,
     outcome: &str,
 ) -> StoreResult<()> {
-    sqlx::query("update idempotency_keys set outcome = $2 where key = $1")
+    sqlx::query("update idempotency_keys set outcome = $2 where key = $1 and user_id = $3")
         .bind(key)
         .bind(outcome)
+        .bind(user_id)
         .execute(&mut *conn)
         .await?;
     Ok(())

@@ -55,6 +55,8 @@ pub struct NewUser {
     pub login_password_hash: String,
     pub confirm_password_hash: Option<String>,
     pub must_change_password: bool,
+    /// The confirmation password too must be replaced at the next login.
+    pub must_change_confirmation: bool,
     pub profile: UserProfile,
 }
 
@@ -81,6 +83,8 @@ pub struct UserRecord {
     /// `None` until the user sets one (an operator-created master sets it at first login).
     pub confirm_password_hash: Option<String>,
     pub must_change_password: bool,
+    /// The confirmation password was set by someone else and must be replaced at login.
+    pub must_change_confirmation: bool,
     pub login_failures: i64,
     pub login_locked: bool,
     pub confirm_failures: i64,

@@ -222,7 +222,9 @@ pub(crate) async fn clamp_to_ceilings(
             }
         }
     }
-    if !changes.is_empty() && stored.version > 0 {
+    // The version moves even when nothing was lowered: an administrator's edit begun under
+    // the old ceilings must be checked again, so it is refused as stale at 実行.
+    if stored.version > 0 {
         write_settings_row(conn, company_id, stored.version, &clamped, now).await?;
     }
     if !changes.is_empty() {
@@ -280,7 +282,13 @@ impl SettingsStore for SqlStore {
             write_settings_row(&mut tx, company_id, expected_version, settings, now).await?;
         write_account_limits(&mut tx, company_id, settings, now).await?;
         append_in(&mut tx, &history).await?;
-        idempotency::record_outcome(&mut tx, &confirmed.key, &confirmed.outcome).await?;
+        idempotency::record_outcome(
+            &mut tx,
+            &confirmed.key,
+            confirmed.user_id,
+            &confirmed.outcome,
+        )
+        .await?;
         tx.commit().await?;
         Ok(version)
     }

@@ -25,8 +25,9 @@ pub struct UserUpdate {
     /// A new login password hash, when 「変更する」 was checked.
     pub login_password_hash: Option<String>,
     pub confirm_password_hash: Option<String>,
-    /// 「ログイン時に強制変更する」.
+    /// 「ログイン時に強制変更する」: the passwords this administrator set must be replaced.
     pub must_change_password: bool,
+    pub must_change_confirmation: bool,
     pub profile: UserProfile,
 }
 
@@ -113,7 +114,13 @@ impl UserAdminStore for SqlStore {
             details.insert("user_id".to_owned(), serde_json::json!(user.id));
         }
         append_in(&mut tx, &history).await?;
-        idempotency::record_outcome(&mut tx, &confirmed.key, &confirmed.outcome).await?;
+        idempotency::record_outcome(
+            &mut tx,
+            &confirmed.key,
+            confirmed.user_id,
+            &confirmed.outcome,
+        )
+        .await?;
         tx.commit().await?;
         Ok(user)
     }
@@ -135,7 +142,7 @@ impl UserAdminStore for SqlStore {
                  login_password_hash = coalesce($9, login_password_hash),
                  confirm_password_hash = coalesce($10, confirm_password_hash),
                  must_change_password = $11, permissions = $12, account_ids = $13, tx_limits = $14,
-                 version = version + 1, updated_at = $15
+                 version = version + 1, updated_at = $15, must_change_confirmation = $16
              where id = $1 and company_id = $2 and version = $3 and deleted_at is null
              returning *",
         )
@@ -154,6 +161,7 @@ impl UserAdminStore for SqlStore {
         .bind(json_text(&u.profile.account_ids))
         .bind(json_text(&u.profile.tx_limits))
         .bind(now)
+        .bind(i64::from(u.must_change_confirmation))
         .fetch_optional(&mut *tx)
         .await;
         let row = match updated {
@@ -168,7 +176,13 @@ impl UserAdminStore for SqlStore {
         };
         let user = user_from_row(&row)?;
         append_in(&mut tx, &history).await?;
-        idempotency::record_outcome(&mut tx, &confirmed.key, &confirmed.outcome).await?;
+        idempotency::record_outcome(
+            &mut tx,
+            &confirmed.key,
+            confirmed.user_id,
+            &confirmed.outcome,
+        )
+        .await?;
         tx.commit().await?;
         Ok(user)
     }
@@ -202,7 +216,13 @@ impl UserAdminStore for SqlStore {
             .execute(&mut *tx)
             .await?;
         append_in(&mut tx, &history).await?;
-        idempotency::record_outcome(&mut tx, &confirmed.key, &confirmed.outcome).await?;
+        idempotency::record_outcome(
+            &mut tx,
+            &confirmed.key,
+            confirmed.user_id,
+            &confirmed.outcome,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -221,7 +241,6 @@ impl UserAdminStore for SqlStore {
             UnlockWhich::Confirmation => (0, 1),
             UnlockWhich::Both => (1, 1),
         };
-        let reset = login_hash.is_some() || confirm_hash.is_some();
         let now = history.occurred_at;
         let mut tx = self.begin_write().await?;
         idempotency::claim(&mut tx, &confirmed.key, confirmed.user_id, now).await?;
@@ -233,8 +252,9 @@ impl UserAdminStore for SqlStore {
                  confirm_failures = case when $4 = 1 then 0 else confirm_failures end,
                  login_password_hash = coalesce($5, login_password_hash),
                  confirm_password_hash = coalesce($6, confirm_password_hash),
-                 must_change_password = case when $7 = 1 then 1 else must_change_password end,
-                 version = version + 1, updated_at = $8
+                 must_change_password = case when $5 is not null then 1 else must_change_password end,
+                 must_change_confirmation = case when $6 is not null then 1 else must_change_confirmation end,
+                 version = version + 1, updated_at = $7
              where id = $1 and company_id = $2 and deleted_at is null",
         )
         .bind(user_id)
@@ -243,7 +263,6 @@ impl UserAdminStore for SqlStore {
         .bind(confirm)
         .bind(&login_hash)
         .bind(&confirm_hash)
-        .bind(i64::from(reset))
         .bind(now)
         .execute(&mut *tx)
         .await?;
@@ -251,7 +270,13 @@ impl UserAdminStore for SqlStore {
             return Err(StoreError::NotFound);
         }
         append_in(&mut tx, &history).await?;
-        idempotency::record_outcome(&mut tx, &confirmed.key, &confirmed.outcome).await?;
+        idempotency::record_outcome(
+            &mut tx,
+            &confirmed.key,
+            confirmed.user_id,
+            &confirmed.outcome,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

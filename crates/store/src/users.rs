@@ -50,14 +50,16 @@ pub trait UserStore {
         failure: HistoryDraft,
         on_lock: HistoryDraft,
     ) -> StoreResult<LoginFailure>;
-    /// A correct confirmation password resets its counter.
-    async fn reset_confirmation_failures(&self, user_id: i64) -> StoreResult<()>;
-    /// The forced change at login: new login password, and the confirmation password when
-    /// it was not set yet; clears the flag and lets the session in.
+    /// A correct confirmation password: resets the counter, unless the credential got
+    /// locked meanwhile (by concurrent wrong guesses), in which case it returns false and
+    /// the correct guess must not pass.
+    async fn confirmation_accepted(&self, user_id: i64) -> StoreResult<bool>;
+    /// The forced change at login: the passwords that had to be replaced; clears both
+    /// flags and lets the session in.
     async fn change_passwords_at_login(
         &self,
         user_id: i64,
-        login_password_hash: &str,
+        login_password_hash: Option<&str>,
         confirm_password_hash: Option<&str>,
         session_id_hash: &str,
         history: HistoryDraft,
@@ -89,6 +91,7 @@ pub(crate) fn user_from_row(row: &AnyRow) -> Result<UserRecord, sqlx::Error> {
         login_password_hash: row.try_get("login_password_hash")?,
         confirm_password_hash: row.try_get("confirm_password_hash")?,
         must_change_password: flag(row, "must_change_password")?,
+        must_change_confirmation: flag(row, "must_change_confirmation")?,
         login_failures: row.try_get("login_failures")?,
         login_locked: flag(row, "login_locked")?,
         confirm_failures: row.try_get("confirm_failures")?,
@@ -137,8 +140,8 @@ pub(crate) async fn insert_user(
     let inserted = sqlx::query(
         "insert into users (company_id, login_id, login_key, name, email, is_master, is_admin,
              login_password_hash, confirm_password_hash, must_change_password,
-             created_at, updated_at, permissions, account_ids, tx_limits)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14) returning *",
+             created_at, updated_at, permissions, account_ids, tx_limits, must_change_confirmation)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15) returning *",
     )
     .bind(new.company_id)
     .bind(&new.login_id)
@@ -154,16 +157,16 @@ pub(crate) async fn insert_user(
     .bind(json_text(&new.profile.permissions))
     .bind(json_text(&new.profile.account_ids))
     .bind(json_text(&new.profile.tx_limits))
+    .bind(i64::from(new.must_change_confirmation))
     .fetch_one(&mut *conn)
     .await;
     match inserted {
         Ok(row) => Ok(user_from_row(&row)?),
         Err(e) if StoreError::is_unique_violation(&e) => {
-            let constraint = if e.to_string().contains("master") {
-                "master"
-            } else {
-                "login_id"
-            };
+            // PostgreSQL names the index (users_one_master); SQLite names its column.
+            let text = e.to_string();
+            let master = text.contains("master") || text.contains("users.company_id");
+            let constraint = if master { "master" } else { "login_id" };
             Err(StoreError::Conflict { constraint })
         }
         Err(e) => Err(e.into()),
@@ -324,27 +327,29 @@ impl UserStore for SqlStore {
             .await
     }
 
-    async fn reset_confirmation_failures(&self, user_id: i64) -> StoreResult<()> {
-        sqlx::query("update users set confirm_failures = 0 where id = $1 and confirm_failures > 0")
-            .bind(user_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+    async fn confirmation_accepted(&self, user_id: i64) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "update users set confirm_failures = 0 where id = $1 and confirm_locked = 0",
+        )
+        .bind(user_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     async fn change_passwords_at_login(
         &self,
         user_id: i64,
-        login_password_hash: &str,
+        login_password_hash: Option<&str>,
         confirm_password_hash: Option<&str>,
         session_id_hash: &str,
         history: HistoryDraft,
     ) -> StoreResult<()> {
         let mut tx = self.begin_write().await?;
         sqlx::query(
-            "update users set login_password_hash = $2,
+            "update users set login_password_hash = coalesce($2, login_password_hash),
                  confirm_password_hash = coalesce($3, confirm_password_hash),
-                 must_change_password = 0, updated_at = $4
+                 must_change_password = 0, must_change_confirmation = 0, updated_at = $4
              where id = $1",
         )
         .bind(user_id)

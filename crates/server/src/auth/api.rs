@@ -104,8 +104,11 @@ pub struct LoginResponse {
         (status = 401, description = "AUTH-0005 ログインしていません", body = ErrorBody),
         (status = 403, description = "SEC-0001 CSRF token missing or wrong", body = ErrorBody),
     ))]
-pub async fn logout(State(state): State<AppState>, actor: Actor) -> Result<Response, ApiError> {
-    service::logout(&state, &actor).await?;
+pub async fn logout(
+    State(state): State<AppState>,
+    actor: crate::web::actor::PendingActor,
+) -> Result<Response, ApiError> {
+    service::logout(&state, &actor.0).await?;
     let clear = state.cookies.clear(state.cookies.session_name());
     Ok((
         AppendHeaders([(SET_COOKIE, clear)]),

@@ -23,9 +23,9 @@ pub struct LoginSuccess {
     pub user: UserRecord,
 }
 
-/// ログイン. An unknown ID and a wrong password are refused alike (same message, same
-/// status, about the same time). The N-th consecutive wrong password locks the login
-/// password; while locked even the right password does not get in.
+/// ログイン. An unknown ID, a wrong password and a locked ID are refused alike (same
+/// message, same status, about the same time). The N-th consecutive wrong password locks
+/// the login password; while locked even the right password does not get in.
 pub async fn login(
     state: &AppState,
     client: &ClientInfo,
@@ -71,21 +71,18 @@ pub async fn login(
         .map_err(internal)?;
 
     if user.login_locked {
-        // Only someone who knows the password learns that the ID is locked.
-        let err = if matches {
-            Error::LoginLocked
-        } else {
-            Error::LoginFailed
-        };
+        // While locked, guesses are no longer counted, so the answer must not depend on
+        // whether the password was right: everyone gets the generic refusal (the time of
+        // one verification was spent above either way). The entry says why.
         let entry = draft
-            .failed(err.code())
+            .failed(Error::LoginLocked.code())
             .details(serde_json::json!({"reason": "locked"}));
         state
             .store
             .append_history(entry)
             .await
             .map_err(from_store)?;
-        return Err(err);
+        return Err(Error::LoginFailed);
     }
     if !matches {
         let threshold = i64::from(state.config.login_lock_threshold);
@@ -116,7 +113,9 @@ pub async fn login(
     // A new session id at every login (no session fixation).
     let session_token = token::random_token();
     let csrf_token = token::random_token();
-    let must_change_password = user.must_change_password || user.confirm_password_hash.is_none();
+    let must_change_password = user.must_change_password
+        || user.must_change_confirmation
+        || user.confirm_password_hash.is_none();
     let session = NewSession {
         id_hash: token::digest(&session_token),
         user_id: user.id,
@@ -174,74 +173,93 @@ pub async fn change_password_at_login(
 ) -> Result<(), Error> {
     let actor = &pending.0;
     let user = &actor.user;
-    let needs_confirmation = user.confirm_password_hash.is_none();
+    let (needs_login, needs_confirmation) = required_changes(user);
     let mut errors = FieldErrors::new();
-    let login = errors.check(
-        "new_login_password",
-        state.policy.parse_new(
+    let login = if needs_login {
+        let new = state.policy.parse_new(
             LOGIN_PASSWORD,
             &input.new_login_password,
             &input.new_login_password_again,
             &user.login_id,
-        ),
-    );
-    let confirmation = if needs_confirmation {
-        errors.check(
-            "new_confirmation_password",
-            state.policy.parse_new(
-                CONFIRMATION_PASSWORD,
-                &input.new_confirmation_password,
-                &input.new_confirmation_password_again,
-                &user.login_id,
-            ),
-        )
+        );
+        errors.check("new_login_password", new)
     } else {
         None
     };
-    let unchanged = match &login {
-        Some(login) => state
-            .hasher
-            .verify(login, &user.login_password_hash)
-            .await
-            .map_err(internal)?,
-        None => false,
-    };
-    if unchanged {
-        errors.add(
-            "new_login_password",
-            Error::Unchanged {
-                label: LOGIN_PASSWORD,
-            },
+    let confirmation = if needs_confirmation {
+        let new = state.policy.parse_new(
+            CONFIRMATION_PASSWORD,
+            &input.new_confirmation_password,
+            &input.new_confirmation_password_again,
+            &user.login_id,
         );
+        errors.check("new_confirmation_password", new)
+    } else {
+        None
+    };
+    // A new password may not be the current one (a password someone else set and knows).
+    if let Some(p) = &login {
+        if state
+            .hasher
+            .verify(p, &user.login_password_hash)
+            .await
+            .map_err(internal)?
+        {
+            errors.add(
+                "new_login_password",
+                Error::Unchanged {
+                    label: LOGIN_PASSWORD,
+                },
+            );
+        }
+    }
+    if let (Some(p), Some(current)) = (&confirmation, &user.confirm_password_hash) {
+        if state.hasher.verify(p, current).await.map_err(internal)? {
+            errors.add(
+                "new_confirmation_password",
+                Error::Unchanged {
+                    label: CONFIRMATION_PASSWORD,
+                },
+            );
+        }
     }
     if let Err(err) = errors.into_result() {
         return Err(actor
             .refuse_input(state, HistoryArea::Auth, "パスワード強制変更", err)
             .await);
     }
-    let Some(login) = login else {
-        return Err(Error::Internal);
+    let login_hash = match &login {
+        Some(p) => Some(state.hasher.hash(p).await.map_err(internal)?),
+        None => None,
     };
-    let login_hash = state.hasher.hash(&login).await.map_err(internal)?;
     let confirm_hash = match &confirmation {
         Some(p) => Some(state.hasher.hash(p).await.map_err(internal)?),
         None => None,
     };
+    let changed = |yes: bool| if yes { "変更" } else { "変更なし" };
     let draft = actor
         .draft(state, HistoryArea::Auth, "パスワード強制変更")
         .details(serde_json::json!({
-            "login_password": "変更",
-            "confirmation_password": if needs_confirmation { "登録" } else { "変更なし" },
+            "login_password": changed(needs_login),
+            "confirmation_password": changed(needs_confirmation),
         }));
     state
         .store
         .change_passwords_at_login(
             user.id,
-            &login_hash,
+            login_hash.as_deref(),
             confirm_hash.as_deref(),
             &actor.session.id_hash,
             draft,
         )
         .await
         .map_err(from_store)
+}
+
+/// Which passwords the forced change must replace: the login password when flagged, the
+/// confirmation password when never set or set by someone else (operator, administrator).
+pub fn required_changes(user: &madoguchi_store::UserRecord) -> (bool, bool) {
+    let confirmation = user.confirm_password_hash.is_none() || user.must_change_confirmation;
+    let login = user.must_change_password || !confirmation;
+    (login, confirmation)
 }

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::service::{self, PasswordChangeInput};
 use crate::state::AppState;
-use crate::web::actor::{Actor, PendingActor};
+use crate::web::actor::PendingActor;
 use crate::web::client::ClientInfo;
 use crate::web::error::{PageError, status_of};
 use crate::web::form::PageForm;
@@ -154,9 +154,10 @@ pub async fn view_login_post(
 /// POST /logout
 pub async fn view_logout_post(
     State(state): State<AppState>,
-    PageForm { actor, .. }: PageForm<Actor, serde::de::IgnoredAny>,
+    PageForm { actor, .. }: PageForm<PendingActor, serde::de::IgnoredAny>,
 ) -> Result<Response, PageError> {
-    service::logout(&state, &actor).await?;
+    // A session still waiting for the forced password change can log out too.
+    service::logout(&state, &actor.0).await?;
     let clear = AppendHeaders([(
         SET_COOKIE,
         state.cookies.clear(state.cookies.session_name()),
@@ -168,6 +169,7 @@ pub async fn view_logout_post(
 #[template(path = "password_change.html")]
 struct PasswordChangePage {
     frame: Frame,
+    needs_login: bool,
     needs_confirmation: bool,
     error_summary: String,
     login_error: String,
@@ -187,7 +189,8 @@ fn password_change_page(
     };
     PasswordChangePage {
         frame: Frame::new(state, &pending.0, "BLGI002", "パスワード強制変更"),
-        needs_confirmation: pending.0.user.confirm_password_hash.is_none(),
+        needs_login: service::required_changes(&pending.0.user).0,
+        needs_confirmation: service::required_changes(&pending.0.user).1,
         error_summary: err.map(Error::message_ja).unwrap_or_default(),
         login_error: fields.message_for("new_login_password").unwrap_or_default(),
         confirmation_error: fields

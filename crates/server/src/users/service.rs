@@ -264,6 +264,7 @@ pub async fn register(
         login_password_hash: state.hasher.hash(login).await.map_err(internal)?,
         confirm_password_hash: Some(state.hasher.hash(confirmation).await.map_err(internal)?),
         must_change_password: p.draft.force_change,
+        must_change_confirmation: p.draft.force_change,
         profile: profile(&p.draft),
     };
     let history = actor
@@ -342,6 +343,8 @@ pub async fn change(
         login_password_hash: hash(&p.draft.login_password).await?,
         confirm_password_hash: hash(&p.draft.confirmation_password).await?,
         must_change_password: p.draft.force_change,
+        // A confirmation password the administrator sets now must be replaced too.
+        must_change_confirmation: p.draft.force_change && p.draft.confirmation_password.is_some(),
         profile: profile(&p.draft),
     };
     let history = actor

@@ -137,13 +137,30 @@ async fn operator_onboards_a_company_and_its_master() {
             ],
         );
         assert!(!again.status.success(), "one master per company");
+        assert!(
+            String::from_utf8_lossy(&again.stderr).contains("already has a master"),
+            "{engine:?}: {}",
+            String::from_utf8_lossy(&again.stderr)
+        );
+        let second = ok(
+            &db,
+            &[
+                "company",
+                "create",
+                "--name",
+                "第二商事株式会社",
+                "--kana",
+                "ﾀﾞｲﾆｼﾖｳｼﾞ(ｶ",
+            ],
+        );
+        let second = second.trim();
         let taken = madoguchi(
             &db,
             &[
                 "master",
                 "create",
                 "--company",
-                id,
+                second,
                 "--login-id",
                 "MASTER01",
                 "--name",

@@ -630,3 +630,69 @@ async fn lowering_a_ceiling_lowers_the_limits_above_it_and_says_so() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_ceiling_set_meanwhile_makes_an_edit_in_progress_stale() {
+    for engine in engines() {
+        let app = TestApp::new(engine).await;
+        let mut c = app.client();
+        c.api_login("master01", "Demo1234").await;
+        let base = c.get("/api/v1/company/settings").await.json();
+        // The operator sets new ceilings (lowering nothing) while the administrator edits.
+        let company = app
+            .state
+            .store
+            .user_by_login_key("master01")
+            .await
+            .unwrap()
+            .unwrap()
+            .company_id;
+        let ceilings = app.state.store.ceilings(company).await.unwrap().unwrap();
+        madoguchi_server::operator::set_ceilings(&app.state, company, ceilings)
+            .await
+            .unwrap();
+        let r = c
+            .json(
+                Method::PUT,
+                "/api/v1/company/settings",
+                put_body(&base, "after-ceiling"),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::CONFLICT,
+            "{engine:?}: checked again under the new ceilings"
+        );
+        assert_eq!(r.json()["code"], "REQ-0003");
+    }
+}
+
+#[tokio::test]
+async fn idempotency_keys_belong_to_their_user() {
+    for engine in engines() {
+        let app = TestApp::new(engine).await;
+        for login_id in ["master01", "other01"] {
+            let mut c = app.client();
+            c.api_login(login_id, "Demo1234").await;
+            let base = c.get("/api/v1/company/settings").await.json();
+            let r = c
+                .json(
+                    Method::PUT,
+                    "/api/v1/company/settings",
+                    put_body(&base, "1"),
+                )
+                .await;
+            assert_eq!(
+                r.status,
+                StatusCode::OK,
+                "{engine:?}: {login_id}: {}",
+                r.body
+            );
+            assert_eq!(
+                r.json()["repeated"],
+                false,
+                "{engine:?}: another user's key \"1\" is not ours"
+            );
+        }
+    }
+}

@@ -142,13 +142,20 @@ async fn five_wrong_passwords_lock_the_login_until_released() {
                 "{engine:?}: attempt {attempt}"
             );
         }
-        // Locked: the right password does not get in, and says why.
+        // Locked: the right password does not get in, and the answer is the same as for a
+        // wrong one (guesses are no longer counted, so it must not tell which is right).
         let locked = app.client().login("ippan01", "Demo1234").await;
-        assert_eq!(locked.status, StatusCode::LOCKED, "{engine:?}");
-        assert!(locked.body.contains("利用停止"));
-        // A wrong password while locked reveals nothing more.
         let wrong = app.client().login("ippan01", "Wrong9999").await;
-        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(locked.status, StatusCode::UNAUTHORIZED, "{engine:?}");
+        assert_eq!(locked.status, wrong.status);
+        assert!(
+            locked
+                .body
+                .contains("ログインIDまたはログインパスワードが正しくありません。")
+        );
+        let api_locked = app.client().api_login("ippan01", "Demo1234").await.json();
+        let api_wrong = app.client().api_login("ippan01", "Wrong9999").await.json();
+        assert_eq!(api_locked, api_wrong);
 
         let lock_entries: Vec<_> = recent_history(&app, 20)
             .await
@@ -200,7 +207,17 @@ async fn the_threshold_is_configurable() {
         app.client().login("ippan01", "Wrong9999").await;
         assert_eq!(
             app.client().login("ippan01", "Demo1234").await.status,
-            StatusCode::LOCKED
+            StatusCode::UNAUTHORIZED,
+            "locked: even the right password is refused"
+        );
+        assert!(
+            app.state
+                .store
+                .user_by_login_key("ippan01")
+                .await
+                .unwrap()
+                .unwrap()
+                .login_locked
         );
     }
 }

@@ -35,8 +35,8 @@ async fn first_login_must_change_the_password_under_the_manual_rules() {
         let page = c.get("/password/change").await;
         assert!(page.body.contains("BLGI002") && page.body.contains("新しいログインパスワード"));
         assert!(
-            !page.body.contains("新しい確認用パスワード"),
-            "{engine:?}: the operator set a confirmation password"
+            page.body.contains("新しい確認用パスワード"),
+            "{engine:?}: the operator's confirmation password must be replaced too"
         );
 
         let cases: &[(&str, &str, &str)] = &[
@@ -86,16 +86,34 @@ async fn first_login_must_change_the_password_under_the_manual_rules() {
             "no password in the history"
         );
 
+        let initial_confirmation = app
+            .state
+            .store
+            .user_by_login_key(&login_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(initial_confirmation.must_change_confirmation);
         let ok = c
             .post_form(
                 "/password/change",
                 &[
                     ("new_login_password", "Newpass12"),
                     ("new_login_password_again", "Newpass12"),
+                    ("new_confirmation_password", "Kakunin34"),
+                    ("new_confirmation_password_again", "Kakunin34"),
                 ],
             )
             .await;
         assert_eq!(ok.location(), "/top", "{engine:?}: {}", ok.body);
+        let after = app
+            .state
+            .store
+            .user_by_login_key(&login_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(!after.must_change_password && !after.must_change_confirmation);
         assert_eq!(c.get("/top").await.status, StatusCode::OK);
 
         assert_eq!(
@@ -194,9 +212,59 @@ async fn a_bank_can_require_longer_passwords() {
                 &[
                     ("new_login_password", "Newpassword12"),
                     ("new_login_password_again", "Newpassword12"),
+                    ("new_confirmation_password", "Kakunin3456"),
+                    ("new_confirmation_password_again", "Kakunin3456"),
                 ],
             )
             .await;
         assert_eq!(ok.location(), "/top");
+    }
+}
+
+#[tokio::test]
+async fn the_confirmation_password_someone_else_set_must_be_replaced() {
+    for engine in engines() {
+        let app = TestApp::new(engine).await;
+        let company = operator::create_company(&app.state, "確認工業株式会社", "ｶｸﾆﾝｺｳｷﾞﾖｳ(ｶ)")
+            .await
+            .unwrap();
+        let (user, passwords) = operator::create_master(
+            &app.state,
+            company.id,
+            "kakunin01",
+            "確認　太郎",
+            "k@example.jp",
+        )
+        .await
+        .unwrap();
+        let mut c = app.client();
+        c.login(&user.login_id, &passwords.login).await;
+        c.get("/password/change").await;
+        let same = c
+            .post_form(
+                "/password/change",
+                &[
+                    ("new_login_password", "Newpass12"),
+                    ("new_login_password_again", "Newpass12"),
+                    ("new_confirmation_password", passwords.confirmation.as_str()),
+                    (
+                        "new_confirmation_password_again",
+                        passwords.confirmation.as_str(),
+                    ),
+                ],
+            )
+            .await;
+        assert_eq!(same.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine:?}");
+        assert!(
+            same.body
+                .contains("現在と同じ確認用パスワードは使用できません。")
+        );
+        // Logging out is possible before the change, and ends the session.
+        let out = c.post_form("/logout", &[]).await;
+        assert_eq!(out.location(), "/login?reason=logout", "{engine:?}");
+        assert_eq!(
+            c.get("/password/change").await.location(),
+            "/login?reason=login"
+        );
     }
 }

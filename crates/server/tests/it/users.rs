@@ -538,7 +538,17 @@ async fn an_admin_releases_a_lock_and_can_issue_new_passwords() {
         }
         assert_eq!(
             app.client().login("ippan01", "Demo1234").await.status,
-            StatusCode::LOCKED
+            StatusCode::UNAUTHORIZED,
+            "locked: even the right password is refused"
+        );
+        assert!(
+            app.state
+                .store
+                .user_by_login_key("ippan01")
+                .await
+                .unwrap()
+                .unwrap()
+                .login_locked
         );
         let mut c = admin_api(&app, "master01").await;
         let id = user_id(&app, "ippan01").await;

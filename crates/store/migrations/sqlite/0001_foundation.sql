@@ -73,11 +73,13 @@ create table sessions (
 );
 create index sessions_user on sessions (user_id);
 
+-- Keys are chosen per user (API clients pick their own), so they are unique per user.
 create table idempotency_keys (
-    key text primary key,
     user_id bigint not null,
+    key text not null,
     created_at bigint not null,
-    outcome text not null default ''
+    outcome text not null default '',
+    primary key (user_id, key)
 );
 
 create table deployment_meta (
