@@ -198,30 +198,33 @@ pub async fn change_password_at_login(
         None
     };
     // A new password may not be the current one (a password someone else set and knows).
-    if let Some(p) = &login {
-        if state
+    let login_same = match &login {
+        Some(p) => state
             .hasher
             .verify(p, &user.login_password_hash)
             .await
-            .map_err(internal)?
-        {
-            errors.add(
-                "new_login_password",
-                Error::Unchanged {
-                    label: LOGIN_PASSWORD,
-                },
-            );
-        }
+            .map_err(internal)?,
+        None => false,
+    };
+    let confirmation_same = match (&confirmation, &user.confirm_password_hash) {
+        (Some(p), Some(current)) => state.hasher.verify(p, current).await.map_err(internal)?,
+        _ => false,
+    };
+    if login_same {
+        errors.add(
+            "new_login_password",
+            Error::Unchanged {
+                label: LOGIN_PASSWORD,
+            },
+        );
     }
-    if let (Some(p), Some(current)) = (&confirmation, &user.confirm_password_hash) {
-        if state.hasher.verify(p, current).await.map_err(internal)? {
-            errors.add(
-                "new_confirmation_password",
-                Error::Unchanged {
-                    label: CONFIRMATION_PASSWORD,
-                },
-            );
-        }
+    if confirmation_same {
+        errors.add(
+            "new_confirmation_password",
+            Error::Unchanged {
+                label: CONFIRMATION_PASSWORD,
+            },
+        );
     }
     if let Err(err) = errors.into_result() {
         return Err(actor
