@@ -199,15 +199,7 @@ impl FeeStore for SqlStore {
             Some(row) => row.try_get("version")?,
             None => return Err(StoreError::Stale),
         };
-        append_in(&mut tx, &history).await?;
-        idempotency::record_outcome(
-            &mut tx,
-            &confirmed.key,
-            confirmed.user_id,
-            &confirmed.outcome,
-        )
-        .await?;
-        tx.commit().await?;
+        idempotency::finish(tx, &history, confirmed).await?;
         Ok(version)
     }
 }

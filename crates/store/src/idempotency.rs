@@ -53,3 +53,22 @@ pub(crate) async fn record_outcome(
         .await?;
     Ok(())
 }
+
+/// Ends a confirmed change: appends its 操作履歴 entry, remembers the outcome under the
+/// confirm screen's key, and commits — all three or none.
+pub(crate) async fn finish(
+    mut tx: sqlx::Transaction<'static, sqlx::Any>,
+    history: &crate::history::HistoryDraft,
+    confirmed: &crate::settings::Confirmed,
+) -> StoreResult<()> {
+    crate::history::append_in(&mut tx, history).await?;
+    record_outcome(
+        &mut tx,
+        &confirmed.key,
+        confirmed.user_id,
+        &confirmed.outcome,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

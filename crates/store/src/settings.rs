@@ -14,7 +14,7 @@ use sqlx::{AnyConnection, Row};
 use crate::StoreResult;
 use crate::connect::SqlStore;
 use crate::error::StoreError;
-use crate::history::{HistoryDraft, append_in};
+use crate::history::HistoryDraft;
 use crate::idempotency;
 
 /// The settings with the version they were read at.
@@ -281,15 +281,7 @@ impl SettingsStore for SqlStore {
         let version =
             write_settings_row(&mut tx, company_id, expected_version, settings, now).await?;
         write_account_limits(&mut tx, company_id, settings, now).await?;
-        append_in(&mut tx, &history).await?;
-        idempotency::record_outcome(
-            &mut tx,
-            &confirmed.key,
-            confirmed.user_id,
-            &confirmed.outcome,
-        )
-        .await?;
-        tx.commit().await?;
+        idempotency::finish(tx, &history, confirmed).await?;
         Ok(version)
     }
 

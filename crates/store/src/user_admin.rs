@@ -8,7 +8,7 @@ use sqlx::Row;
 use crate::StoreResult;
 use crate::connect::SqlStore;
 use crate::error::StoreError;
-use crate::history::{HistoryDraft, append_in};
+use crate::history::HistoryDraft;
 use crate::idempotency;
 use crate::model::{NewUser, UnlockWhich, UserProfile, UserRecord};
 use crate::settings::Confirmed;
@@ -113,15 +113,7 @@ impl UserAdminStore for SqlStore {
         if let Some(details) = history.details.as_object_mut() {
             details.insert("user_id".to_owned(), serde_json::json!(user.id));
         }
-        append_in(&mut tx, &history).await?;
-        idempotency::record_outcome(
-            &mut tx,
-            &confirmed.key,
-            confirmed.user_id,
-            &confirmed.outcome,
-        )
-        .await?;
-        tx.commit().await?;
+        idempotency::finish(tx, &history, confirmed).await?;
         Ok(user)
     }
 
@@ -175,15 +167,7 @@ impl UserAdminStore for SqlStore {
             Err(e) => return Err(e.into()),
         };
         let user = user_from_row(&row)?;
-        append_in(&mut tx, &history).await?;
-        idempotency::record_outcome(
-            &mut tx,
-            &confirmed.key,
-            confirmed.user_id,
-            &confirmed.outcome,
-        )
-        .await?;
-        tx.commit().await?;
+        idempotency::finish(tx, &history, confirmed).await?;
         Ok(user)
     }
 
@@ -215,15 +199,7 @@ impl UserAdminStore for SqlStore {
             .bind(user_id)
             .execute(&mut *tx)
             .await?;
-        append_in(&mut tx, &history).await?;
-        idempotency::record_outcome(
-            &mut tx,
-            &confirmed.key,
-            confirmed.user_id,
-            &confirmed.outcome,
-        )
-        .await?;
-        tx.commit().await?;
+        idempotency::finish(tx, &history, confirmed).await?;
         Ok(())
     }
 
@@ -269,15 +245,7 @@ impl UserAdminStore for SqlStore {
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        append_in(&mut tx, &history).await?;
-        idempotency::record_outcome(
-            &mut tx,
-            &confirmed.key,
-            confirmed.user_id,
-            &confirmed.outcome,
-        )
-        .await?;
-        tx.commit().await?;
+        idempotency::finish(tx, &history, confirmed).await?;
         Ok(())
     }
 }

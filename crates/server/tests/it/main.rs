@@ -5,6 +5,7 @@
 mod api;
 mod cli;
 mod company;
+mod company_api;
 mod fees;
 mod history;
 mod login;
