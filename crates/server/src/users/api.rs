@@ -140,6 +140,15 @@ pub struct Done {
     pub changes: serde_json::Value,
 }
 
+impl From<crate::confirm::Executed> for Done {
+    fn from(done: crate::confirm::Executed) -> Self {
+        Self {
+            repeated: done.repeated,
+            changes: Section::changes_json(&done.sections),
+        }
+    }
+}
+
 /// 利用者一覧.
 #[utoipa::path(get, path = "/api/v1/users", tag = "利用者管理", responses((status = 200, body = Vec<UserView>), (status = 403, body = ErrorBody)))]
 pub async fn list_users(
@@ -181,10 +190,7 @@ pub async fn register_user(
         &b.idempotency_key,
     )
     .await?;
-    Ok(Json(Done {
-        repeated: done.repeated,
-        changes: Section::changes_json(&done.sections),
-    }))
+    Ok(Json(Done::from(done)))
 }
 
 /// 利用者情報の変更.
@@ -206,10 +212,7 @@ pub async fn change_user(
         &b.idempotency_key,
     )
     .await?;
-    Ok(Json(Done {
-        repeated: done.repeated,
-        changes: Section::changes_json(&done.sections),
-    }))
+    Ok(Json(Done::from(done)))
 }
 
 /// 削除 / 停止・解除 body.
@@ -245,10 +248,7 @@ pub async fn delete_user(
         &b.idempotency_key,
     )
     .await?;
-    Ok(Json(Done {
-        repeated: done.repeated,
-        changes: Section::changes_json(&done.sections),
-    }))
+    Ok(Json(Done::from(done)))
 }
 
 /// What a release did, with new one-time passwords when asked for.

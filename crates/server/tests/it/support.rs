@@ -425,3 +425,10 @@ pub async fn recent_history(app: &TestApp, n: i64) -> Vec<madoguchi_store::Histo
         .await
         .unwrap()
 }
+
+/// Locks `login_id`'s login password with five wrong passwords (the default threshold).
+pub async fn lock_out(app: &TestApp, login_id: &str) {
+    for _ in 0..5 {
+        app.client().login(login_id, "Wrong9999").await;
+    }
+}

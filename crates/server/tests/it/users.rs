@@ -326,15 +326,7 @@ async fn the_master_and_oneself_are_protected() {
         );
         // Make ippan01 an admin, then let them try to delete themselves and drop their own authority.
         let ippan = user_id(&app, "ippan01").await;
-        let mut change = new_user("ippan01", "c1");
-        change["name"] = json!("佐藤　花子");
-        change["email"] = json!("sato@apparel.example.jp");
-        change["email_again"] = json!("sato@apparel.example.jp");
-        change["admin"] = json!(true);
-        change["version"] = json!(version(&app, "ippan01").await);
-        change["login_password"] = json!("");
-        change["confirmation_password"] = json!("");
-        change["force_change"] = json!(false);
+        let change = ippan_change("c1", true, version(&app, "ippan01").await);
         let r = c
             .json(
                 Method::PUT,
@@ -456,15 +448,7 @@ async fn permission_changes_apply_to_open_sessions_at_the_next_request() {
         let mut c = admin_api(&app, "master01").await;
         let id = user_id(&app, "ippan01").await;
         let current = c.get(&format!("/api/v1/users/{id}")).await.json();
-        let mut body = new_user("ippan01", "grant");
-        body["name"] = json!("佐藤　花子");
-        body["email"] = json!("sato@apparel.example.jp");
-        body["email_again"] = json!("sato@apparel.example.jp");
-        body["login_password"] = json!("");
-        body["confirmation_password"] = json!("");
-        body["force_change"] = json!(false);
-        body["admin"] = json!(true);
-        body["version"] = current["version"].clone();
+        let mut body = ippan_change("grant", true, current["version"].as_i64().unwrap());
         assert_eq!(
             c.json(Method::PUT, &format!("/api/v1/users/{id}"), body.clone())
                 .await
@@ -533,9 +517,7 @@ async fn another_companys_admin_cannot_see_or_touch_our_users() {
 async fn an_admin_releases_a_lock_and_can_issue_new_passwords() {
     for engine in engines() {
         let app = TestApp::new(engine).await;
-        for _ in 0..5 {
-            app.client().login("ippan01", "Wrong9999").await;
-        }
+        crate::support::lock_out(&app, "ippan01").await;
         assert_eq!(
             app.client().login("ippan01", "Demo1234").await.status,
             StatusCode::UNAUTHORIZED,
@@ -601,4 +583,18 @@ pub(crate) async fn version(app: &TestApp, login_id: &str) -> i64 {
         .unwrap()
         .unwrap()
         .version
+}
+
+/// A change of the demo's ippan01 that keeps the passwords, with 管理者権限 `admin`.
+fn ippan_change(key: &str, admin: bool, version: i64) -> Value {
+    let mut body = new_user("ippan01", key);
+    body["name"] = json!("佐藤　花子");
+    body["email"] = json!("sato@apparel.example.jp");
+    body["email_again"] = json!("sato@apparel.example.jp");
+    body["login_password"] = json!("");
+    body["confirmation_password"] = json!("");
+    body["force_change"] = json!(false);
+    body["admin"] = json!(admin);
+    body["version"] = json!(version);
+    body
 }

@@ -199,9 +199,7 @@ async fn change_delete_and_release_on_the_screens() {
         );
 
         // 利用者停止・解除 through the screens.
-        for _ in 0..5 {
-            app.client().login("ippan01", "Wrong9999").await;
-        }
+        crate::support::lock_out(&app, "ippan01").await;
         let locks = c.get("/users/locks").await;
         assert!(
             locks.body.contains("BRSK041") && locks.body.contains("ログインパスワード利用停止"),
