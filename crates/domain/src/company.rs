@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::chars::{char_len, is_zengin_kana_char};
+use crate::chars::{check_text, is_jis_text, is_zengin_kana_char};
 use crate::error::Error;
 
 /// 企業名: what the company is called on every screen (set by the bank operator).
@@ -17,12 +17,11 @@ impl CompanyName {
         if s.is_empty() {
             return Err(Error::Required { label: "企業名" });
         }
-        if char_len(s) > Self::MAX || s.chars().any(char::is_control) {
-            return Err(Error::ZenkakuLength {
-                label: "企業名",
-                max: Self::MAX,
-            });
-        }
+        let rule = Error::ZenkakuLength {
+            label: "企業名",
+            max: Self::MAX,
+        };
+        check_text("企業名", s, Self::MAX, is_jis_text, rule)?;
         Ok(Self(s.to_owned()))
     }
 
@@ -68,9 +67,13 @@ fn parse_zengin_kana(label: &'static str, input: &str, max: usize) -> Result<Str
     if s.is_empty() {
         return Err(Error::Required { label });
     }
-    if char_len(s) > max || !s.chars().all(is_zengin_kana_char) {
-        return Err(Error::HankakuKana { label, max });
-    }
+    check_text(
+        label,
+        s,
+        max,
+        is_zengin_kana_char,
+        Error::HankakuKana { label, max },
+    )?;
     Ok(s.to_owned())
 }
 
@@ -86,12 +89,11 @@ impl BranchName {
         if s.is_empty() {
             return Err(Error::Required { label: "支店名" });
         }
-        if char_len(s) > Self::MAX || s.chars().any(char::is_control) {
-            return Err(Error::ZenkakuLength {
-                label: "支店名",
-                max: Self::MAX,
-            });
-        }
+        let rule = Error::ZenkakuLength {
+            label: "支店名",
+            max: Self::MAX,
+        };
+        check_text("支店名", s, Self::MAX, is_jis_text, rule)?;
         Ok(Self(s.to_owned()))
     }
 

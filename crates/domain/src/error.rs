@@ -21,6 +21,8 @@ pub enum ErrorKind {
     NotFound,
     /// The request collides with the current state (double submit, stale edit, taken id).
     Conflict,
+    /// Too many requests from this client or for this account: try again later.
+    TooManyRequests,
     /// Something broke on our side; details are in the log under the request id.
     Internal,
 }
@@ -48,6 +50,8 @@ pub enum Error {
     SessionExpired,
     #[error("パスワードの変更が必要です。新しいパスワードを登録してください。")]
     PasswordChangeRequired,
+    #[error("すでにログインしています。")]
+    AlreadyLoggedIn,
     #[error("不正な画面遷移を検知しました。お手数ですが、最初から操作をやり直してください。")]
     CsrfRejected,
     #[error("他のサイトからの要求は受け付けられません。")]
@@ -101,7 +105,7 @@ pub enum Error {
     #[error("{label}は届出限度額（{ceiling}）以下で入力してください。")]
     AboveCeiling {
         label: &'static str,
-        ceiling: crate::money::Yen,
+        ceiling: crate::yen::Yen,
     },
     #[error("{label}は{total}以下で入力してください。")]
     AboveTotal {
@@ -119,7 +123,7 @@ pub enum Error {
     #[error("{label}は企業一日当たりの限度額（{limit}）以下で入力してください。")]
     AboveCompanyLimit {
         label: &'static str,
-        limit: crate::money::Yen,
+        limit: crate::yen::Yen,
     },
     #[error("登録できる利用者は{max}名までです。不要な利用者を削除してから登録してください。")]
     TooManyUsers { max: usize },
@@ -130,16 +134,45 @@ pub enum Error {
     #[error("手数料の行の数が支払金額範囲と合っていません。")]
     FeeTiers,
     #[error("手数料は{max}以下で入力してください。")]
-    FeeTooLarge { max: crate::money::Yen },
+    FeeTooLarge { max: crate::yen::Yen },
     #[error("先方負担手数料（{fee}）が支払金額（{payment}）以上になるため、計算できません。")]
     DeductionTooLarge {
-        payment: crate::money::Yen,
-        fee: crate::money::Yen,
+        payment: crate::yen::Yen,
+        fee: crate::yen::Yen,
     },
     #[error(
         "他の管理者が設定を変更したため、この内容では実行できません。お手数ですが、最初からやり直してください。"
     )]
     Stale,
+    #[error(
+        "冪等キー（idempotency_key）は半角英数字と「-」「_」で16文字以上128文字以内にしてください。"
+    )]
+    IdempotencyKeyFormat,
+    #[error(
+        "この確認画面（冪等キー）は別の内容の実行に使用済みです。お手数ですが、最初から操作をやり直してください。"
+    )]
+    KeyReused,
+    #[error("{label}に使用できない文字（U+{code_point:04X}）が含まれています。")]
+    UnusableCharacter {
+        label: &'static str,
+        code_point: u32,
+    },
+    #[error("必須の項目がありません。")]
+    MissingField,
+    #[error("項目の形式が正しくありません。")]
+    WrongType,
+    #[error("リクエストの形式が正しくありません（JSON）。")]
+    MalformedBody,
+    #[error(
+        "短時間に多くの要求があったため、受け付けを一時停止しています。{retry_after_secs}秒ほど待ってから再度お試しください。"
+    )]
+    TooManyRequests { retry_after_secs: u64 },
+    #[error("ただいま混み合っています。しばらくしてから再度お試しください。")]
+    Busy,
+    #[error(
+        "入力されたログインIDは既に登録されているため、使用できません。短時間に多くの確認が行われたため、しばらくしてから再度お試しください。"
+    )]
+    LoginIdChecksThrottled,
 }
 
 impl Error {
@@ -154,6 +187,7 @@ impl Error {
             Error::SessionIdle => "AUTH-0006",
             Error::SessionExpired => "AUTH-0007",
             Error::PasswordChangeRequired => "AUTH-0008",
+            Error::AlreadyLoggedIn => "AUTH-0009",
             Error::CsrfRejected => "SEC-0001",
             Error::CrossOriginRejected => "SEC-0002",
             Error::Forbidden => "PERM-0001",
@@ -187,6 +221,15 @@ impl Error {
             Error::FeeTiers => "FEE-0002",
             Error::FeeTooLarge { .. } => "FEE-0003",
             Error::DeductionTooLarge { .. } => "FEE-0004",
+            Error::IdempotencyKeyFormat => "REQ-0004",
+            Error::KeyReused => "REQ-0005",
+            Error::UnusableCharacter { .. } => "VAL-0018",
+            Error::MissingField => "VAL-0015",
+            Error::WrongType => "VAL-0016",
+            Error::MalformedBody => "VAL-0017",
+            Error::TooManyRequests { .. } => "SEC-0003",
+            Error::Busy => "SYS-0002",
+            Error::LoginIdChecksThrottled => "SEC-0004",
         }
     }
 
@@ -204,7 +247,12 @@ impl Error {
             | Error::CrossOriginRejected
             | Error::Forbidden => ErrorKind::Forbidden,
             Error::NotFound => ErrorKind::NotFound,
+            Error::TooManyRequests { .. } | Error::Busy | Error::LoginIdChecksThrottled => {
+                ErrorKind::TooManyRequests
+            }
             Error::AlreadyExecuted
+            | Error::AlreadyLoggedIn
+            | Error::KeyReused
             | Error::LoginIdTaken
             | Error::Stale
             | Error::TooManyUsers { .. } => ErrorKind::Conflict,
@@ -232,7 +280,12 @@ impl Error {
             | Error::NoStandardTable
             | Error::FeeTiers
             | Error::FeeTooLarge { .. }
-            | Error::DeductionTooLarge { .. } => ErrorKind::Invalid,
+            | Error::DeductionTooLarge { .. }
+            | Error::IdempotencyKeyFormat
+            | Error::UnusableCharacter { .. }
+            | Error::MissingField
+            | Error::WrongType
+            | Error::MalformedBody => ErrorKind::Invalid,
         }
     }
 
@@ -368,6 +421,24 @@ mod tests {
                 label: "",
                 choices: "",
             },
+            Error::IdempotencyKeyFormat,
+            Error::KeyReused,
+            Error::AlreadyLoggedIn,
+            Error::UnusableCharacter {
+                label: "",
+                code_point: 0,
+            },
+            Error::MissingField,
+            Error::WrongType,
+            Error::MalformedBody,
+            Error::TooManyRequests {
+                retry_after_secs: 0,
+            },
+            Error::Busy,
+            Error::LoginIdChecksThrottled,
+            Error::Stale,
+            Error::NotAllowed { what: "" },
+            Error::TooManyUsers { max: 0 },
         ];
         let mut codes: Vec<&str> = all.iter().map(Error::code).collect();
         codes.sort_unstable();

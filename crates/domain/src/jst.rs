@@ -38,6 +38,23 @@ pub fn format_seconds(micros: i64) -> String {
     format!("{}{:02}秒", format_minutes(micros), t.second())
 }
 
+/// The day of `micros` in 日本時間, `YYYY-MM-DD`.
+pub fn date_of(micros: i64) -> String {
+    let t = from_micros(micros).to_offset(JST);
+    format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
+}
+
+/// Parses a typed date `YYYY-MM-DD` (a real calendar day), for field `label`.
+pub fn parse_date(label: &'static str, typed: &str) -> Result<String, crate::error::Error> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    if typed.is_empty() {
+        return Err(crate::error::Error::Required { label });
+    }
+    time::Date::parse(typed, &format)
+        .map(|_| typed.to_owned())
+        .map_err(|_| crate::error::Error::DateFormat { label })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -50,5 +67,9 @@ mod tests {
         assert_eq!(format_seconds(t), "2026年11月24日 09時15分30秒");
         let late = to_micros(datetime!(2026-11-24 15:00 UTC));
         assert_eq!(format_minutes(late), "2026年11月25日 00時00分");
+        assert_eq!(date_of(late), "2026-11-25");
+        assert_eq!(parse_date("日", "2027-04-01").as_deref(), Ok("2027-04-01"));
+        assert!(parse_date("日", "2027-02-30").is_err());
+        assert!(parse_date("日", "").is_err());
     }
 }

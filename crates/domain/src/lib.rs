@@ -14,21 +14,26 @@ pub mod company;
 pub mod error;
 pub mod fees;
 pub mod history;
+pub mod idempotency;
 pub mod jst;
 pub mod login_id;
 pub mod money;
 pub mod password;
 pub mod permissions;
+pub mod session;
 pub mod settings;
 pub mod user;
 pub mod user_input;
+pub mod yen;
 
 pub use company::{AccountKind, AccountNumber, BranchCode, CompanyKana, CompanyName};
 pub use error::{Error, ErrorKind, FieldError, FieldErrors};
 pub use history::{HistoryArea, Outcome};
+pub use idempotency::IdempotencyKey;
 pub use login_id::LoginId;
 pub use money::{BankCeilings, CeilingItem, Yen};
 pub use password::{Password, PasswordPolicy};
+pub use session::{Credential, SessionStage};
 pub use settings::{
     AccountDailyLimits, ApprovalBusiness, ApprovalMode, ApprovalModes, CompanyDailyLimits,
     CompanySettings, SettingsInput,

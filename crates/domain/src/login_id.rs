@@ -56,14 +56,17 @@ impl LoginId {
 
     /// The uniqueness key: IDs differing only in case are the same ID.
     pub fn key(&self) -> String {
-        lookup_key(&self.0)
+        self.0.to_ascii_lowercase()
     }
 }
 
-/// The key under which a typed login ID is looked up at login (no validation: an ID that
-/// breaks the rules simply matches nobody).
-pub fn lookup_key(typed: &str) -> String {
-    typed.trim().to_ascii_lowercase()
+/// The key under which a typed login ID is looked up at login, or `None` when what was
+/// typed cannot be anybody's login ID (wrong characters or length — a NUL byte, say): such
+/// input matches nobody and never reaches the database.
+pub fn lookup_key(typed: &str) -> Option<String> {
+    let typed = typed.trim();
+    let plausible = !typed.is_empty() && typed.len() <= MAX_LEN && is_hankaku_alnum(typed);
+    plausible.then(|| typed.to_ascii_lowercase())
 }
 
 impl fmt::Display for LoginId {

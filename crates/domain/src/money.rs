@@ -1,17 +1,10 @@
 //! Yen amounts and the bank's 届出限度額 (ceilings). Money is whole yen in an `i64`,
 //! never floating point.
 
-use std::fmt;
-
 use crate::error::Error;
-
-/// A non-negative amount of whole yen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct Yen(i64);
+pub use crate::yen::Yen;
 
 impl Yen {
-    pub const ZERO: Yen = Yen(0);
-
     /// Parses an amount typed into a form: 半角数字 only (no sign, comma, decimal point or
     /// full-width digit), at most `max_digits` digits.
     pub fn parse(label: &'static str, input: &str, max_digits: usize) -> Result<Self, Error> {
@@ -26,35 +19,6 @@ impl Yen {
             .parse::<i64>()
             .map(Yen)
             .map_err(|_| Error::AmountFormat { label, max_digits })
-    }
-
-    /// Rebuilds an amount read back from storage; negative values are refused.
-    pub fn from_stored(value: i64) -> Option<Self> {
-        (value >= 0).then_some(Yen(value))
-    }
-
-    pub fn get(self) -> i64 {
-        self.0
-    }
-
-    /// 1,234,567 (thousands separators, no unit).
-    pub fn grouped(self) -> String {
-        let digits = self.0.to_string();
-        let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                out.push(',');
-            }
-            out.push(c);
-        }
-        out
-    }
-}
-
-impl fmt::Display for Yen {
-    /// 1,234,567円
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}円", self.grouped())
     }
 }
 

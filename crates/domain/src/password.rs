@@ -6,7 +6,6 @@ use std::fmt;
 
 use crate::chars::{char_len, is_hankaku_alnum, mixes_letters_and_digits};
 use crate::error::Error;
-use crate::login_id::lookup_key;
 
 /// Label of the login password on every screen.
 pub const LOGIN_PASSWORD: &str = "ログインパスワード";
@@ -93,7 +92,7 @@ impl PasswordPolicy {
         if first != second {
             return Err(Error::Mismatch { label });
         }
-        if lookup_key(first) == lookup_key(login_id) {
+        if first.eq_ignore_ascii_case(login_id.trim()) {
             return Err(Error::SameAsLoginId { label });
         }
         Ok(Password(first.to_owned()))

@@ -1,6 +1,6 @@
 //! 利用者: names and the サービス状態 derived from the lock flags.
 
-use crate::chars::{char_len, is_zenkaku};
+use crate::chars::{check_text, is_zenkaku};
 use crate::error::Error;
 
 /// 利用者名: 全角 up to 30 characters; half-width characters are refused.
@@ -15,12 +15,11 @@ impl PersonName {
         if input.trim().is_empty() {
             return Err(Error::Required { label: Self::LABEL });
         }
-        if char_len(input) > Self::MAX || !input.chars().all(is_zenkaku) {
-            return Err(Error::ZenkakuLength {
-                label: Self::LABEL,
-                max: Self::MAX,
-            });
-        }
+        let rule = Error::ZenkakuLength {
+            label: Self::LABEL,
+            max: Self::MAX,
+        };
+        check_text(Self::LABEL, input, Self::MAX, is_zenkaku, rule)?;
         Ok(Self(input.to_owned()))
     }
 
@@ -72,6 +71,24 @@ mod tests {
         assert!(
             PersonName::parse("山田 太郎").is_err(),
             "a half-width space is half-width"
+        );
+        for spoof in [
+            "山田\u{202E}郎太",
+            "山田\u{200B}太郎",
+            "山田😀",
+            "山田\u{E000}",
+        ] {
+            assert!(
+                matches!(
+                    PersonName::parse(spoof),
+                    Err(Error::UnusableCharacter { .. })
+                ),
+                "{spoof:?}"
+            );
+        }
+        assert_eq!(
+            PersonName::parse("山田\u{202E}").unwrap_err().message_ja(),
+            "利用者名に使用できない文字（U+202E）が含まれています。"
         );
     }
 }

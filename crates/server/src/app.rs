@@ -22,7 +22,9 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::passwords::PasswordHasherPool;
 use crate::state::{AppState, Services};
+use crate::web::client::TrustedProxies;
 use crate::web::cookies::CookieSpec;
+use crate::web::limits::{self, Limits};
 use crate::web::security;
 use crate::web::token;
 
@@ -59,7 +61,14 @@ pub fn state_with_store(
     demo: bool,
 ) -> anyhow::Result<AppState> {
     let policy = config.password_policy().map_err(anyhow::Error::msg)?;
-    let hasher = PasswordHasherPool::new(config.argon2_memory_kib, config.argon2_iterations)?;
+    let hasher = PasswordHasherPool::new(
+        config.argon2_memory_kib,
+        config.argon2_iterations,
+        config.password_hash_threads,
+        config.password_hash_queue,
+    )?;
+    let trusted_proxies = TrustedProxies::parse(&config.trusted_proxies)?;
+    let limits = Limits::new(&config, clock.clone());
     let cookies = CookieSpec::new(config.cookie_secure);
     let pdf_font = crate::report::load_font()?;
     Ok(AppState::new(Services {
@@ -71,6 +80,8 @@ pub fn state_with_store(
         cookies,
         pdf_font,
         demo,
+        limits,
+        trusted_proxies,
     }))
 }
 
@@ -144,8 +155,27 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-/// Serves until Ctrl-C, purging dead sessions in the background.
+/// Writes the summaries of counted refusals and forgets idle rate-limit keys.
+pub async fn flush_limits(state: &AppState) {
+    for entry in state.limits.summaries(state.now()) {
+        if let Err(e) = state.store.append_history(entry).await {
+            tracing::warn!(error = ?e, "could not record a summary of refusals");
+        }
+    }
+    state.limits.forget_idle();
+}
+
+/// Serves until Ctrl-C, purging dead sessions and flushing the refusal summaries in the
+/// background.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
+    let flusher = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(limits::FLUSH_EVERY);
+        loop {
+            tick.tick().await;
+            flush_limits(&flusher).await;
+        }
+    });
     let purger = state.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(300));

@@ -41,6 +41,28 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Users a company may have (the manual's products: マスターユーザ included, 100).
     pub max_users_per_company: usize,
+    /// Addresses (or CIDR ranges) of reverse proxies whose `X-Forwarded-For` names the
+    /// client; a request from anywhere else is attributed to its own peer address.
+    pub trusted_proxies: Vec<String>,
+    /// Login attempts per client address per minute (IPv6: per /64).
+    pub login_per_address_per_minute: u32,
+    /// Login attempts per login ID per minute.
+    pub login_per_id_per_minute: u32,
+    /// 確認用パスワード attempts per user per minute.
+    pub confirmation_per_user_per_minute: u32,
+    /// 確認用パスワード attempts per client address per minute.
+    pub confirmation_per_address_per_minute: u32,
+    /// 「ログインIDは既に登録されています」 answers per administrator per hour.
+    pub login_id_taken_per_hour: u32,
+    /// Refusals of unauthenticated clients written one by one per minute (deployment-wide);
+    /// beyond it they are counted into one summary entry per minute.
+    pub unauthenticated_entries_per_minute: u32,
+    /// Threads that hash passwords (0: one less than the cores, at least one), so logins
+    /// always leave a core to the pages.
+    pub password_hash_threads: usize,
+    /// Password checks that may wait for a hashing thread; beyond it a login is answered
+    /// 429 「混み合っています」 at once instead of queueing.
+    pub password_hash_queue: usize,
 }
 
 impl Default for Config {
@@ -60,6 +82,15 @@ impl Default for Config {
             cookie_secure: true,
             max_body_bytes: 64 * 1024,
             max_users_per_company: 100,
+            trusted_proxies: Vec::new(),
+            login_per_address_per_minute: 30,
+            login_per_id_per_minute: 10,
+            confirmation_per_user_per_minute: 10,
+            confirmation_per_address_per_minute: 60,
+            login_id_taken_per_hour: 10,
+            unauthenticated_entries_per_minute: 600,
+            password_hash_threads: 0,
+            password_hash_queue: 64,
         }
     }
 }
@@ -80,6 +111,15 @@ const KEYS: &[&str] = &[
     "cookie_secure",
     "max_body_bytes",
     "max_users_per_company",
+    "trusted_proxies",
+    "login_per_address_per_minute",
+    "login_per_id_per_minute",
+    "confirmation_per_user_per_minute",
+    "confirmation_per_address_per_minute",
+    "login_id_taken_per_hour",
+    "unauthenticated_entries_per_minute",
+    "password_hash_threads",
+    "password_hash_queue",
 ];
 
 /// The `MADOGUCHI_*` variables that are not configuration keys (so they are not warned about).
@@ -143,6 +183,14 @@ impl Config {
         Some(match key {
             "cookie_secure" => boolean.unwrap_or(toml::Value::String(value.to_owned())),
             "listen" | "data_dir" | "database_url" => toml::Value::String(value.to_owned()),
+            "trusted_proxies" => toml::Value::Array(
+                value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(|s| toml::Value::String(s.to_owned()))
+                    .collect(),
+            ),
             _ => number.unwrap_or(toml::Value::String(value.to_owned())),
         })
     }
@@ -173,6 +221,29 @@ impl Config {
             self.argon2_iterations >= 1,
             "argon2_iterations must be at least 1"
         );
+        for (name, value) in [
+            (
+                "login_per_address_per_minute",
+                self.login_per_address_per_minute,
+            ),
+            ("login_per_id_per_minute", self.login_per_id_per_minute),
+            (
+                "confirmation_per_user_per_minute",
+                self.confirmation_per_user_per_minute,
+            ),
+            (
+                "confirmation_per_address_per_minute",
+                self.confirmation_per_address_per_minute,
+            ),
+            ("login_id_taken_per_hour", self.login_id_taken_per_hour),
+            (
+                "unauthenticated_entries_per_minute",
+                self.unauthenticated_entries_per_minute,
+            ),
+        ] {
+            anyhow::ensure!(value >= 1, "{name} must be at least 1");
+        }
+        crate::web::client::TrustedProxies::parse(&self.trusted_proxies)?;
         Ok(())
     }
 
@@ -212,6 +283,7 @@ mod tests {
                 ("MADOGUCHI_DATABASE_URL", "postgres://x@y/z"),
                 ("MADOGUCHI_COOKIE_SECURE", "false"),
                 ("MADOGUCHI_LISTEN", "0.0.0.0:9000"),
+                ("MADOGUCHI_TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.7"),
                 ("MADOGUCHI_NO_SUCH_THING", "1"),
                 ("PATH", "/bin"),
             ]),
@@ -221,6 +293,7 @@ mod tests {
         assert_eq!(config.database_url.as_deref(), Some("postgres://x@y/z"));
         assert!(!config.cookie_secure);
         assert_eq!(config.listen.port(), 9000);
+        assert_eq!(config.trusted_proxies, vec!["10.0.0.0/8", "192.0.2.7"]);
         assert_eq!(
             warnings,
             vec!["ignoring unknown environment variable MADOGUCHI_NO_SUCH_THING"]

@@ -137,11 +137,12 @@ async fn initial_settings(state: &AppState, company_id: i64) -> anyhow::Result<(
         direct_debit: yen(50_000_000),
     };
     let history = operator::draft(state, Some(company_id), "企業情報の初期設定");
-    let confirmed = operator::unattended();
-    state
-        .store
-        .update_company_settings(company_id, 0, &settings, &confirmed, history)
-        .await?;
+    let write = madoguchi_store::ConfirmedWrite::CompanySettings {
+        company_id,
+        expected_version: 0,
+        settings,
+    };
+    state.store.execute_unattended(write, history).await?;
     Ok(())
 }
 
@@ -207,17 +208,16 @@ async fn demo_profile(state: &AppState, company_id: i64) -> anyhow::Result<()> {
         },
     };
     let history = operator::draft(state, Some(company_id), "利用者情報の初期設定");
-    let confirmed = operator::unattended();
-    state
-        .store
-        .update_user(
+    let write = madoguchi_store::ConfirmedWrite::UpdateUser {
+        target: madoguchi_store::Target {
             company_id,
-            user.id,
-            user.version,
-            &update,
-            &confirmed,
-            history,
-        )
-        .await?;
+            user_id: user.id,
+            expected_version: user.version,
+            actor_id: 0,
+            acting_session: String::new(),
+        },
+        update,
+    };
+    state.store.execute_unattended(write, history).await?;
     Ok(())
 }

@@ -122,30 +122,6 @@ pub async fn set_ceilings(
     Ok(state.store.set_ceilings(company_id, ceilings, d).await?)
 }
 
-/// A fresh random password that satisfies `policy` (letters and digits, both present).
-pub fn generate_password(min_len: usize, max_len: usize) -> String {
-    const LETTERS: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ";
-    const DIGITS: &[u8] = b"23456789";
-    let len = 12.clamp(min_len, max_len);
-    loop {
-        let mut out = String::with_capacity(len);
-        for _ in 0..len {
-            let pool: &[u8] = if rand::random::<u8>().is_multiple_of(4) {
-                DIGITS
-            } else {
-                LETTERS
-            };
-            let i = usize::from(rand::random::<u8>()) % pool.len();
-            if let Some(&c) = pool.get(i) {
-                out.push(char::from(c));
-            }
-        }
-        if madoguchi_domain::chars::mixes_letters_and_digits(&out) {
-            return out;
-        }
-    }
-}
-
 /// The one-time passwords of a new マスターユーザ, shown once to the operator.
 pub struct InitialPasswords {
     pub login: String,
@@ -165,8 +141,11 @@ pub async fn create_master(
     let login_id = LoginId::parse(login_id).map_err(invalid)?;
     let name = PersonName::parse(name).map_err(invalid)?;
     let passwords = InitialPasswords {
-        login: generate_password(state.policy.min_len, state.policy.max_len),
-        confirmation: generate_password(state.policy.min_len, state.policy.max_len),
+        login: crate::passwords::generate_password(state.policy.min_len, state.policy.max_len),
+        confirmation: crate::passwords::generate_password(
+            state.policy.min_len,
+            state.policy.max_len,
+        ),
     };
     let user = create_user_with_passwords(
         state,
@@ -199,7 +178,6 @@ pub async fn create_user_with_passwords(
     let login = Password::typed(login_password);
     let confirmation = Password::typed(confirmation_password);
     let new = NewUser {
-        company_id,
         login_id: login_id.as_str().to_owned(),
         login_key: login_id.key(),
         name: name.as_str().to_owned(),
@@ -207,12 +185,7 @@ pub async fn create_user_with_passwords(
         is_master,
         is_admin: is_master,
         login_password_hash: state.hasher.hash(&login).await?,
-        confirm_password_hash: Some(
-            state
-                .hasher
-                .hash(&Password::typed(confirmation.expose()))
-                .await?,
-        ),
+        confirm_password_hash: Some(state.hasher.hash(&confirmation).await?),
         must_change_password: must_change,
         must_change_confirmation: must_change,
         profile: if is_master {
@@ -230,15 +203,19 @@ pub async fn create_user_with_passwords(
         "ログインID": login_id.as_str(), "利用者名": name.as_str(), "マスターユーザ": is_master,
         "ログイン時に強制変更する": must_change,
     }));
-    state.store.create_user(new, d).await.map_err(|e| match e {
-        madoguchi_store::StoreError::Conflict {
-            constraint: "master",
-        } => {
-            anyhow::anyhow!("this company already has a master user")
-        }
-        madoguchi_store::StoreError::Conflict { .. } => invalid(Error::LoginIdTaken),
-        other => other.into(),
-    })
+    state
+        .store
+        .create_user(company_id, new, d)
+        .await
+        .map_err(|e| match e {
+            madoguchi_store::StoreError::Conflict {
+                constraint: "master",
+            } => {
+                anyhow::anyhow!("this company already has a master user")
+            }
+            madoguchi_store::StoreError::Conflict { .. } => invalid(Error::LoginIdTaken),
+            other => other.into(),
+        })
 }
 
 /// A マスターユーザ has every authority: every permission and every account of the
@@ -260,23 +237,14 @@ pub async fn master_profile(state: &AppState, company_id: i64) -> anyhow::Result
     })
 }
 
-/// The idempotency claim of an operator's (or the demo loader's) change, which has no
-/// confirm screen: a fresh key each time.
-pub fn unattended() -> madoguchi_store::Confirmed {
-    madoguchi_store::Confirmed {
-        key: crate::web::token::random_token(),
-        user_id: 0,
-        outcome: String::new(),
-    }
-}
-
 /// 利用停止解除 by the operator (a master with no other admin to release them).
 pub async fn unlock_user(
     state: &AppState,
     login_id: &str,
     which: UnlockWhich,
 ) -> anyhow::Result<UserRecord> {
-    let key = madoguchi_domain::login_id::lookup_key(login_id);
+    let key = madoguchi_domain::login_id::lookup_key(login_id)
+        .ok_or_else(|| anyhow::anyhow!("no user with login ID {login_id}"))?;
     let user = state
         .store
         .user_by_login_key(&key)
@@ -293,25 +261,6 @@ pub async fn unlock_user(
     }));
     state.store.unlock_user(user.id, which, d).await?;
     Ok(user)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn generated_passwords_obey_the_policy() {
-        for _ in 0..200 {
-            let p = generate_password(6, 12);
-            assert_eq!(p.len(), 12);
-            assert!(
-                madoguchi_domain::PasswordPolicy::default()
-                    .parse_new("x", &p, &p, "someone1")
-                    .is_ok()
-            );
-        }
-        assert_eq!(generate_password(16, 20).len(), 16);
-    }
 }
 
 /// The bank's standard fee table as the operator writes it in a TOML file.
@@ -361,7 +310,7 @@ pub async fn load_standard(
     file: &StandardFile,
     effective_date: &str,
 ) -> anyhow::Result<madoguchi_store::StandardTable> {
-    let date = crate::fees::service::parse_date("適用日", effective_date).map_err(invalid)?;
+    let date = madoguchi_domain::jst::parse_date("適用日", effective_date).map_err(invalid)?;
     let table = file.table()?;
     let d = draft(state, None, "基準手数料の登録").details(serde_json::json!({
         "名称": file.name, "適用日": date,

@@ -1,11 +1,14 @@
-//! Password hashing: Argon2id in PHC strings, on a small pool of dedicated threads (one per
-//! core), so a burst of logins cannot starve every other page.
+//! Password hashing: Argon2id in PHC strings, on a small pool of dedicated threads (one
+//! less than the cores, at least one), with a bounded queue: a burst of logins can never
+//! take every core from the pages, and beyond the queue a login is answered at once
+//! (429 「混み合っています」) instead of waiting behind hundreds of others.
 //!
 //! Each thread keeps one Argon2 work area (19 MiB at the default cost) and reuses it: the
 //! library's own path allocates and frees it per hash, and the allocator's retention of
 //! those blocks grew the process to ~600 MB under a login load test (see
 //! docs/performance.md).
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 
 use std::cell::RefCell;
@@ -80,23 +83,72 @@ fn verify_phc(password: &[u8], phc: &str) -> bool {
     crate::web::token::same_bytes(&out, expected.as_bytes())
 }
 
+/// Why a hash or a verification did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum HashError {
+    /// Every hashing thread is busy and the queue is full: try again in a moment.
+    #[error("password hashing queue is full")]
+    Busy,
+    #[error(transparent)]
+    Failed(#[from] anyhow::Error),
+}
+
+/// A fresh random password that satisfies `policy` (letters and digits, both present).
+pub fn generate_password(min_len: usize, max_len: usize) -> String {
+    const LETTERS: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ";
+    const DIGITS: &[u8] = b"23456789";
+    let len = 12.clamp(min_len, max_len);
+    loop {
+        let mut out = String::with_capacity(len);
+        for _ in 0..len {
+            let pool: &[u8] = if rand::random::<u8>().is_multiple_of(4) {
+                DIGITS
+            } else {
+                LETTERS
+            };
+            let i = usize::from(rand::random::<u8>()) % pool.len();
+            if let Some(&c) = pool.get(i) {
+                out.push(char::from(c));
+            }
+        }
+        if madoguchi_domain::chars::mixes_letters_and_digits(&out) {
+            return out;
+        }
+    }
+}
+
 /// Hashes and verifies passwords with the deployment's Argon2id parameters.
 #[derive(Clone)]
 pub struct PasswordHasherPool {
     params: Params,
     jobs: mpsc::Sender<Job>,
+    /// Jobs sent and not yet finished.
+    pending: Arc<AtomicUsize>,
+    max_pending: usize,
     /// A hash of a random secret with the current parameters: verifying against it costs
     /// what a real verification costs, and never succeeds.
     dummy_hash: Arc<str>,
 }
 
 impl PasswordHasherPool {
-    pub fn new(memory_kib: u32, iterations: u32) -> anyhow::Result<Self> {
+    /// `threads`: 0 for one less than the cores (at least one); `queue`: jobs that may
+    /// wait beyond the running ones.
+    pub fn new(
+        memory_kib: u32,
+        iterations: u32,
+        threads: usize,
+        max_queue: usize,
+    ) -> anyhow::Result<Self> {
         let params = Params::new(memory_kib, iterations, 1, None)
             .map_err(|e| anyhow::anyhow!("invalid Argon2 parameters: {e}"))?;
-        let cores = std::thread::available_parallelism()
-            .map(usize::from)
-            .unwrap_or(1);
+        let cores = match threads {
+            0 => std::thread::available_parallelism()
+                .map(usize::from)
+                .unwrap_or(2)
+                .saturating_sub(1)
+                .max(1),
+            n => n,
+        };
         let (jobs, queue) = mpsc::channel::<Job>();
         let queue = Arc::new(Mutex::new(queue));
         for i in 0..cores {
@@ -123,36 +175,49 @@ impl PasswordHasherPool {
         Ok(Self {
             params,
             jobs,
+            pending: Arc::new(AtomicUsize::new(0)),
+            max_pending: cores + max_queue,
             dummy_hash: dummy_hash.into(),
         })
     }
 
-    /// Runs `work` on the hashing threads and waits for its result.
+    /// Runs `work` on the hashing threads and waits for its result; `Busy` at once when
+    /// the queue is full.
     async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
-    ) -> anyhow::Result<T> {
+    ) -> Result<T, HashError> {
+        if self.pending.fetch_add(1, Ordering::SeqCst) >= self.max_pending {
+            self.pending.fetch_sub(1, Ordering::SeqCst);
+            return Err(HashError::Busy);
+        }
+        let pending = Arc::clone(&self.pending);
         let (tx, rx) = oneshot::channel();
         let job: Job = Box::new(move || {
-            let _ = tx.send(work());
+            let result = work();
+            // Free the place before answering, so the caller's next job finds it free.
+            pending.fetch_sub(1, Ordering::SeqCst);
+            let _ = tx.send(result);
         });
-        self.jobs
-            .send(job)
-            .map_err(|_| anyhow::anyhow!("password hashing threads stopped"))?;
+        if self.jobs.send(job).is_err() {
+            self.pending.fetch_sub(1, Ordering::SeqCst);
+            return Err(anyhow::anyhow!("password hashing threads stopped").into());
+        }
         rx.await
-            .map_err(|_| anyhow::anyhow!("password hashing job was dropped"))
+            .map_err(|_| anyhow::anyhow!("password hashing job was dropped").into())
     }
 
     /// Hashes `password` into a PHC string with a fresh random salt.
-    pub async fn hash(&self, password: &Password) -> anyhow::Result<String> {
+    pub async fn hash(&self, password: &Password) -> Result<String, HashError> {
         let params = self.params.clone();
         let secret = password.clone();
-        self.run(move || hash_phc(&params, secret.expose().as_bytes()))
-            .await?
+        Ok(self
+            .run(move || hash_phc(&params, secret.expose().as_bytes()))
+            .await??)
     }
 
     /// True when `password` matches `phc`. A malformed stored hash never matches.
-    pub async fn verify(&self, password: &Password, phc: &str) -> anyhow::Result<bool> {
+    pub async fn verify(&self, password: &Password, phc: &str) -> Result<bool, HashError> {
         let secret = password.clone();
         let phc = phc.to_owned();
         self.run(move || verify_phc(secret.expose().as_bytes(), &phc))
@@ -161,7 +226,7 @@ impl PasswordHasherPool {
 
     /// Spends the time of one verification, for a login ID that does not exist, so the
     /// response time does not tell which IDs exist.
-    pub async fn verify_dummy(&self, password: &Password) -> anyhow::Result<()> {
+    pub async fn verify_dummy(&self, password: &Password) -> Result<(), HashError> {
         self.verify(password, &self.dummy_hash.clone())
             .await
             .map(|_| ())
@@ -189,7 +254,7 @@ mod tests {
 
     #[tokio::test]
     async fn hash_verifies_and_wrong_password_fails() {
-        let pool = PasswordHasherPool::new(64, 1).unwrap();
+        let pool = PasswordHasherPool::new(64, 1, 0, 8).unwrap();
         let phc = pool.hash(&Password::typed("Demo1234")).await.unwrap();
         assert!(phc.starts_with("$argon2id$v=19$m=64,t=1,p=1$"));
         assert!(
@@ -204,7 +269,7 @@ mod tests {
                 .unwrap()
         );
         assert!(!pool.needs_rehash(&phc));
-        let stronger = PasswordHasherPool::new(128, 1).unwrap();
+        let stronger = PasswordHasherPool::new(128, 1, 1, 8).unwrap();
         assert!(stronger.needs_rehash(&phc));
         assert!(
             !pool
@@ -213,6 +278,38 @@ mod tests {
                 .unwrap()
         );
         pool.verify_dummy(&Password::typed("x")).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_answers_busy_at_once() {
+        let pool = PasswordHasherPool::new(8192, 3, 1, 0).unwrap();
+        let phc = pool.hash(&Password::typed("Demo1234")).await.unwrap();
+        let typed = Password::typed("Demo1234");
+        let (a, b) = tokio::join!(pool.verify(&typed, &phc), pool.verify(&typed, &phc));
+        let busy = [&a, &b]
+            .iter()
+            .filter(|r| matches!(r, Err(HashError::Busy)))
+            .count();
+        assert_eq!(busy, 1, "one thread, no queue: the second is turned away");
+        assert!(
+            pool.verify(&Password::typed("Demo1234"), &phc)
+                .await
+                .unwrap()
+        );
+    }
+
+    #[test]
+    fn generated_passwords_obey_the_policy() {
+        for _ in 0..200 {
+            let p = generate_password(6, 12);
+            assert_eq!(p.len(), 12);
+            assert!(
+                madoguchi_domain::PasswordPolicy::default()
+                    .parse_new("x", &p, &p, "someone1")
+                    .is_ok()
+            );
+        }
+        assert_eq!(generate_password(16, 20).len(), 16);
     }
 
     #[tokio::test]

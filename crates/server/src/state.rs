@@ -9,8 +9,9 @@ use madoguchi_store::{HistoryDraft, Store};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::passwords::PasswordHasherPool;
-use crate::web::client::ClientInfo;
+use crate::web::client::{ClientInfo, TrustedProxies};
 use crate::web::cookies::CookieSpec;
+use crate::web::limits::Limits;
 
 /// Shared services: cheap to clone, no global state.
 #[derive(Clone)]
@@ -18,6 +19,8 @@ pub struct AppState(Arc<Services>);
 
 /// What [`AppState`] holds.
 pub struct Services {
+    /// The whole store. The areas of the manual never touch it: they reach it through the
+    /// scoped handles of `web::scope`, which the actor types hand out.
     pub store: Arc<dyn Store>,
     pub config: Config,
     pub policy: PasswordPolicy,
@@ -28,6 +31,8 @@ pub struct Services {
     pub pdf_font: krilla::text::Font,
     /// This database holds the demo data: every page shows 「デモ環境」.
     pub demo: bool,
+    pub limits: Limits,
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Deref for AppState {
@@ -57,6 +62,7 @@ impl AppState {
             login_id: String::new(),
             ip: client.ip.clone(),
             user_agent: client.user_agent.clone(),
+            peer: client.peer.clone(),
             area,
             operation: operation.to_owned(),
             outcome: Outcome::Ok,

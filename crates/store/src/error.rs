@@ -13,9 +13,19 @@ pub enum StoreError {
     /// once and must not be made again. `outcome` is what the first execution recorded.
     #[error("already executed")]
     AlreadyExecuted { outcome: String },
+    /// The idempotency key was claimed by another operation or another input.
+    #[error("idempotency key reused")]
+    KeyReused,
     /// The row changed since the caller read it (optimistic concurrency).
     #[error("stale")]
     Stale,
+    /// The credential that was checked is locked now, or was changed since it was read:
+    /// what it was checked for must not happen.
+    #[error("credential refused")]
+    CredentialRefused,
+    /// The target may not be changed by this actor (the マスターユーザ by anyone else).
+    #[error("not allowed")]
+    NotAllowed,
     /// Stored data that cannot be right (e.g. an unknown enum code).
     #[error("corrupt data: {0}")]
     Corrupt(String),
@@ -25,6 +35,26 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// The stable code recorded in the 操作履歴 when a confirmed change is refused for
+    /// this reason (a replay of a finished change is not a refusal: `None`).
+    pub fn refusal_code(&self) -> Option<&'static str> {
+        use madoguchi_domain::Error;
+        match self {
+            StoreError::NotFound => Some(Error::NotFound.code()),
+            StoreError::KeyReused => Some(Error::KeyReused.code()),
+            StoreError::Stale => Some(Error::Stale.code()),
+            StoreError::NotAllowed => Some(Error::NotAllowed { what: "" }.code()),
+            StoreError::CredentialRefused => Some(Error::ConfirmationLocked.code()),
+            StoreError::Conflict {
+                constraint: "user_limit",
+            } => Some(Error::TooManyUsers { max: 0 }.code()),
+            StoreError::Conflict { .. } => Some(Error::LoginIdTaken.code()),
+            StoreError::AlreadyExecuted { .. }
+            | StoreError::Corrupt(_)
+            | StoreError::Backend(_) => None,
+        }
+    }
+
     /// True when a database error is a unique-constraint violation.
     pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
         match err {

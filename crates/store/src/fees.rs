@@ -3,15 +3,13 @@
 use async_trait::async_trait;
 use madoguchi_domain::Yen;
 use madoguchi_domain::fees::{FeeKind, FeeMethod, FeeSetting, FeeTable, TableData};
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
 
 use crate::StoreResult;
 use crate::connect::SqlStore;
 use crate::error::StoreError;
 use crate::history::{HistoryDraft, append_in};
-use crate::idempotency;
-use crate::settings::Confirmed;
 
 /// One version of the bank's 基準手数料.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,17 +44,6 @@ pub trait FeeStore {
     /// The version in force on `date` (`YYYY-MM-DD`).
     async fn standard_table_on(&self, date: &str) -> StoreResult<Option<StandardTable>>;
     async fn fee_setting(&self, company_id: i64, kind: FeeKind) -> StoreResult<StoredFee>;
-    /// Saves at `expected_version` (else `Stale`), claiming the confirm key (else
-    /// `AlreadyExecuted`), with the history entry, in one transaction.
-    async fn update_fee_setting(
-        &self,
-        company_id: i64,
-        kind: FeeKind,
-        expected_version: i64,
-        setting: &FeeSetting,
-        confirmed: &Confirmed,
-        history: HistoryDraft,
-    ) -> StoreResult<i64>;
 }
 
 fn table_from_json(json: &str) -> StoreResult<FeeTable> {
@@ -160,46 +147,42 @@ impl FeeStore for SqlStore {
             version: row.try_get("version")?,
         })
     }
+}
 
-    async fn update_fee_setting(
-        &self,
-        company_id: i64,
-        kind: FeeKind,
-        expected_version: i64,
-        setting: &FeeSetting,
-        confirmed: &Confirmed,
-        history: HistoryDraft,
-    ) -> StoreResult<i64> {
-        let now = history.occurred_at;
-        let table = setting.table.as_ref().map(table_json).transpose()?;
-        let mut tx = self.begin_write().await?;
-        idempotency::claim(&mut tx, &confirmed.key, confirmed.user_id, now).await?;
-        let sql = if expected_version == 0 {
-            "insert into company_fee_settings (company_id, kind, use_standard, method,
-                 minimum_payment, table_json, version, updated_at)
-             values ($1, $2, $3, $4, $5, $6, 1, $7)
-             on conflict (company_id, kind) do nothing returning version"
-        } else {
-            "update company_fee_settings set use_standard = $3, method = $4, minimum_payment = $5,
-                 table_json = $6, version = version + 1, updated_at = $7
-             where company_id = $1 and kind = $2 and version = $8 returning version"
-        };
-        let row = sqlx::query(sql)
-            .bind(company_id)
-            .bind(kind.key())
-            .bind(i64::from(setting.use_standard))
-            .bind(setting.method.code())
-            .bind(setting.minimum_payment.get())
-            .bind(table)
-            .bind(now)
-            .bind(expected_version)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let version: i64 = match row {
-            Some(row) => row.try_get("version")?,
-            None => return Err(StoreError::Stale),
-        };
-        idempotency::finish(tx, &history, confirmed).await?;
-        Ok(version)
+/// 手数料情報の変更's write, in the confirmed-change transaction: at `expected_version`
+/// (else `Stale`); the new version.
+pub(crate) async fn write_fee_setting(
+    conn: &mut AnyConnection,
+    company_id: i64,
+    kind: FeeKind,
+    expected_version: i64,
+    setting: &FeeSetting,
+    now: i64,
+) -> StoreResult<i64> {
+    let table = setting.table.as_ref().map(table_json).transpose()?;
+    let sql = if expected_version == 0 {
+        "insert into company_fee_settings (company_id, kind, use_standard, method,
+             minimum_payment, table_json, version, updated_at)
+         values ($1, $2, $3, $4, $5, $6, 1, $7)
+         on conflict (company_id, kind) do nothing returning version"
+    } else {
+        "update company_fee_settings set use_standard = $3, method = $4, minimum_payment = $5,
+             table_json = $6, version = version + 1, updated_at = $7
+         where company_id = $1 and kind = $2 and version = $8 returning version"
+    };
+    let row = sqlx::query(sql)
+        .bind(company_id)
+        .bind(kind.key())
+        .bind(i64::from(setting.use_standard))
+        .bind(setting.method.code())
+        .bind(setting.minimum_payment.get())
+        .bind(table)
+        .bind(now)
+        .bind(expected_version)
+        .fetch_optional(&mut *conn)
+        .await?;
+    match row {
+        Some(row) => Ok(row.try_get("version")?),
+        None => Err(StoreError::Stale),
     }
 }

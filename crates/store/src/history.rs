@@ -30,6 +30,8 @@ pub struct HistoryDraft {
     /// 操作端末: the client's IP address and user agent.
     pub ip: String,
     pub user_agent: String,
+    /// The address the request came from when a trusted proxy forwarded it (else empty).
+    pub peer: String,
     /// 業務種別.
     pub area: HistoryArea,
     /// 操作内容, in the manual's words (ログイン, 企業情報の変更, …).
@@ -73,6 +75,7 @@ pub struct HistoryEntry {
     pub login_id: String,
     pub ip: String,
     pub user_agent: String,
+    pub peer: String,
     pub area: String,
     pub operation: String,
     pub outcome: String,
@@ -88,9 +91,10 @@ impl HistoryEntry {
         chain_hash(&self.prev_hash, &self.canonical())
     }
 
-    /// The fields covered by the hash, in a fixed order, as one JSON array.
+    /// The fields covered by the hash, in a fixed order, as one JSON array. `peer` came
+    /// later: it is covered when present, so entries written before it keep their hashes.
     fn canonical(&self) -> String {
-        serde_json::json!([
+        let mut fields = serde_json::json!([
             self.seq,
             self.occurred_at,
             self.company_id,
@@ -103,8 +107,11 @@ impl HistoryEntry {
             self.outcome,
             self.error_code,
             self.details,
-        ])
-        .to_string()
+        ]);
+        if let (false, Some(list)) = (self.peer.is_empty(), fields.as_array_mut()) {
+            list.push(serde_json::json!(self.peer));
+        }
+        fields.to_string()
     }
 
     fn from_row(row: &AnyRow) -> Result<Self, sqlx::Error> {
@@ -116,6 +123,7 @@ impl HistoryEntry {
             login_id: row.try_get("login_id")?,
             ip: row.try_get("ip")?,
             user_agent: row.try_get("user_agent")?,
+            peer: row.try_get("peer")?,
             area: row.try_get("area")?,
             operation: row.try_get("operation")?,
             outcome: row.try_get("outcome")?,
@@ -267,6 +275,23 @@ impl HistoryStore for SqlStore {
     }
 }
 
+/// `text` as it may be kept: characters no field accepts (a NUL, bidi controls, zero-width
+/// and private-use characters) become U+FFFD, so what an attacker typed is recorded as
+/// typed but can neither break the database (PostgreSQL refuses NUL) nor spoof a list;
+/// at most `max` characters.
+fn printable(text: &str, max: usize) -> String {
+    text.chars()
+        .take(max)
+        .map(|c| {
+            if madoguchi_domain::chars::is_unusable(c) {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
 /// Appends `draft` inside the caller's transaction and returns its sequence number.
 ///
 /// The `update … returning` on the single head row takes that row's lock until commit,
@@ -284,11 +309,12 @@ pub(crate) async fn append_in(conn: &mut AnyConnection, draft: &HistoryDraft) ->
         occurred_at: draft.occurred_at,
         company_id: draft.company_id,
         user_id: draft.user_id,
-        login_id: draft.login_id.clone(),
-        ip: draft.ip.clone(),
-        user_agent: draft.user_agent.clone(),
+        login_id: printable(&draft.login_id, 64),
+        ip: printable(&draft.ip, 64),
+        user_agent: printable(&draft.user_agent, 256),
+        peer: printable(&draft.peer, 64),
         area: draft.area.label().to_owned(),
-        operation: draft.operation.clone(),
+        operation: printable(&draft.operation, 128),
         outcome: draft.outcome.label().to_owned(),
         error_code: draft.error_code.clone().unwrap_or_default(),
         details: draft.details.to_string(),
@@ -298,8 +324,8 @@ pub(crate) async fn append_in(conn: &mut AnyConnection, draft: &HistoryDraft) ->
     let hash = entry.expected_hash();
     sqlx::query(
         "insert into history (seq, occurred_at, company_id, user_id, login_id, ip, user_agent,
-                              area, operation, outcome, error_code, details, prev_hash, hash)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                              area, operation, outcome, error_code, details, prev_hash, hash, peer)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(entry.seq)
     .bind(entry.occurred_at)
@@ -315,6 +341,7 @@ pub(crate) async fn append_in(conn: &mut AnyConnection, draft: &HistoryDraft) ->
     .bind(&entry.details)
     .bind(&entry.prev_hash)
     .bind(&hash)
+    .bind(&entry.peer)
     .execute(&mut *conn)
     .await?;
     sqlx::query("update history_head set hash = $1 where id = 1")
@@ -343,6 +370,7 @@ mod tests {
             login_id: "master01".into(),
             ip: "127.0.0.1".into(),
             user_agent: "ua".into(),
+            peer: String::new(),
             area: "ログイン".into(),
             operation: "ログイン".into(),
             outcome: "正常".into(),
@@ -359,5 +387,14 @@ mod tests {
         other.prev_hash = "1".repeat(64);
         assert_ne!(base, other.expected_hash());
         assert_eq!(base, entry.expected_hash());
+        let mut other = entry.clone();
+        other.peer = "10.0.0.2".into();
+        assert_ne!(base, other.expected_hash(), "a peer is covered");
+    }
+
+    #[test]
+    fn what_is_kept_is_printable() {
+        assert_eq!(printable("ab\0c\u{202E}", 64), "ab\u{FFFD}c\u{FFFD}");
+        assert_eq!(printable(&"x".repeat(100), 64).len(), 64);
     }
 }

@@ -10,7 +10,9 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 mod companies;
+mod confirmed;
 mod connect;
+mod credentials;
 mod error;
 mod fees;
 pub mod history;
@@ -23,25 +25,29 @@ mod user_admin;
 mod users;
 
 pub use companies::CompanyStore;
+pub use confirmed::{ConfirmedChange, ConfirmedStore, ConfirmedWrite, Target, WriteEffect};
 pub use connect::{Backend, SqlStore};
+pub use credentials::{AttemptClaim, CredentialStore};
 pub use error::StoreError;
 pub use fees::{FeeStore, StandardTable, StoredFee};
 pub use history::{HistoryDraft, HistoryEntry, HistoryFilter, HistoryStore, VerifyReport};
+pub use idempotency::{ClaimedKey, Confirmed};
 pub use migrate::{MIGRATION_NAMES, migration_dir_names};
 pub use model::{
     Account, Company, LoginFailure, NewAccount, NewCompany, NewSession, NewUser, SessionRecord,
     UnlockWhich, UserProfile, UserRecord,
 };
 pub use sessions::SessionStore;
-pub use settings::{Confirmed, SettingsStore, StoredSettings};
-pub use user_admin::{UserAdminStore, UserUpdate};
+pub use settings::{SettingsStore, StoredSettings};
+pub use user_admin::UserUpdate;
 pub use users::UserStore;
 
 /// The whole storage seam the server depends on.
 pub trait Store:
     CompanyStore
+    + ConfirmedStore
+    + CredentialStore
     + UserStore
-    + UserAdminStore
     + SessionStore
     + HistoryStore
     + SettingsStore
@@ -53,8 +59,9 @@ pub trait Store:
 
 impl<T> Store for T where
     T: CompanyStore
+        + ConfirmedStore
+        + CredentialStore
         + UserStore
-        + UserAdminStore
         + SessionStore
         + HistoryStore
         + SettingsStore

@@ -14,6 +14,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0002_company_settings",
     "0003_fees",
     "0004_user_profiles",
+    "0005_hardening",
 ];
 
 const SQLITE: &[&str] = &[
@@ -21,12 +22,14 @@ const SQLITE: &[&str] = &[
     include_str!("../migrations/sqlite/0002_company_settings.sql"),
     include_str!("../migrations/sqlite/0003_fees.sql"),
     include_str!("../migrations/sqlite/0004_user_profiles.sql"),
+    include_str!("../migrations/sqlite/0005_hardening.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0001_foundation.sql"),
     include_str!("../migrations/postgres/0002_company_settings.sql"),
     include_str!("../migrations/postgres/0003_fees.sql"),
     include_str!("../migrations/postgres/0004_user_profiles.sql"),
+    include_str!("../migrations/postgres/0005_hardening.sql"),
 ];
 
 /// File names (without `.sql`) in one engine's migration folder, sorted; for the lockstep test.

@@ -1,6 +1,6 @@
 //! Rows as the service layer sees them, and the inputs of the write methods.
 
-use madoguchi_domain::{AccountKind, ServiceState};
+use madoguchi_domain::{AccountKind, ServiceState, SessionStage};
 
 /// A new company (企業), as the operator registers it.
 #[derive(Debug, Clone)]
@@ -42,10 +42,10 @@ pub struct Account {
     pub holder: String,
 }
 
-/// A new user (利用者), with password hashes already computed.
+/// A new user (利用者), with password hashes already computed. The company is given by
+/// whoever registers it (the operator, or an administrator's scoped store), not here.
 #[derive(Debug, Clone)]
 pub struct NewUser {
-    pub company_id: i64,
     pub login_id: String,
     pub login_key: String,
     pub name: String,
@@ -95,6 +95,9 @@ pub struct UserRecord {
     pub profile: UserProfile,
     /// Increases with every change by an administrator (stale-edit detection).
     pub version: i64,
+    /// Increases with every change of the user's passwords; a session opened under an
+    /// older version is dead.
+    pub credential_version: i64,
 }
 
 impl UserRecord {
@@ -139,6 +142,19 @@ pub struct LoginFailure {
     pub locked_now: bool,
 }
 
+impl Account {
+    /// 支店名(支店番号) 科目 口座番号, as the manual lists an account.
+    pub fn label(&self) -> String {
+        format!(
+            "{}({}) {} {}",
+            self.branch_name,
+            self.branch_code,
+            self.kind.label(),
+            self.number
+        )
+    }
+}
+
 /// Which credential an unlock releases.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UnlockWhich {
@@ -155,7 +171,9 @@ pub struct NewSession {
     pub user_id: i64,
     pub company_id: i64,
     pub csrf_token: String,
-    pub pending_password_change: bool,
+    pub stage: SessionStage,
+    /// The user's credential version the password was checked against.
+    pub credential_version: i64,
     pub created_at: i64,
     pub ip: String,
     pub user_agent: String,
@@ -168,7 +186,8 @@ pub struct SessionRecord {
     pub user_id: i64,
     pub company_id: i64,
     pub csrf_token: String,
-    pub pending_password_change: bool,
+    pub stage: SessionStage,
+    pub credential_version: i64,
     pub created_at: i64,
     pub last_seen_at: i64,
 }

@@ -4,8 +4,11 @@ use async_trait::async_trait;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use madoguchi_domain::SessionStage;
+
 use crate::StoreResult;
 use crate::connect::SqlStore;
+use crate::error::StoreError;
 use crate::history::{HistoryDraft, append_in};
 use crate::model::{NewSession, SessionRecord};
 
@@ -25,30 +28,49 @@ pub trait SessionStore {
 
 pub(crate) async fn insert_session(conn: &mut AnyConnection, s: &NewSession) -> StoreResult<()> {
     sqlx::query(
-        "insert into sessions (id_hash, user_id, company_id, csrf_token, pending_password_change,
-             created_at, last_seen_at, ip, user_agent)
-         values ($1, $2, $3, $4, $5, $6, $6, $7, $8)",
+        "insert into sessions (id_hash, user_id, company_id, csrf_token, stage,
+             created_at, last_seen_at, ip, user_agent, credential_version)
+         values ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9)",
     )
     .bind(&s.id_hash)
     .bind(s.user_id)
     .bind(s.company_id)
     .bind(&s.csrf_token)
-    .bind(i64::from(s.pending_password_change))
+    .bind(s.stage.code())
     .bind(s.created_at)
     .bind(&s.ip)
     .bind(&s.user_agent)
+    .bind(s.credential_version)
     .execute(&mut *conn)
     .await?;
     Ok(())
 }
 
-fn session_from_row(row: &AnyRow) -> Result<SessionRecord, sqlx::Error> {
+/// Ends every session of `user_id` but `except` (the one making the change), in the
+/// caller's transaction: a change of the user's passwords, a deletion or a stop.
+pub(crate) async fn end_other_sessions(
+    conn: &mut AnyConnection,
+    user_id: i64,
+    except: Option<&str>,
+) -> StoreResult<u64> {
+    let done = sqlx::query("delete from sessions where user_id = $1 and id_hash <> $2")
+        .bind(user_id)
+        .bind(except.unwrap_or(""))
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+fn session_from_row(row: &AnyRow) -> StoreResult<SessionRecord> {
+    let stage: String = row.try_get("stage")?;
     Ok(SessionRecord {
         id_hash: row.try_get("id_hash")?,
         user_id: row.try_get("user_id")?,
         company_id: row.try_get("company_id")?,
         csrf_token: row.try_get("csrf_token")?,
-        pending_password_change: row.try_get::<i64, _>("pending_password_change")? != 0,
+        stage: SessionStage::from_code(&stage)
+            .ok_or_else(|| StoreError::Corrupt(format!("session stage {stage}")))?,
+        credential_version: row.try_get("credential_version")?,
         created_at: row.try_get("created_at")?,
         last_seen_at: row.try_get("last_seen_at")?,
     })
@@ -61,7 +83,7 @@ impl SessionStore for SqlStore {
             .bind(id_hash)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(row.as_ref().map(session_from_row).transpose()?)
+        row.as_ref().map(session_from_row).transpose()
     }
 
     async fn touch_session(&self, id_hash: &str, now: i64) -> StoreResult<()> {
@@ -89,11 +111,8 @@ impl SessionStore for SqlStore {
     }
 
     async fn end_sessions_of_user(&self, user_id: i64) -> StoreResult<u64> {
-        let done = sqlx::query("delete from sessions where user_id = $1")
-            .bind(user_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected())
+        let mut conn = self.pool.acquire().await?;
+        end_other_sessions(&mut conn, user_id, None).await
     }
 
     async fn purge_sessions(&self, idle_before: i64, created_before: i64) -> StoreResult<u64> {

@@ -14,8 +14,6 @@ use sqlx::{AnyConnection, Row};
 use crate::StoreResult;
 use crate::connect::SqlStore;
 use crate::error::StoreError;
-use crate::history::HistoryDraft;
-use crate::idempotency;
 
 /// The settings with the version they were read at.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,36 +23,12 @@ pub struct StoredSettings {
     pub version: i64,
 }
 
-/// A confirmed execution: the confirm screen's idempotency key, who confirmed, and what
-/// to remember as the outcome (shown again if the same screen is submitted twice).
-#[derive(Debug, Clone)]
-pub struct Confirmed {
-    pub key: String,
-    pub user_id: i64,
-    pub outcome: String,
-}
-
 /// Approval modes and limits.
 #[async_trait]
 pub trait SettingsStore {
     /// The company's settings (defaults and zero limits until first saved), with every
     /// account of the company present.
     async fn company_settings(&self, company_id: i64) -> StoreResult<StoredSettings>;
-
-    /// Saves `settings` if they are still at `expected_version` (else `Stale`), claiming
-    /// the confirm screen's key (else `AlreadyExecuted`), with the history entry, in one
-    /// transaction. Returns the new version.
-    async fn update_company_settings(
-        &self,
-        company_id: i64,
-        expected_version: i64,
-        settings: &CompanySettings,
-        confirmed: &Confirmed,
-        history: HistoryDraft,
-    ) -> StoreResult<i64>;
-
-    /// The outcome recorded for a confirm screen's key by `user_id`.
-    async fn executed_outcome(&self, key: &str, user_id: i64) -> StoreResult<Option<String>>;
 }
 
 fn yen(row: &AnyRow, column: &str) -> StoreResult<Yen> {
@@ -155,6 +129,20 @@ async fn write_settings_row(
         Some(row) => Ok(row.try_get("version")?),
         None => Err(StoreError::Stale),
     }
+}
+
+/// 企業情報の変更's write, in the confirmed-change transaction: the settings row at
+/// `expected_version` (else `Stale`) and every account's limits; the new version.
+pub(crate) async fn write_settings(
+    conn: &mut AnyConnection,
+    company_id: i64,
+    expected_version: i64,
+    settings: &CompanySettings,
+    now: i64,
+) -> StoreResult<i64> {
+    let version = write_settings_row(conn, company_id, expected_version, settings, now).await?;
+    write_account_limits(conn, company_id, settings, now).await?;
+    Ok(version)
 }
 
 async fn write_account_limits(
@@ -265,33 +253,5 @@ impl SettingsStore for SqlStore {
     async fn company_settings(&self, company_id: i64) -> StoreResult<StoredSettings> {
         let mut conn = self.pool.acquire().await?;
         read_settings(&mut conn, company_id).await
-    }
-
-    async fn update_company_settings(
-        &self,
-        company_id: i64,
-        expected_version: i64,
-        settings: &CompanySettings,
-        confirmed: &Confirmed,
-        history: HistoryDraft,
-    ) -> StoreResult<i64> {
-        let now = history.occurred_at;
-        let mut tx = self.begin_write().await?;
-        idempotency::claim(&mut tx, &confirmed.key, confirmed.user_id, now).await?;
-        let version =
-            write_settings_row(&mut tx, company_id, expected_version, settings, now).await?;
-        write_account_limits(&mut tx, company_id, settings, now).await?;
-        idempotency::finish(tx, &history, confirmed).await?;
-        Ok(version)
-    }
-
-    async fn executed_outcome(&self, key: &str, user_id: i64) -> StoreResult<Option<String>> {
-        let row =
-            sqlx::query("select outcome from idempotency_keys where key = $1 and user_id = $2")
-                .bind(key)
-                .bind(user_id)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(row.map(|r| r.try_get("outcome")).transpose()?)
     }
 }

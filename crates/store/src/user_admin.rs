@@ -1,17 +1,19 @@
-//! 利用者管理 by a company's administrators: register, change, delete, and release or
-//! reset a locked user. Each is one transaction with its 操作履歴 entry and the confirm
-//! screen's idempotency key.
+//! 利用者管理 by a company's administrators: the writes of register, change, delete and
+//! release, each run inside the one confirmed-change transaction (`confirmed.rs`).
+//!
+//! Every write is scoped to the company and checks, in the database, the rules that must
+//! hold whoever calls: the user belongs to the company and is not deleted, nobody but the
+//! マスターユーザ itself touches the マスターユーザ, and the version is the one the change
+//! was prepared at. A change of a user's passwords moves the user's credential version and
+//! ends the user's other sessions in the same transaction.
 
-use async_trait::async_trait;
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
 use crate::StoreResult;
-use crate::connect::SqlStore;
+use crate::confirmed::Target;
 use crate::error::StoreError;
-use crate::history::HistoryDraft;
-use crate::idempotency;
 use crate::model::{NewUser, UnlockWhich, UserProfile, UserRecord};
-use crate::settings::Confirmed;
+use crate::sessions::end_other_sessions;
 use crate::users::{insert_user, json_text, user_from_row};
 
 /// A change of a user by an administrator.
@@ -31,221 +33,196 @@ pub struct UserUpdate {
     pub profile: UserProfile,
 }
 
-/// Administrators' operations on users.
-#[async_trait]
-pub trait UserAdminStore {
-    /// 利用者情報の新規登録: refused as `Conflict { constraint: "user_limit" }` when the
-    /// company already has `max_users` users, `"login_id"` when the ID is taken anywhere.
-    async fn register_user(
-        &self,
-        new: NewUser,
-        max_users: i64,
-        confirmed: &Confirmed,
-        history: HistoryDraft,
-    ) -> StoreResult<UserRecord>;
-
-    /// 利用者情報の変更, at `expected_version` (else `Stale`).
-    async fn update_user(
-        &self,
-        company_id: i64,
-        user_id: i64,
-        expected_version: i64,
-        update: &UserUpdate,
-        confirmed: &Confirmed,
-        history: HistoryDraft,
-    ) -> StoreResult<UserRecord>;
-
-    /// 利用者情報の削除: the row stays (history, and the login ID is never reused); the
-    /// user's sessions end in the same transaction.
-    async fn delete_user(
-        &self,
-        company_id: i64,
-        user_id: i64,
-        expected_version: i64,
-        confirmed: &Confirmed,
-        history: HistoryDraft,
-    ) -> StoreResult<()>;
-
-    /// 利用者停止・解除: releases `which` lock, optionally setting new password hashes that
-    /// must be changed at the next login.
-    async fn release_user(
-        &self,
-        company_id: i64,
-        user_id: i64,
-        which: UnlockWhich,
-        new_hashes: (Option<String>, Option<String>),
-        confirmed: &Confirmed,
-        history: HistoryDraft,
-    ) -> StoreResult<()>;
+/// The target as it is now: found in the company, not deleted, and one the actor may act on.
+async fn target_row(conn: &mut AnyConnection, t: &Target) -> StoreResult<UserRecord> {
+    let row =
+        sqlx::query("select * from users where id = $1 and company_id = $2 and deleted_at is null")
+            .bind(t.user_id)
+            .bind(t.company_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+    let user = user_from_row(&row)?;
+    if user.is_master && user.id != t.actor_id {
+        return Err(StoreError::NotAllowed);
+    }
+    Ok(user)
 }
 
-#[async_trait]
-impl UserAdminStore for SqlStore {
-    async fn register_user(
-        &self,
-        new: NewUser,
-        max_users: i64,
-        confirmed: &Confirmed,
-        mut history: HistoryDraft,
-    ) -> StoreResult<UserRecord> {
-        let now = history.occurred_at;
-        let mut tx = self.begin_write().await?;
-        idempotency::claim(&mut tx, &confirmed.key, confirmed.user_id, now).await?;
-        // Takes the company row's lock: registrations of one company queue up, so the
-        // count below cannot be passed by two at once (PostgreSQL; SQLite has one writer).
-        sqlx::query("update companies set updated_at = updated_at where id = $1")
-            .bind(new.company_id)
-            .execute(&mut *tx)
-            .await?;
-        let count: i64 = sqlx::query(
-            "select count(*) as n from users where company_id = $1 and deleted_at is null",
-        )
-        .bind(new.company_id)
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get("n")?;
-        if count >= max_users {
+/// After a change of `t`'s passwords: the acting session (when the actor changed their
+/// own) stays at the new credential version; every other session of the user ends.
+async fn passwords_changed(conn: &mut AnyConnection, t: &Target) -> StoreResult<()> {
+    sqlx::query(
+        "update sessions set credential_version =
+             (select credential_version from users where id = $2)
+         where id_hash = $1 and user_id = $2",
+    )
+    .bind(&t.acting_session)
+    .bind(t.user_id)
+    .execute(&mut *conn)
+    .await?;
+    end_other_sessions(conn, t.user_id, Some(&t.acting_session)).await?;
+    Ok(())
+}
+
+/// 利用者情報の新規登録: `Conflict { constraint: "user_limit" }` when the company already
+/// has `max_users` users, `"login_id"` when the ID is taken anywhere.
+pub(crate) async fn register(
+    conn: &mut AnyConnection,
+    company_id: i64,
+    new: &NewUser,
+    max_users: i64,
+    now: i64,
+) -> StoreResult<UserRecord> {
+    // Takes the company row's lock: registrations of one company queue up, so the count
+    // below cannot be passed by two at once (PostgreSQL; SQLite has one writer).
+    sqlx::query("update companies set updated_at = updated_at where id = $1")
+        .bind(company_id)
+        .execute(&mut *conn)
+        .await?;
+    let count: i64 =
+        sqlx::query("select count(*) as n from users where company_id = $1 and deleted_at is null")
+            .bind(company_id)
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get("n")?;
+    if count >= max_users {
+        return Err(StoreError::Conflict {
+            constraint: "user_limit",
+        });
+    }
+    insert_user(conn, company_id, new, now).await
+}
+
+/// 利用者情報の変更, at the target's expected version (else `Stale`).
+pub(crate) async fn update(
+    conn: &mut AnyConnection,
+    t: &Target,
+    u: &UserUpdate,
+    now: i64,
+) -> StoreResult<UserRecord> {
+    let current = target_row(conn, t).await?;
+    let passwords = u.login_password_hash.is_some() || u.confirm_password_hash.is_some();
+    let updated = sqlx::query(
+        "update users set login_id = $4, login_key = $5, name = $6, email = $7, is_admin = $8,
+             login_password_hash = coalesce($9, login_password_hash),
+             confirm_password_hash = coalesce($10, confirm_password_hash),
+             must_change_password = $11, permissions = $12, account_ids = $13, tx_limits = $14,
+             version = version + 1, updated_at = $15, must_change_confirmation = $16,
+             credential_version = credential_version + $17
+         where id = $1 and company_id = $2 and version = $3 and deleted_at is null
+         returning *",
+    )
+    .bind(t.user_id)
+    .bind(t.company_id)
+    .bind(t.expected_version)
+    .bind(&u.login_id)
+    .bind(&u.login_key)
+    .bind(&u.name)
+    .bind(&u.email)
+    // The マスターユーザ always keeps 管理者権限.
+    .bind(i64::from(u.is_admin || current.is_master))
+    .bind(&u.login_password_hash)
+    .bind(&u.confirm_password_hash)
+    .bind(i64::from(u.must_change_password))
+    .bind(json_text(&u.profile.permissions))
+    .bind(json_text(&u.profile.account_ids))
+    .bind(json_text(&u.profile.tx_limits))
+    .bind(now)
+    .bind(i64::from(u.must_change_confirmation))
+    .bind(i64::from(passwords))
+    .fetch_optional(&mut *conn)
+    .await;
+    let row = match updated {
+        Ok(Some(row)) => row,
+        Ok(None) => return Err(StoreError::Stale),
+        Err(e) if StoreError::is_unique_violation(&e) => {
             return Err(StoreError::Conflict {
-                constraint: "user_limit",
+                constraint: "login_id",
             });
         }
-        let user = insert_user(&mut tx, &new, now).await?;
-        if let Some(details) = history.details.as_object_mut() {
-            details.insert("user_id".to_owned(), serde_json::json!(user.id));
-        }
-        idempotency::finish(tx, &history, confirmed).await?;
-        Ok(user)
+        Err(e) => return Err(e.into()),
+    };
+    if passwords {
+        passwords_changed(conn, t).await?;
     }
+    Ok(user_from_row(&row)?)
+}
 
-    async fn update_user(
-        &self,
-        company_id: i64,
-        user_id: i64,
-        expected_version: i64,
-        u: &UserUpdate,
-        confirmed: &Confirmed,
-        history: HistoryDraft,
-    ) -> StoreResult<UserRecord> {
-        let now = history.occurred_at;
-        let mut tx = self.begin_write().await?;
-        idempotency::claim(&mut tx, &confirmed.key, confirmed.user_id, now).await?;
-        let updated = sqlx::query(
-            "update users set login_id = $4, login_key = $5, name = $6, email = $7, is_admin = $8,
-                 login_password_hash = coalesce($9, login_password_hash),
-                 confirm_password_hash = coalesce($10, confirm_password_hash),
-                 must_change_password = $11, permissions = $12, account_ids = $13, tx_limits = $14,
-                 version = version + 1, updated_at = $15, must_change_confirmation = $16
-             where id = $1 and company_id = $2 and version = $3 and deleted_at is null
-             returning *",
-        )
-        .bind(user_id)
-        .bind(company_id)
-        .bind(expected_version)
-        .bind(&u.login_id)
-        .bind(&u.login_key)
-        .bind(&u.name)
-        .bind(&u.email)
-        .bind(i64::from(u.is_admin))
-        .bind(&u.login_password_hash)
-        .bind(&u.confirm_password_hash)
-        .bind(i64::from(u.must_change_password))
-        .bind(json_text(&u.profile.permissions))
-        .bind(json_text(&u.profile.account_ids))
-        .bind(json_text(&u.profile.tx_limits))
-        .bind(now)
-        .bind(i64::from(u.must_change_confirmation))
-        .fetch_optional(&mut *tx)
-        .await;
-        let row = match updated {
-            Ok(Some(row)) => row,
-            Ok(None) => return Err(StoreError::Stale),
-            Err(e) if StoreError::is_unique_violation(&e) => {
-                return Err(StoreError::Conflict {
-                    constraint: "login_id",
-                });
-            }
-            Err(e) => return Err(e.into()),
-        };
-        let user = user_from_row(&row)?;
-        idempotency::finish(tx, &history, confirmed).await?;
-        Ok(user)
+/// 利用者情報の削除: the row stays (history, and the login ID is never reused); the
+/// user's sessions end.
+pub(crate) async fn delete(conn: &mut AnyConnection, t: &Target, now: i64) -> StoreResult<()> {
+    let current = target_row(conn, t).await?;
+    if current.is_master || current.id == t.actor_id {
+        return Err(StoreError::NotAllowed);
     }
+    let done = sqlx::query(
+        "update users set deleted_at = $4, version = version + 1, updated_at = $4
+         where id = $1 and company_id = $2 and version = $3 and deleted_at is null
+             and is_master = 0",
+    )
+    .bind(t.user_id)
+    .bind(t.company_id)
+    .bind(t.expected_version)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::Stale);
+    }
+    end_other_sessions(conn, t.user_id, None).await?;
+    Ok(())
+}
 
-    async fn delete_user(
-        &self,
-        company_id: i64,
-        user_id: i64,
-        expected_version: i64,
-        confirmed: &Confirmed,
-        history: HistoryDraft,
-    ) -> StoreResult<()> {
-        let now = history.occurred_at;
-        let mut tx = self.begin_write().await?;
-        idempotency::claim(&mut tx, &confirmed.key, confirmed.user_id, now).await?;
-        let done = sqlx::query(
-            "update users set deleted_at = $4, version = version + 1, updated_at = $4
-             where id = $1 and company_id = $2 and version = $3 and deleted_at is null and is_master = 0",
-        )
-        .bind(user_id)
-        .bind(company_id)
-        .bind(expected_version)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::Stale);
-        }
-        sqlx::query("delete from sessions where user_id = $1")
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
-        idempotency::finish(tx, &history, confirmed).await?;
-        Ok(())
+/// 利用者停止・解除: releases `which` lock, optionally setting new password hashes that must
+/// be changed at the next login (which ends the user's sessions). Never one's own.
+pub(crate) async fn release(
+    conn: &mut AnyConnection,
+    t: &Target,
+    which: UnlockWhich,
+    (login_hash, confirm_hash): &(Option<String>, Option<String>),
+    now: i64,
+) -> StoreResult<()> {
+    let current = target_row(conn, t).await?;
+    if current.id == t.actor_id {
+        return Err(StoreError::NotAllowed);
     }
-
-    async fn release_user(
-        &self,
-        company_id: i64,
-        user_id: i64,
-        which: UnlockWhich,
-        (login_hash, confirm_hash): (Option<String>, Option<String>),
-        confirmed: &Confirmed,
-        history: HistoryDraft,
-    ) -> StoreResult<()> {
-        let (login, confirm) = match which {
-            UnlockWhich::Login => (1, 0),
-            UnlockWhich::Confirmation => (0, 1),
-            UnlockWhich::Both => (1, 1),
-        };
-        let now = history.occurred_at;
-        let mut tx = self.begin_write().await?;
-        idempotency::claim(&mut tx, &confirmed.key, confirmed.user_id, now).await?;
-        let done = sqlx::query(
-            "update users set
-                 login_locked = case when $3 = 1 then 0 else login_locked end,
-                 login_failures = case when $3 = 1 then 0 else login_failures end,
-                 confirm_locked = case when $4 = 1 then 0 else confirm_locked end,
-                 confirm_failures = case when $4 = 1 then 0 else confirm_failures end,
-                 login_password_hash = coalesce($5, login_password_hash),
-                 confirm_password_hash = coalesce($6, confirm_password_hash),
-                 must_change_password = case when $5 is not null then 1 else must_change_password end,
-                 must_change_confirmation = case when $6 is not null then 1 else must_change_confirmation end,
-                 version = version + 1, updated_at = $7
-             where id = $1 and company_id = $2 and deleted_at is null",
-        )
-        .bind(user_id)
-        .bind(company_id)
-        .bind(login)
-        .bind(confirm)
-        .bind(&login_hash)
-        .bind(&confirm_hash)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        idempotency::finish(tx, &history, confirmed).await?;
-        Ok(())
+    let (login, confirm) = match which {
+        UnlockWhich::Login => (1, 0),
+        UnlockWhich::Confirmation => (0, 1),
+        UnlockWhich::Both => (1, 1),
+    };
+    let passwords = login_hash.is_some() || confirm_hash.is_some();
+    let done = sqlx::query(
+        "update users set
+             login_locked = case when $4 = 1 then 0 else login_locked end,
+             login_failures = case when $4 = 1 then 0 else login_failures end,
+             confirm_locked = case when $5 = 1 then 0 else confirm_locked end,
+             confirm_failures = case when $5 = 1 then 0 else confirm_failures end,
+             login_password_hash = coalesce($6, login_password_hash),
+             confirm_password_hash = coalesce($7, confirm_password_hash),
+             must_change_password = case when $6 is not null then 1 else must_change_password end,
+             must_change_confirmation = case when $7 is not null then 1 else must_change_confirmation end,
+             credential_version = credential_version + $9,
+             version = version + 1, updated_at = $8
+         where id = $1 and company_id = $2 and version = $3 and deleted_at is null",
+    )
+    .bind(t.user_id)
+    .bind(t.company_id)
+    .bind(t.expected_version)
+    .bind(login)
+    .bind(confirm)
+    .bind(login_hash)
+    .bind(confirm_hash)
+    .bind(now)
+    .bind(i64::from(passwords))
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::Stale);
     }
+    if passwords {
+        end_other_sessions(conn, t.user_id, None).await?;
+    }
+    Ok(())
 }

@@ -1,9 +1,9 @@
-//! 利用者: lookup, creation, the lock-out counters and password changes.
-//!
-//! The counters are changed by single `update … returning` statements, so concurrent wrong
-//! passwords are each counted exactly once on both engines (no read-modify-write).
+//! 利用者: lookup, creation, login successes and the forced password change. The attempt
+//! counters that lock a credential are in `credentials.rs`; administrators' changes are in
+//! `user_admin.rs`.
 
 use async_trait::async_trait;
+use madoguchi_domain::SessionStage;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -11,57 +11,45 @@ use crate::StoreResult;
 use crate::connect::SqlStore;
 use crate::error::StoreError;
 use crate::history::{HistoryDraft, append_in};
-use crate::model::{LoginFailure, NewSession, NewUser, UnlockWhich, UserProfile, UserRecord};
-use crate::sessions::insert_session;
+use crate::model::{NewSession, NewUser, SessionRecord, UnlockWhich, UserProfile, UserRecord};
+use crate::sessions::{end_other_sessions, insert_session};
 
 /// Users and their credentials.
 #[async_trait]
 pub trait UserStore {
     /// Registers a user. A login ID already used anywhere in the deployment (in any case)
     /// is `Conflict { constraint: "login_id" }`; a second master is `"master"`.
-    async fn create_user(&self, new: NewUser, history: HistoryDraft) -> StoreResult<UserRecord>;
+    async fn create_user(
+        &self,
+        company_id: i64,
+        new: NewUser,
+        history: HistoryDraft,
+    ) -> StoreResult<UserRecord>;
     /// The user (deleted or not) whose login ID matches `login_key` case-insensitively.
     async fn user_by_login_key(&self, login_key: &str) -> StoreResult<Option<UserRecord>>;
     /// The user `user_id`, only if it belongs to `company_id`.
     async fn user(&self, company_id: i64, user_id: i64) -> StoreResult<Option<UserRecord>>;
     /// The company's users that are not deleted, by login ID.
     async fn users_of(&self, company_id: i64) -> StoreResult<Vec<UserRecord>>;
-    /// Counts one wrong login password; locks at `threshold` consecutive failures.
-    /// `failure` is always recorded, `on_lock` too when this failure locks.
-    async fn record_login_failure(
-        &self,
-        user_id: i64,
-        threshold: i64,
-        failure: HistoryDraft,
-        on_lock: HistoryDraft,
-    ) -> StoreResult<LoginFailure>;
-    /// A correct login: resets the counter, moves 前回ログイン, opens the session.
+    /// A correct login: resets the count (only while the login password is unlocked and
+    /// still the one that was checked, at the session's `credential_version`), moves
+    /// 前回ログイン and opens the session. Otherwise `CredentialRefused`, and nothing happens.
     async fn record_login_success(
         &self,
         user_id: i64,
         session: NewSession,
         history: HistoryDraft,
     ) -> StoreResult<()>;
-    /// Counts one wrong confirmation password; locks at `threshold`.
-    async fn record_confirmation_failure(
-        &self,
-        user_id: i64,
-        threshold: i64,
-        failure: HistoryDraft,
-        on_lock: HistoryDraft,
-    ) -> StoreResult<LoginFailure>;
-    /// A correct confirmation password: resets the counter, unless the credential got
-    /// locked meanwhile (by concurrent wrong guesses), in which case it returns false and
-    /// the correct guess must not pass.
-    async fn confirmation_accepted(&self, user_id: i64) -> StoreResult<bool>;
-    /// The forced change at login: the passwords that had to be replaced; clears both
-    /// flags and lets the session in.
+    /// The forced change at login: the passwords that had to be replaced, only while
+    /// `session` still waits for it and the user's passwords are still those it was opened
+    /// under (else `CredentialRefused`). Moves the credential version, lets this session
+    /// in and ends every other session of the user.
     async fn change_passwords_at_login(
         &self,
         user_id: i64,
         login_password_hash: Option<&str>,
         confirm_password_hash: Option<&str>,
-        session_id_hash: &str,
+        session: &SessionRecord,
         history: HistoryDraft,
     ) -> StoreResult<()>;
     /// Replaces a stored hash (after a parameter change) without touching anything else.
@@ -105,6 +93,7 @@ pub(crate) fn user_from_row(row: &AnyRow) -> Result<UserRecord, sqlx::Error> {
             tx_limits: json_column(row, "tx_limits")?,
         },
         version: row.try_get("version")?,
+        credential_version: row.try_get("credential_version")?,
     })
 }
 
@@ -121,19 +110,11 @@ pub(crate) fn json_text<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
 }
 
-fn failure_from_row(row: &AnyRow, was_locked: bool) -> Result<LoginFailure, sqlx::Error> {
-    let locked = flag(row, "locked")?;
-    Ok(LoginFailure {
-        failures: row.try_get("failures")?,
-        locked,
-        locked_now: locked && !was_locked,
-    })
-}
-
 /// Inserts a user in the caller's transaction. A taken login ID (in any case) is
 /// `Conflict { constraint: "login_id" }`, a second master `"master"`.
 pub(crate) async fn insert_user(
     conn: &mut sqlx::AnyConnection,
+    company_id: i64,
     new: &NewUser,
     now: i64,
 ) -> StoreResult<UserRecord> {
@@ -143,7 +124,7 @@ pub(crate) async fn insert_user(
              created_at, updated_at, permissions, account_ids, tx_limits, must_change_confirmation)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15) returning *",
     )
-    .bind(new.company_id)
+    .bind(company_id)
     .bind(&new.login_id)
     .bind(&new.login_key)
     .bind(&new.name)
@@ -173,81 +154,16 @@ pub(crate) async fn insert_user(
     }
 }
 
-/// The statements that count one credential's consecutive failures.
-struct Counter {
-    /// One statement: the increment and the lock decision see the same row version, and
-    /// PostgreSQL's row lock queues concurrent attempts so none is lost.
-    increment: &'static str,
-    /// The counter as it is, when the credential was already locked.
-    read: &'static str,
-}
-
-const LOGIN_COUNTER: Counter = Counter {
-    increment: "update users set
-                 login_failures = login_failures + 1,
-                 login_locked = case when login_failures + 1 >= $2 then 1 else login_locked end,
-                 updated_at = $3
-             where id = $1 and login_locked = 0
-             returning login_failures as failures, login_locked as locked",
-    read: "select login_failures as failures, login_locked as locked from users where id = $1",
-};
-
-const CONFIRMATION_COUNTER: Counter = Counter {
-    increment: "update users set
-                 confirm_failures = confirm_failures + 1,
-                 confirm_locked = case when confirm_failures + 1 >= $2 then 1 else confirm_locked end,
-                 updated_at = $3
-             where id = $1 and confirm_locked = 0
-             returning confirm_failures as failures, confirm_locked as locked",
-    read: "select confirm_failures as failures, confirm_locked as locked from users where id = $1",
-};
-
-impl SqlStore {
-    /// Counts one wrong entry of a credential, locking it at `threshold`, with the
-    /// history entries (the failure, and the lock when this failure locks).
-    async fn count_failure(
-        &self,
-        counter: &Counter,
-        user_id: i64,
-        threshold: i64,
-        failure: HistoryDraft,
-        on_lock: HistoryDraft,
-    ) -> StoreResult<LoginFailure> {
-        let mut tx = self.begin_write().await?;
-        let row = sqlx::query(counter.increment)
-            .bind(user_id)
-            .bind(threshold)
-            .bind(failure.occurred_at)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let result = match row {
-            Some(row) => failure_from_row(&row, false)?,
-            None => {
-                let row = sqlx::query(counter.read)
-                    .bind(user_id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                failure_from_row(&row, true)?
-            }
-        };
-        append_in(&mut tx, &failure).await?;
-        if result.locked_now {
-            append_in(&mut tx, &on_lock).await?;
-        }
-        tx.commit().await?;
-        Ok(result)
-    }
-}
-
 #[async_trait]
 impl UserStore for SqlStore {
     async fn create_user(
         &self,
+        company_id: i64,
         new: NewUser,
         mut history: HistoryDraft,
     ) -> StoreResult<UserRecord> {
         let mut tx = self.begin_write().await?;
-        let user = insert_user(&mut tx, &new, history.occurred_at).await?;
+        let user = insert_user(&mut tx, company_id, &new, history.occurred_at).await?;
         if let (None, Some(details)) = (history.user_id, history.details.as_object_mut()) {
             details.insert("user_id".to_owned(), serde_json::json!(user.id));
         }
@@ -283,17 +199,6 @@ impl UserStore for SqlStore {
         Ok(rows.iter().map(user_from_row).collect::<Result<_, _>>()?)
     }
 
-    async fn record_login_failure(
-        &self,
-        user_id: i64,
-        threshold: i64,
-        failure: HistoryDraft,
-        on_lock: HistoryDraft,
-    ) -> StoreResult<LoginFailure> {
-        self.count_failure(&LOGIN_COUNTER, user_id, threshold, failure, on_lock)
-            .await
-    }
-
     async fn record_login_success(
         &self,
         user_id: i64,
@@ -301,40 +206,25 @@ impl UserStore for SqlStore {
         history: HistoryDraft,
     ) -> StoreResult<()> {
         let mut tx = self.begin_write().await?;
-        sqlx::query(
+        let done = sqlx::query(
             "update users set login_failures = 0, previous_login_at = last_login_at,
                  last_login_at = $2, updated_at = $2
-             where id = $1",
+             where id = $1 and login_locked = 0 and deleted_at is null
+                 and credential_version = $3",
         )
         .bind(user_id)
         .bind(history.occurred_at)
+        .bind(session.credential_version)
         .execute(&mut *tx)
         .await?;
+        if done.rows_affected() == 0 {
+            tx.rollback().await?;
+            return Err(StoreError::CredentialRefused);
+        }
         insert_session(&mut tx, &session).await?;
         append_in(&mut tx, &history).await?;
         tx.commit().await?;
         Ok(())
-    }
-
-    async fn record_confirmation_failure(
-        &self,
-        user_id: i64,
-        threshold: i64,
-        failure: HistoryDraft,
-        on_lock: HistoryDraft,
-    ) -> StoreResult<LoginFailure> {
-        self.count_failure(&CONFIRMATION_COUNTER, user_id, threshold, failure, on_lock)
-            .await
-    }
-
-    async fn confirmation_accepted(&self, user_id: i64) -> StoreResult<bool> {
-        let done = sqlx::query(
-            "update users set confirm_failures = 0 where id = $1 and confirm_locked = 0",
-        )
-        .bind(user_id)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
     }
 
     async fn change_passwords_at_login(
@@ -342,26 +232,45 @@ impl UserStore for SqlStore {
         user_id: i64,
         login_password_hash: Option<&str>,
         confirm_password_hash: Option<&str>,
-        session_id_hash: &str,
+        session: &SessionRecord,
         history: HistoryDraft,
     ) -> StoreResult<()> {
         let mut tx = self.begin_write().await?;
-        sqlx::query(
+        let changed = sqlx::query(
             "update users set login_password_hash = coalesce($2, login_password_hash),
                  confirm_password_hash = coalesce($3, confirm_password_hash),
-                 must_change_password = 0, must_change_confirmation = 0, updated_at = $4
-             where id = $1",
+                 must_change_password = 0, must_change_confirmation = 0, updated_at = $4,
+                 credential_version = credential_version + 1
+             where id = $1 and credential_version = $5 and deleted_at is null
+             returning credential_version",
         )
         .bind(user_id)
         .bind(login_password_hash)
         .bind(confirm_password_hash)
         .bind(history.occurred_at)
+        .bind(session.credential_version)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(changed) = changed else {
+            tx.rollback().await?;
+            return Err(StoreError::CredentialRefused);
+        };
+        let entered = sqlx::query(
+            "update sessions set stage = $2, credential_version = $5
+             where id_hash = $1 and stage = $3 and credential_version = $4",
+        )
+        .bind(&session.id_hash)
+        .bind(SessionStage::Active.code())
+        .bind(SessionStage::PasswordChange.code())
+        .bind(session.credential_version)
+        .bind(changed.try_get::<i64, _>("credential_version")?)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("update sessions set pending_password_change = 0 where id_hash = $1")
-            .bind(session_id_hash)
-            .execute(&mut *tx)
-            .await?;
+        if entered.rows_affected() == 0 {
+            tx.rollback().await?;
+            return Err(StoreError::CredentialRefused);
+        }
+        end_other_sessions(&mut tx, user_id, Some(&session.id_hash)).await?;
         append_in(&mut tx, &history).await?;
         tx.commit().await?;
         Ok(())

@@ -4,15 +4,17 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::response::{AppendHeaders, IntoResponse, Response};
+use madoguchi_domain::SessionStage;
 use madoguchi_domain::{Password, jst};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::service;
 use crate::state::AppState;
-use crate::web::actor::Actor;
+use crate::web::actor::{Actor, SessionActor};
 use crate::web::client::ClientInfo;
 use crate::web::error::{ApiError, ErrorBody};
+use crate::web::extract;
 
 /// ログイン request.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -43,15 +45,16 @@ pub struct Me {
 }
 
 fn me(actor: &Actor) -> Me {
+    let user = actor.user();
     Me {
-        login_id: actor.user.login_id.clone(),
-        name: actor.user.name.clone(),
-        company: actor.company.name.clone(),
-        is_master: actor.user.is_master,
-        is_admin: actor.user.has_admin_authority(),
-        previous_login: actor.user.previous_login_at.map(jst::format_minutes),
-        csrf_token: actor.session.csrf_token.clone(),
-        must_change_password: actor.session.pending_password_change,
+        login_id: user.login_id.clone(),
+        name: user.name.clone(),
+        company: actor.company().name.clone(),
+        is_master: user.is_master,
+        is_admin: user.has_admin_authority(),
+        previous_login: user.previous_login_at.map(jst::format_minutes),
+        csrf_token: actor.session().csrf_token.clone(),
+        must_change_password: actor.session().stage == SessionStage::PasswordChange,
     }
 }
 
@@ -60,12 +63,13 @@ fn me(actor: &Actor) -> Me {
     responses(
         (status = 200, description = "ログインしました", body = LoginResponse),
         (status = 401, description = "AUTH-0001 ログインIDまたはログインパスワードが正しくありません", body = ErrorBody),
-        (status = 423, description = "AUTH-0002 ログインパスワード利用停止", body = ErrorBody),
+        (status = 422, description = "VAL-0015/VAL-0016/VAL-0017 a field missing or of the wrong type", body = ErrorBody),
+        (status = 429, description = "SEC-0003 too many attempts (Retry-After) / SYS-0002 busy", body = ErrorBody),
     ))]
 pub async fn login(
     State(state): State<AppState>,
     client: ClientInfo,
-    Json(body): Json<LoginRequest>,
+    extract::Json(body): extract::Json<LoginRequest>,
 ) -> Result<Response, ApiError> {
     let success = service::login(
         &state,
@@ -81,7 +85,7 @@ pub async fn login(
         login_id: success.user.login_id,
         name: success.user.name,
         csrf_token: success.csrf_token,
-        must_change_password: success.must_change_password,
+        must_change_password: success.stage == SessionStage::PasswordChange,
     };
     Ok((AppendHeaders([(SET_COOKIE, cookie)]), Json(body)).into_response())
 }
@@ -106,9 +110,9 @@ pub struct LoginResponse {
     ))]
 pub async fn logout(
     State(state): State<AppState>,
-    actor: crate::web::actor::PendingActor,
+    actor: SessionActor,
 ) -> Result<Response, ApiError> {
-    service::logout(&state, &actor.0).await?;
+    service::logout(&state, &actor).await?;
     let clear = state.cookies.clear(state.cookies.session_name());
     Ok((
         AppendHeaders([(SET_COOKIE, clear)]),
@@ -123,6 +127,6 @@ pub async fn logout(
         (status = 200, description = "ログイン中の利用者", body = Me),
         (status = 401, description = "AUTH-0005 / AUTH-0006 / AUTH-0007", body = ErrorBody),
     ))]
-pub async fn get_me(actor: crate::web::actor::PendingActor) -> Json<Me> {
+pub async fn get_me(actor: SessionActor) -> Json<Me> {
     Json(me(&actor.0))
 }

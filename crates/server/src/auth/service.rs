@@ -2,13 +2,15 @@
 //! operation, shared by the screens and the JSON API.
 
 use madoguchi_domain::password::{CONFIRMATION_PASSWORD, LOGIN_PASSWORD};
-use madoguchi_domain::{Error, FieldErrors, HistoryArea, Password, login_id};
-use madoguchi_store::{NewSession, UserRecord};
+use madoguchi_domain::{
+    Credential, Error, FieldErrors, HistoryArea, Password, SessionStage, login_id,
+};
+use madoguchi_store::{AttemptClaim, HistoryDraft, NewSession, StoreError, UserRecord};
 
 use crate::state::AppState;
-use crate::web::actor::{Actor, PendingActor};
+use crate::web::actor::{PasswordChangeActor, SessionActor};
 use crate::web::client::ClientInfo;
-use crate::web::error::{from_store, internal};
+use crate::web::error::{from_store, hashing};
 use crate::web::token;
 
 const LOGIN: &str = "ログイン";
@@ -18,14 +20,29 @@ const LOGIN: &str = "ログイン";
 pub struct LoginSuccess {
     pub session_token: String,
     pub csrf_token: String,
-    /// The user must set new passwords before anything else (強制変更).
-    pub must_change_password: bool,
+    /// The stage the session starts in (the forced change, or done).
+    pub stage: SessionStage,
     pub user: UserRecord,
 }
 
+/// Records the refusal of a login that names no account one can act on (unknown ID,
+/// locked account): one by one within the deployment's budget, else summarised.
+async fn record_unauthenticated(state: &AppState, entry: HistoryDraft) -> Result<(), Error> {
+    state
+        .limits
+        .record_unauthenticated(state.store.as_ref(), entry)
+        .await
+        .map_err(from_store)
+}
+
 /// ログイン. An unknown ID, a wrong password and a locked ID are refused alike (same
-/// message, same status, about the same time). The N-th consecutive wrong password locks
-/// the login password; while locked even the right password does not get in.
+/// message, same status, about the same time).
+///
+/// Each attempt first claims one of the `login_lock_threshold` attempts the account allows
+/// (in the database), and only then is the password judged: however many guesses arrive
+/// at once, at most that many are ever judged between two successes or releases, a guess
+/// arriving after them is refused without its password being looked at, and a success
+/// never follows the lock. Before anything, the per-address and per-ID rate limits apply.
 pub async fn login(
     state: &AppState,
     client: &ClientInfo,
@@ -33,77 +50,77 @@ pub async fn login(
     password: &Password,
 ) -> Result<LoginSuccess, Error> {
     let key = login_id::lookup_key(typed_login_id);
-    let user = if key.is_empty() {
-        None
-    } else {
-        state
-            .store
-            .user_by_login_key(&key)
-            .await
-            .map_err(from_store)?
-    };
     let mut draft = state.draft(client, HistoryArea::Auth, LOGIN);
     draft.login_id = typed_login_id.chars().take(64).collect();
-    let Some(user) = user.filter(|u| !u.deleted) else {
-        state
-            .hasher
-            .verify_dummy(password)
-            .await
-            .map_err(internal)?;
-        let err = Error::LoginFailed;
-        let entry = draft
-            .failed(err.code())
-            .details(serde_json::json!({"reason": "unknown_login_id"}));
-        state
-            .store
-            .append_history(entry)
-            .await
-            .map_err(from_store)?;
+    let limit_key = key.clone().unwrap_or_else(|| draft.login_id.clone());
+    if let Err(err) = state.limits.login(&client.ip, &limit_key) {
+        state.limits.count(&draft.failed(err.code()));
         return Err(err);
+    }
+    let user = match &key {
+        Some(key) => state
+            .store
+            .user_by_login_key(key)
+            .await
+            .map_err(from_store)?,
+        None => None,
+    };
+    let Some(user) = user.filter(|u| !u.deleted) else {
+        state.hasher.verify_dummy(password).await.map_err(hashing)?;
+        let entry = draft
+            .failed(Error::LoginFailed.code())
+            .details(serde_json::json!({"reason": "unknown_login_id"}));
+        record_unauthenticated(state, entry).await?;
+        return Err(Error::LoginFailed);
     };
     draft.company_id = Some(user.company_id);
     draft.user_id = Some(user.id);
     draft.login_id = user.login_id.clone();
+
+    let threshold = i64::from(state.config.login_lock_threshold);
+    let on_lock = draft
+        .clone()
+        .operation(Credential::LoginPassword.lock_operation())
+        .failed(Error::LoginLocked.code())
+        .details(serde_json::json!({"consecutive_failures": threshold}));
+    let claim = state
+        .store
+        .claim_attempt(
+            user.id,
+            Credential::LoginPassword,
+            threshold,
+            on_lock.clone(),
+        )
+        .await
+        .map_err(from_store)?;
+    if let AttemptClaim::Refused { .. } = claim {
+        return refuse_locked(state, password, draft, true).await;
+    }
     let matches = state
         .hasher
         .verify(password, &user.login_password_hash)
         .await
-        .map_err(internal)?;
-
-    if user.login_locked {
-        // While locked, guesses are no longer counted, so the answer must not depend on
-        // whether the password was right: everyone gets the generic refusal (the time of
-        // one verification was spent above either way). The entry says why.
-        let entry = draft
-            .failed(Error::LoginLocked.code())
-            .details(serde_json::json!({"reason": "locked"}));
-        state
-            .store
-            .append_history(entry)
-            .await
-            .map_err(from_store)?;
-        return Err(Error::LoginFailed);
-    }
+        .map_err(hashing)?;
     if !matches {
-        let threshold = i64::from(state.config.login_lock_threshold);
         let failure = draft
-            .clone()
             .failed(Error::LoginFailed.code())
             .details(serde_json::json!({"reason": "wrong_password"}));
-        let on_lock = draft
-            .operation("ログインパスワード利用停止")
-            .failed(Error::LoginLocked.code())
-            .details(serde_json::json!({"consecutive_failures": threshold}));
         state
             .store
-            .record_login_failure(user.id, threshold, failure, on_lock)
+            .record_wrong(
+                user.id,
+                Credential::LoginPassword,
+                threshold,
+                failure,
+                on_lock,
+            )
             .await
             .map_err(from_store)?;
         return Err(Error::LoginFailed);
     }
 
     if state.hasher.needs_rehash(&user.login_password_hash) {
-        let fresh = state.hasher.hash(password).await.map_err(internal)?;
+        let fresh = state.hasher.hash(password).await.map_err(hashing)?;
         state
             .store
             .rehash_login_password(user.id, &fresh)
@@ -113,39 +130,67 @@ pub async fn login(
     // A new session id at every login (no session fixation).
     let session_token = token::random_token();
     let csrf_token = token::random_token();
-    let must_change_password = user.must_change_password
+    let must_change = user.must_change_password
         || user.must_change_confirmation
         || user.confirm_password_hash.is_none();
+    let stage = SessionStage::after_password(must_change);
     let session = NewSession {
         id_hash: token::digest(&session_token),
         user_id: user.id,
         company_id: user.company_id,
         csrf_token: csrf_token.clone(),
-        pending_password_change: must_change_password,
+        stage,
+        credential_version: user.credential_version,
         created_at: draft.occurred_at,
         ip: client.ip.clone(),
         user_agent: client.user_agent.clone(),
     };
-    let entry = draft.details(serde_json::json!({"forced_password_change": must_change_password}));
-    state
+    let entry = draft
+        .clone()
+        .details(serde_json::json!({"forced_password_change": must_change}));
+    match state
         .store
         .record_login_success(user.id, session, entry)
         .await
-        .map_err(from_store)?;
-    Ok(LoginSuccess {
-        session_token,
-        csrf_token,
-        must_change_password,
-        user,
-    })
+    {
+        Ok(()) => Ok(LoginSuccess {
+            session_token,
+            csrf_token,
+            stage,
+            user,
+        }),
+        // Locked by concurrent guesses (or the password changed) while this one was
+        // judged: it must not get in.
+        Err(StoreError::CredentialRefused) => refuse_locked(state, password, draft, false).await,
+        Err(other) => Err(from_store(other)),
+    }
 }
 
-/// ログアウト: ends the session and records it.
-pub async fn logout(state: &AppState, actor: &Actor) -> Result<(), Error> {
-    let draft = actor.draft(state, HistoryArea::Auth, "ログアウト");
+/// The answer to a login on a locked account: the generic refusal, whatever was typed
+/// (guesses are no longer judged, so the answer must not depend on the password). The
+/// time of one verification is spent either way; the entry says why.
+async fn refuse_locked(
+    state: &AppState,
+    password: &Password,
+    draft: HistoryDraft,
+    spend_time: bool,
+) -> Result<LoginSuccess, Error> {
+    if spend_time {
+        state.hasher.verify_dummy(password).await.map_err(hashing)?;
+    }
+    let entry = draft
+        .failed(Error::LoginLocked.code())
+        .details(serde_json::json!({"reason": "locked"}));
+    record_unauthenticated(state, entry).await?;
+    Err(Error::LoginFailed)
+}
+
+/// ログアウト: ends the session (in any stage) and records it.
+pub async fn logout(state: &AppState, actor: &SessionActor) -> Result<(), Error> {
+    let draft = actor.0.draft(state, HistoryArea::Auth, "ログアウト");
     state
         .store
-        .end_session(&actor.session.id_hash, Some(draft))
+        .end_session(&actor.0.session().id_hash, Some(draft))
         .await
         .map_err(from_store)
 }
@@ -164,15 +209,17 @@ pub struct PasswordChangeInput {
 }
 
 /// パスワード強制変更: a new login password (and the confirmation password, when it was
-/// never set) under the deployment's policy; the new login password may not be the
-/// current one. Afterwards the session may go on to トップページ.
+/// never set or set by someone else) under the deployment's policy; a new password may not
+/// be the current one. The change happens only while this session still waits for it and
+/// the passwords are those it was opened under: once the change was made elsewhere, a
+/// session left waiting is useless. Every other session of the user ends.
 pub async fn change_password_at_login(
     state: &AppState,
-    pending: &PendingActor,
+    pending: &PasswordChangeActor,
     input: &PasswordChangeInput,
 ) -> Result<(), Error> {
     let actor = &pending.0;
-    let user = &actor.user;
+    let user = actor.user();
     let (needs_login, needs_confirmation) = required_changes(user);
     let mut errors = FieldErrors::new();
     let login = if needs_login {
@@ -203,11 +250,11 @@ pub async fn change_password_at_login(
             .hasher
             .verify(p, &user.login_password_hash)
             .await
-            .map_err(internal)?,
+            .map_err(hashing)?,
         None => false,
     };
     let confirmation_same = match (&confirmation, &user.confirm_password_hash) {
-        (Some(p), Some(current)) => state.hasher.verify(p, current).await.map_err(internal)?,
+        (Some(p), Some(current)) => state.hasher.verify(p, current).await.map_err(hashing)?,
         _ => false,
     };
     if login_same {
@@ -232,11 +279,11 @@ pub async fn change_password_at_login(
             .await);
     }
     let login_hash = match &login {
-        Some(p) => Some(state.hasher.hash(p).await.map_err(internal)?),
+        Some(p) => Some(state.hasher.hash(p).await.map_err(hashing)?),
         None => None,
     };
     let confirm_hash = match &confirmation {
-        Some(p) => Some(state.hasher.hash(p).await.map_err(internal)?),
+        Some(p) => Some(state.hasher.hash(p).await.map_err(hashing)?),
         None => None,
     };
     let changed = |yes: bool| if yes { "変更" } else { "変更なし" };
@@ -246,22 +293,36 @@ pub async fn change_password_at_login(
             "login_password": changed(needs_login),
             "confirmation_password": changed(needs_confirmation),
         }));
-    state
+    match state
         .store
         .change_passwords_at_login(
             user.id,
             login_hash.as_deref(),
             confirm_hash.as_deref(),
-            &actor.session.id_hash,
+            actor.session(),
             draft,
         )
         .await
-        .map_err(from_store)
+    {
+        Ok(()) => Ok(()),
+        Err(StoreError::CredentialRefused) => {
+            // The passwords were changed elsewhere meanwhile: this session is over.
+            Err(actor
+                .refuse(
+                    state,
+                    HistoryArea::Auth,
+                    "パスワード強制変更",
+                    Error::NotLoggedIn,
+                )
+                .await)
+        }
+        Err(other) => Err(from_store(other)),
+    }
 }
 
 /// Which passwords the forced change must replace: the login password when flagged, the
 /// confirmation password when never set or set by someone else (operator, administrator).
-pub fn required_changes(user: &madoguchi_store::UserRecord) -> (bool, bool) {
+pub fn required_changes(user: &UserRecord) -> (bool, bool) {
     let confirmation = user.confirm_password_hash.is_none() || user.must_change_confirmation;
     let login = user.must_change_password || !confirmation;
     (login, confirmation)

@@ -6,12 +6,12 @@ use axum::extract::{Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
-use madoguchi_domain::{Error, Password};
+use madoguchi_domain::{Error, Password, SessionStage};
 use serde::Deserialize;
 
 use super::service::{self, PasswordChangeInput};
 use crate::state::AppState;
-use crate::web::actor::PendingActor;
+use crate::web::actor::{PasswordChangeActor, SessionActor};
 use crate::web::client::ClientInfo;
 use crate::web::error::{PageError, status_of};
 use crate::web::form::PageForm;
@@ -114,7 +114,10 @@ pub async fn view_login_post(
         let draft = state
             .draft(&client, madoguchi_domain::HistoryArea::Auth, "ログイン")
             .failed(err.code());
-        state.store.append_history(draft).await?;
+        state
+            .limits
+            .record_unauthenticated(state.store.as_ref(), draft)
+            .await?;
         let (t, page) = login_page(&state, form.login_id, err.message_ja(), String::new());
         return Ok(with_form_cookie(&state, status_of(err.kind()), &t, &page));
     }
@@ -127,10 +130,9 @@ pub async fn view_login_post(
     .await
     {
         Ok(success) => {
-            let next = if success.must_change_password {
-                "/password/change"
-            } else {
-                "/top"
+            let next = match success.stage {
+                SessionStage::PasswordChange => "/password/change",
+                SessionStage::Active => "/top",
             };
             let headers = AppendHeaders([
                 (
@@ -143,7 +145,12 @@ pub async fn view_login_post(
             ]);
             Ok((headers, Redirect::to(next)).into_response())
         }
-        Err(err @ (Error::LoginFailed | Error::LoginLocked)) => {
+        Err(
+            err @ (Error::LoginFailed
+            | Error::LoginLocked
+            | Error::TooManyRequests { .. }
+            | Error::Busy),
+        ) => {
             let (t, page) = login_page(&state, form.login_id, err.message_ja(), String::new());
             Ok(with_form_cookie(&state, status_of(err.kind()), &t, &page))
         }
@@ -154,10 +161,10 @@ pub async fn view_login_post(
 /// POST /logout
 pub async fn view_logout_post(
     State(state): State<AppState>,
-    PageForm { actor, .. }: PageForm<PendingActor, serde::de::IgnoredAny>,
+    PageForm { actor, .. }: PageForm<SessionActor, serde::de::IgnoredAny>,
 ) -> Result<Response, PageError> {
     // A session still waiting for the forced password change can log out too.
-    service::logout(&state, &actor.0).await?;
+    service::logout(&state, &actor).await?;
     let clear = AppendHeaders([(
         SET_COOKIE,
         state.cookies.clear(state.cookies.session_name()),
@@ -180,7 +187,7 @@ struct PasswordChangePage {
 
 fn password_change_page(
     state: &AppState,
-    pending: &PendingActor,
+    pending: &PasswordChangeActor,
     err: Option<&Error>,
 ) -> PasswordChangePage {
     let fields = match err {
@@ -189,8 +196,8 @@ fn password_change_page(
     };
     PasswordChangePage {
         frame: Frame::new(state, &pending.0, "BLGI002", "パスワード強制変更"),
-        needs_login: service::required_changes(&pending.0.user).0,
-        needs_confirmation: service::required_changes(&pending.0.user).1,
+        needs_login: service::required_changes(pending.0.user()).0,
+        needs_confirmation: service::required_changes(pending.0.user()).1,
         error_summary: err.map(Error::message_ja).unwrap_or_default(),
         login_error: fields.message_for("new_login_password").unwrap_or_default(),
         confirmation_error: fields
@@ -204,11 +211,8 @@ fn password_change_page(
 /// GET /password/change
 pub async fn view_password_change_get(
     State(state): State<AppState>,
-    pending: PendingActor,
+    pending: PasswordChangeActor,
 ) -> Response {
-    if !pending.0.session.pending_password_change {
-        return Redirect::to("/top").into_response();
-    }
     render(&password_change_page(&state, &pending, None))
 }
 
@@ -218,11 +222,8 @@ pub async fn view_password_change_post(
     PageForm {
         actor: pending,
         form,
-    }: PageForm<PendingActor, PasswordChangeInput>,
+    }: PageForm<PasswordChangeActor, PasswordChangeInput>,
 ) -> Result<Response, PageError> {
-    if !pending.0.session.pending_password_change {
-        return Ok(Redirect::to("/top").into_response());
-    }
     match service::change_password_at_login(&state, &pending, &form).await {
         Ok(()) => Ok(Redirect::to("/top").into_response()),
         Err(err @ Error::Invalid(_)) => Ok(render_status(

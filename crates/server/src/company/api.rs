@@ -9,7 +9,7 @@ use madoguchi_domain::{AccountDailyLimits, ApprovalBusiness, CompanyDailyLimits,
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::service::{self, SettingsView, account_label};
+use super::service::{self, SettingsView};
 use crate::confirm::Section;
 use crate::state::AppState;
 use crate::web::actor::AdminActor;
@@ -87,7 +87,7 @@ fn body(view: &SettingsView) -> CompanySettingsBody {
                 let l = s.accounts.get(&a.id).copied().unwrap_or_default();
                 AccountLimitsBody {
                     account_id: a.id,
-                    account: account_label(a),
+                    account: a.label(),
                     transfer_total: l.transfer_total.get().into(),
                     transfer_ad_hoc: l.transfer_ad_hoc.get().into(),
                     transfer_registered: l.transfer_registered.get().into(),
@@ -158,7 +158,7 @@ pub async fn get_company_settings(
 pub async fn put_company_settings(
     State(state): State<AppState>,
     admin: AdminActor,
-    Json(req): Json<PutCompanySettings>,
+    crate::web::extract::Json(req): crate::web::extract::Json<PutCompanySettings>,
 ) -> Result<Json<PutCompanySettingsResult>, ApiError> {
     let done = service::execute(
         &state,

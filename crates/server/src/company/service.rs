@@ -5,12 +5,11 @@ use madoguchi_domain::{
     AccountDailyLimits, ApprovalBusiness, BankCeilings, CompanyDailyLimits, CompanySettings, Error,
     HistoryArea, SettingsInput,
 };
-use madoguchi_store::{Account, Confirmed, StoreError, StoredSettings};
+use madoguchi_store::{Account, StoredSettings};
 
-use crate::confirm::{self, Executed, Row, Section};
+use crate::confirm::{self, Executed, Operation, Prepared, Request, ResultKind, Row, Section};
 use crate::state::AppState;
 use crate::web::actor::AdminActor;
-use crate::web::error::from_store;
 
 /// 操作内容 of this operation in the 操作履歴.
 pub const OPERATION: &str = "企業情報の変更";
@@ -29,32 +28,13 @@ impl SettingsView {
     }
 }
 
-/// 支店名(支店番号) 科目 口座番号, as the manual lists an account.
-pub fn account_label(a: &Account) -> String {
-    format!(
-        "{}({}) {} {}",
-        a.branch_name,
-        a.branch_code,
-        a.kind.label(),
-        a.number
-    )
-}
-
 /// Reads the company's settings, accounts and ceilings.
 pub async fn load(state: &AppState, admin: &AdminActor) -> Result<SettingsView, Error> {
-    let company_id = admin.actor().company.id;
-    let stored = state
-        .store
-        .company_settings(company_id)
-        .await
-        .map_err(from_store)?;
-    let accounts = state.store.accounts(company_id).await.map_err(from_store)?;
-    let ceilings = state
-        .store
-        .ceilings(company_id)
-        .await
-        .map_err(from_store)?
-        .unwrap_or_default();
+    let scope = admin.scope(state);
+    let company = scope.company();
+    let stored = company.settings().await?;
+    let accounts = company.accounts().await?;
+    let ceilings = company.ceilings().await?;
     Ok(SettingsView {
         stored,
         accounts,
@@ -100,7 +80,7 @@ pub fn sections(
         let a = after.accounts.get(&account.id).copied().unwrap_or_default();
         for item in AccountDailyLimits::ITEMS {
             account_rows.push(Row::amount(
-                format!("{} {}", account_label(account), item.label()),
+                format!("{} {}", account.label(), item.label()),
                 b.get(item).to_string(),
                 a.get(item).to_string(),
             ));
@@ -156,14 +136,24 @@ pub async fn preview(
         Ok(s) => s,
         Err(e) => return Err(refuse_invalid(state, admin, e).await),
     };
-    let company = &admin.actor().company;
+    let company = admin.actor().company();
     let sections = sections(&view, &company.name, &company.name_kana, &settings);
     Ok((view, Preview { settings, sections }))
 }
 
+/// The operation of 実行.
+fn operation() -> Operation {
+    Operation {
+        code: "company.settings",
+        area: HistoryArea::Company,
+        label: OPERATION.to_owned(),
+        result: ResultKind::CompanyInfo,
+    }
+}
+
 /// 実行: checks everything again, then the 確認用パスワード, then saves the change and its
-/// 操作履歴 entry in one transaction. A repeat of the same confirm screen (same `key`)
-/// changes nothing and returns the first execution's result.
+/// 操作履歴 entry in one transaction (the confirmed-change pipeline). A repeat of the same
+/// request with the same key changes nothing and returns the first execution's result.
 pub async fn execute(
     state: &AppState,
     admin: &AdminActor,
@@ -172,49 +162,25 @@ pub async fn execute(
     confirmation_password: &str,
     key: &str,
 ) -> Result<Executed, Error> {
-    let actor = admin.actor();
-    if let Some(done) = confirm::earlier(state, actor, key).await? {
-        return Ok(done);
-    }
-    let (_, preview) = preview(state, admin, input, version).await?;
-    confirm::verify_confirmation(
-        state,
-        actor,
+    let fingerprint = serde_json::json!({"version": version, "fields": input.fields()});
+    let request = Request {
+        key,
+        fingerprint: &fingerprint,
         confirmation_password,
-        HistoryArea::Company,
-        OPERATION,
-    )
-    .await?;
-    let outcome = confirm::outcome(&preview.sections)?;
-    let history = actor
-        .draft(state, HistoryArea::Company, OPERATION)
-        .details(serde_json::json!({
-            "changes": Section::changes_json(&preview.sections),
-            "version": version,
-        }));
-    let confirmed = Confirmed {
-        key: key.to_owned(),
-        user_id: actor.user.id,
-        outcome,
     };
-    match state
-        .store
-        .update_company_settings(
-            actor.company.id,
-            version,
-            &preview.settings,
-            &confirmed,
-            history,
-        )
-        .await
-    {
-        Ok(_) => Ok(Executed {
-            key: key.to_owned(),
+    let prepare = async || {
+        let (_, preview) = preview(state, admin, input, version).await?;
+        Ok(Prepared {
+            details: serde_json::json!({
+                "changes": Section::changes_json(&preview.sections),
+                "version": version,
+            }),
+            change: preview.settings,
             sections: preview.sections,
-            repeated: false,
-        }),
-        Err(StoreError::AlreadyExecuted { outcome }) => Executed::repeated(key, &outcome),
-        Err(StoreError::Stale) => Err(refuse_invalid(state, admin, Error::Stale).await),
-        Err(other) => Err(from_store(other)),
-    }
+        })
+    };
+    let write = async |settings| Ok(admin.scope(state).settings_write(version, settings));
+    let (done, _) =
+        confirm::execute(state, admin.actor(), &operation(), request, prepare, write).await?;
+    Ok(done)
 }

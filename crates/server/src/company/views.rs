@@ -13,7 +13,7 @@ use madoguchi_domain::{
 };
 use serde::Deserialize;
 
-use super::service::{self, SettingsView, account_label};
+use super::service::{self, SettingsView};
 use crate::confirm::{self, Section, Step};
 use crate::confirm_pages::{ConfirmPage, ResultPage};
 use crate::state::AppState;
@@ -35,7 +35,7 @@ struct WorkMenuPage {
 pub async fn view_company_menu_get(State(state): State<AppState>, admin: AdminActor) -> Response {
     render(&WorkMenuPage {
         frame: Frame::new(&state, admin.actor(), "BKGK001", "企業管理　作業内容選択"),
-        fee_kinds: crate::fees::views::kinds(),
+        fee_kinds: madoguchi_domain::fees::FeeKind::ALL.map(|k| (k.key(), k.label())),
     })
 }
 
@@ -104,7 +104,7 @@ fn info_page(
     InfoPage {
         frame: Frame::new(state, admin.actor(), "BKGK002", "企業管理　企業情報変更"),
         steps: confirm::steps(&STEPS, 0),
-        company_kana: admin.actor().company.name_kana.clone(),
+        company_kana: admin.actor().company().name_kana.clone(),
         error_summary: err.map(Error::message_ja).unwrap_or_default(),
         approvals: ApprovalBusiness::ALL
             .into_iter()
@@ -127,13 +127,13 @@ fn info_page(
             .accounts
             .iter()
             .map(|a| AccountInputs {
-                label: account_label(a),
+                label: a.label(),
                 inputs: AccountDailyLimits::ITEMS
                     .into_iter()
                     .map(|i| {
                         amount(
                             account_field(a.id, i),
-                            account_label(a),
+                            a.label(),
                             i.label().to_owned(),
                             view.ceilings.get(i),
                             i.max_digits(),
@@ -306,18 +306,11 @@ pub async fn view_info_execute_post(
     )
     .await
     {
-        Ok(done) => {
-            Ok(Redirect::to(&format!("/company/info/result?key={}", done.key)).into_response())
-        }
+        Ok(done) => Ok(Redirect::to(&done.result_url("/company/info/result")).into_response()),
         Err(err) if confirm::is_about_the_password(&err, "confirmation_password") => {
             // Wrong, missing or locked 確認用パスワード: the same confirm screen again, same key.
             let (_, preview) = service::preview(&state, &admin, &form.input, form.version).await?;
-            let message = match &err {
-                Error::Invalid(f) => f
-                    .message_for("confirmation_password")
-                    .unwrap_or_else(|| err.message_ja()),
-                other => other.message_ja(),
-            };
+            let message = confirm::password_message(&err, "confirmation_password");
             Ok(confirm_page(
                 &state,
                 &admin,
@@ -346,7 +339,13 @@ pub async fn view_info_result_get(
     admin: AdminActor,
     Query(q): Query<ResultQuery>,
 ) -> Result<Response, PageError> {
-    let sections = confirm::result(&state, admin.actor(), &q.key).await?;
+    let sections = confirm::result(
+        &state,
+        admin.actor(),
+        &q.key,
+        confirm::ResultKind::CompanyInfo,
+    )
+    .await?;
     Ok(ResultPage {
         frame: Frame::new(
             &state,

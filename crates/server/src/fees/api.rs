@@ -1,7 +1,7 @@
 //! JSON API of 手数料情報: `/api/v1/company/fees/…`.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use madoguchi_domain::Error;
 use madoguchi_domain::fees::{
     FORM_ROWS, FeeInput, FeeKind, FeeRowInput, FeeSetting, FeeTable, Route,
@@ -14,6 +14,7 @@ use crate::confirm::Section;
 use crate::state::AppState;
 use crate::web::actor::AdminActor;
 use crate::web::error::{ApiError, ErrorBody};
+use crate::web::extract::{Path, Query};
 use crate::web::typed::typed;
 
 /// One tier: its lower bound (0 for the first) and the fee per 振込パターン (税込 yen).
@@ -151,9 +152,7 @@ pub async fn get_fee(
     Path(kind): Path<String>,
 ) -> Result<Json<FeeSettingBody>, ApiError> {
     let kind = kind_of(&kind)?;
-    Ok(Json(body(
-        &service::load(&state, admin.actor(), kind).await?,
-    )))
+    Ok(Json(body(&service::load(&state, &admin, kind).await?)))
 }
 
 /// 手数料情報の変更 (確認用パスワード required).
@@ -170,7 +169,7 @@ pub async fn put_fee(
     State(state): State<AppState>,
     admin: AdminActor,
     Path(kind): Path<String>,
-    Json(req): Json<PutFeeSetting>,
+    crate::web::extract::Json(req): crate::web::extract::Json<PutFeeSetting>,
 ) -> Result<Json<PutFeeResult>, ApiError> {
     let kind = kind_of(&kind)?;
     let done = service::execute(
@@ -233,7 +232,7 @@ pub async fn simulate(
         route: q.route,
         date: q.date,
     };
-    let sim = service::simulate(&state, admin.actor(), &input).await?;
+    let sim = service::simulate(&state, &admin, &input).await?;
     Ok(Json(SimulationBody {
         standard: sim
             .standard
@@ -288,19 +287,20 @@ pub struct DateParams {
     responses((status = 200, body = StandardBody), (status = 404, body = ErrorBody)))]
 pub async fn get_standard(
     State(state): State<AppState>,
-    _admin: AdminActor,
+    admin: AdminActor,
     Query(q): Query<DateParams>,
 ) -> Result<Json<StandardBody>, ApiError> {
     let date = match q.date {
-        Some(d) => service::parse_date("date", &d).map_err(|e| {
+        Some(d) => madoguchi_domain::jst::parse_date("date", &d).map_err(|e| {
             let mut f = madoguchi_domain::FieldErrors::new();
             f.add("date", e);
             ApiError(Error::Invalid(f))
         })?,
         None => service::today(&state),
     };
-    let s = state
-        .store
+    let s = admin
+        .scope(&state)
+        .company()
         .standard_table_on(&date)
         .await?
         .ok_or(ApiError(Error::NotFound))?;

@@ -5,12 +5,11 @@ use madoguchi_domain::fees::{
     FeeCalculation, FeeInput, FeeKind, FeeMethod, FeeSetting, FeeTable, PayeeFeeRule, Route,
 };
 use madoguchi_domain::{Error, FieldErrors, HistoryArea, Yen, jst};
-use madoguchi_store::{Confirmed, StandardTable, StoreError, StoredFee};
+use madoguchi_store::{StandardTable, StoredFee};
 
-use crate::confirm::{self, Executed, Row, Section};
+use crate::confirm::{self, Executed, Operation, Prepared, Request, ResultKind, Row, Section};
 use crate::state::AppState;
-use crate::web::actor::{Actor, AdminActor};
-use crate::web::error::from_store;
+use crate::web::actor::AdminActor;
 
 /// 操作内容 of a change of `kind`.
 pub fn operation(kind: FeeKind) -> String {
@@ -19,8 +18,7 @@ pub fn operation(kind: FeeKind) -> String {
 
 /// Today in 日本時間, `YYYY-MM-DD`.
 pub fn today(state: &AppState) -> String {
-    let t = jst::from_micros(state.now()).to_offset(jst::JST);
-    format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
+    jst::date_of(state.now())
 }
 
 /// A company's setting of one kind, with the standard table in force today.
@@ -49,17 +47,10 @@ fn table_for<'a>(
     }
 }
 
-pub async fn load(state: &AppState, actor: &Actor, kind: FeeKind) -> Result<FeeView, Error> {
-    let stored = state
-        .store
-        .fee_setting(actor.company.id, kind)
-        .await
-        .map_err(from_store)?;
-    let standard = state
-        .store
-        .standard_table_on(&today(state))
-        .await
-        .map_err(from_store)?;
+pub async fn load(state: &AppState, admin: &AdminActor, kind: FeeKind) -> Result<FeeView, Error> {
+    let scope = admin.scope(state);
+    let stored = scope.company().fee_setting(kind).await?;
+    let standard = scope.company().standard_table_on(&today(state)).await?;
     Ok(FeeView {
         kind,
         stored,
@@ -173,7 +164,7 @@ pub async fn preview(
     input: &FeeInput,
     version: i64,
 ) -> Result<(FeeView, Preview), Error> {
-    let view = load(state, admin.actor(), kind).await?;
+    let view = load(state, admin, kind).await?;
     if version != view.stored.version {
         return Err(refuse(state, admin, kind, Error::Stale).await);
     }
@@ -189,8 +180,32 @@ pub async fn preview(
     Ok((view, Preview { setting, sections }))
 }
 
+/// The operation of 実行 for `kind`.
+fn operation_of(kind: FeeKind) -> Operation {
+    Operation {
+        code: match kind {
+            FeeKind::PayeeTransfer => "fees.payee_transfer",
+            FeeKind::PayeeBulk => "fees.payee_bulk",
+            FeeKind::PayerBulk => "fees.payer_bulk",
+        },
+        area: HistoryArea::Company,
+        label: operation(kind),
+        result: result_kind(kind),
+    }
+}
+
+/// The 結果 of a change of `kind`.
+pub fn result_kind(kind: FeeKind) -> ResultKind {
+    match kind {
+        FeeKind::PayeeTransfer => ResultKind::PayeeTransferFee,
+        FeeKind::PayeeBulk => ResultKind::PayeeBulkFee,
+        FeeKind::PayerBulk => ResultKind::PayerBulkFee,
+    }
+}
+
 /// 実行: everything again, the 確認用パスワード, then the change and its history entry in
-/// one transaction; a repeat of the same confirm screen changes nothing.
+/// one transaction (the confirmed-change pipeline); a repeat of the same request changes
+/// nothing.
 pub async fn execute(
     state: &AppState,
     admin: &AdminActor,
@@ -200,52 +215,27 @@ pub async fn execute(
     confirmation_password: &str,
     key: &str,
 ) -> Result<Executed, Error> {
-    let actor = admin.actor();
-    if let Some(done) = confirm::earlier(state, actor, key).await? {
-        return Ok(done);
-    }
-    let (_, preview) = preview(state, admin, kind, input, version).await?;
-    let op = operation(kind);
-    confirm::verify_confirmation(
-        state,
-        actor,
+    let fingerprint = serde_json::json!({"version": version, "fields": input.fields()});
+    let request = Request {
+        key,
+        fingerprint: &fingerprint,
         confirmation_password,
-        HistoryArea::Company,
-        &op,
-    )
-    .await?;
-    let history = actor
-        .draft(state, HistoryArea::Company, &op)
-        .details(serde_json::json!({
-            "changes": Section::changes_json(&preview.sections),
-            "version": version,
-        }));
-    let confirmed = Confirmed {
-        key: key.to_owned(),
-        user_id: actor.user.id,
-        outcome: confirm::outcome(&preview.sections)?,
     };
-    match state
-        .store
-        .update_fee_setting(
-            actor.company.id,
-            kind,
-            version,
-            &preview.setting,
-            &confirmed,
-            history,
-        )
-        .await
-    {
-        Ok(_) => Ok(Executed {
-            key: key.to_owned(),
+    let prepare = async || {
+        let (_, preview) = preview(state, admin, kind, input, version).await?;
+        Ok(Prepared {
+            details: serde_json::json!({
+                "changes": Section::changes_json(&preview.sections),
+                "version": version,
+            }),
+            change: preview.setting,
             sections: preview.sections,
-            repeated: false,
-        }),
-        Err(StoreError::AlreadyExecuted { outcome }) => Executed::repeated(key, &outcome),
-        Err(StoreError::Stale) => Err(refuse(state, admin, kind, Error::Stale).await),
-        Err(other) => Err(from_store(other)),
-    }
+        })
+    };
+    let write = async |setting| Ok(admin.scope(state).fee_write(kind, version, setting));
+    let op = operation_of(kind);
+    let (done, _) = confirm::execute(state, admin.actor(), &op, request, prepare, write).await?;
+    Ok(done)
 }
 
 /// What the simulator is asked.
@@ -277,23 +267,12 @@ pub struct Simulation {
     pub lines: Vec<SimulationLine>,
 }
 
-/// Parses `YYYY-MM-DD`.
-pub fn parse_date(label: &'static str, typed: &str) -> Result<String, Error> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    if typed.is_empty() {
-        return Err(Error::Required { label });
-    }
-    time::Date::parse(typed, &format)
-        .map(|_| typed.to_owned())
-        .map_err(|_| Error::DateFormat { label })
-}
-
 /// 手数料シミュレーション: for 支払金額, 振込パターン and 振込指定日, what the company's current
 /// settings deduct and what the bank charges, under each 手数料計算方法 of 総合振込 and for
 /// 振込振替, so an administrator sees what a choice means before making it.
 pub async fn simulate(
     state: &AppState,
-    actor: &Actor,
+    admin: &AdminActor,
     input: &SimulationInput,
 ) -> Result<Simulation, Error> {
     let mut errors = FieldErrors::new();
@@ -311,23 +290,15 @@ pub async fn simulate(
             None
         }
     };
-    let date = errors.check("date", parse_date("振込指定日", &input.date));
+    let date = errors.check("date", jst::parse_date("振込指定日", &input.date));
     errors.into_result()?;
     let (Some(payment), Some(route), Some(date)) = (payment, route, date) else {
         return Err(Error::Internal);
     };
-    let standard = state
-        .store
-        .standard_table_on(&date)
-        .await
-        .map_err(from_store)?;
-    let setting = |kind| async move {
-        state
-            .store
-            .fee_setting(actor.company.id, kind)
-            .await
-            .map_err(from_store)
-    };
+    let scope = admin.scope(state);
+    let company = *scope.company();
+    let standard = company.standard_table_on(&date).await?;
+    let setting = |kind| async move { company.fee_setting(kind).await };
     let bulk = setting(FeeKind::PayeeBulk).await?.setting;
     let transfer = setting(FeeKind::PayeeTransfer).await?.setting;
     let payer = setting(FeeKind::PayerBulk).await?.setting;

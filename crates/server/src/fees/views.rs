@@ -136,7 +136,7 @@ pub async fn view_fee_get(
     Path(kind): Path<String>,
 ) -> Result<Response, PageError> {
     let kind = kind_of(&kind)?;
-    let view = service::load(&state, admin.actor(), kind).await?;
+    let view = service::load(&state, &admin, kind).await?;
     let input = FeeInput::from_setting(&view.stored.setting, view.table_in_force());
     Ok(render(&input_page(
         &state,
@@ -175,7 +175,7 @@ pub async fn view_fee_load_post(
     PageForm { actor: admin, form }: PageForm<AdminActor, BTreeMap<String, String>>,
 ) -> Result<Response, PageError> {
     let kind = kind_of(&kind)?;
-    let view = service::load(&state, admin.actor(), kind).await?;
+    let view = service::load(&state, &admin, kind).await?;
     let mut form = FeeForm::read(&form);
     match &view.standard {
         Some(s) => {
@@ -261,7 +261,7 @@ pub async fn view_fee_post(
             Ok(confirm_page(&state, &admin, kind, &form, p.sections).respond(StatusCode::OK))
         }
         Err(err @ (Error::Invalid(_) | Error::Stale)) => {
-            let view = service::load(&state, admin.actor(), kind).await?;
+            let view = service::load(&state, &admin, kind).await?;
             Ok(input_again(&state, &admin, &view, &form, &err))
         }
         Err(other) => Err(other.into()),
@@ -275,7 +275,7 @@ pub async fn view_fee_back_post(
     PageForm { actor: admin, form }: PageForm<AdminActor, BTreeMap<String, String>>,
 ) -> Result<Response, PageError> {
     let kind = kind_of(&kind)?;
-    let view = service::load(&state, admin.actor(), kind).await?;
+    let view = service::load(&state, &admin, kind).await?;
     let form = FeeForm::read(&form);
     Ok(render(&input_page(
         &state,
@@ -306,20 +306,13 @@ pub async fn view_fee_execute_post(
     )
     .await
     {
-        Ok(done) => Ok(Redirect::to(&format!(
-            "/company/fees/{}/result?key={}",
-            kind.key(),
-            done.key
-        ))
+        Ok(done) => Ok(Redirect::to(
+            &done.result_url(&format!("/company/fees/{}/result", kind.key())),
+        )
         .into_response()),
         Err(err) if confirm::is_about_the_password(&err, "confirmation_password") => {
             let (_, p) = service::preview(&state, &admin, kind, &form.input, form.version).await?;
-            let message = match &err {
-                Error::Invalid(f) => f
-                    .message_for("confirmation_password")
-                    .unwrap_or_else(|| err.message_ja()),
-                other => other.message_ja(),
-            };
+            let message = confirm::password_message(&err, "confirmation_password");
             Ok(ConfirmPage {
                 idempotency_key: form.key.clone(),
                 error: message,
@@ -328,7 +321,7 @@ pub async fn view_fee_execute_post(
             .respond(status_of(err.kind())))
         }
         Err(err @ (Error::Invalid(_) | Error::Stale)) => {
-            let view = service::load(&state, admin.actor(), kind).await?;
+            let view = service::load(&state, &admin, kind).await?;
             Ok(input_again(&state, &admin, &view, &form, &err))
         }
         Err(other) => Err(other.into()),
@@ -348,7 +341,8 @@ pub async fn view_fee_result_get(
     Query(q): Query<KeyQuery>,
 ) -> Result<Response, PageError> {
     let kind = kind_of(&kind)?;
-    let sections = confirm::result(&state, admin.actor(), &q.key).await?;
+    let sections =
+        confirm::result(&state, admin.actor(), &q.key, service::result_kind(kind)).await?;
     Ok(ResultPage {
         frame: Frame::new(&state, admin.actor(), kind.screen_ids()[2], kind.label()),
         steps: confirm::steps(&STEPS, 2),
@@ -381,7 +375,7 @@ pub async fn view_fee_view_get(
     Path(kind): Path<String>,
 ) -> Result<Response, PageError> {
     let kind = kind_of(&kind)?;
-    let view = service::load(&state, admin.actor(), kind).await?;
+    let view = service::load(&state, &admin, kind).await?;
     let setting = &view.stored.setting;
     let sections = service::sections(kind, setting, setting, view.standard.as_ref());
     let table = view
@@ -411,8 +405,9 @@ pub async fn view_fee_view_get(
         (false, _) => "個別に登録した手数料を使用しています。".to_owned(),
     };
     let today = service::today(&state);
-    let versions = state
-        .store
+    let versions = admin
+        .scope(&state)
+        .company()
         .standard_tables()
         .await?
         .into_iter()
@@ -499,7 +494,7 @@ pub async fn view_simulate_get(
     if !asked {
         return Ok(render(&page));
     }
-    match service::simulate(&state, admin.actor(), &input).await {
+    match service::simulate(&state, &admin, &input).await {
         Ok(sim) => {
             page.standard_note = match &sim.standard {
                 Some(s) => format!(
@@ -562,9 +557,4 @@ fn sim_row(line: service::SimulationLine) -> SimRow {
             error: e.message_ja(),
         },
     }
-}
-
-/// 手数料情報's part of 作業内容選択 needs only the kinds, in the manual's order.
-pub fn kinds() -> [(&'static str, &'static str); 3] {
-    FeeKind::ALL.map(|k| (k.key(), k.label()))
 }

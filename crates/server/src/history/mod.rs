@@ -6,8 +6,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
-use madoguchi_domain::{HistoryArea, jst, permissions};
-use madoguchi_store::HistoryFilter;
+use madoguchi_domain::{HistoryArea, jst};
 
 use crate::state::AppState;
 use crate::web::actor::Actor;
@@ -16,11 +15,6 @@ use crate::web::page::{Frame, render};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/history", get(view_history_get))
-}
-
-/// Whether `actor` may see the other users' operations.
-pub fn sees_everyone(actor: &Actor) -> bool {
-    actor.user.is_master || actor.user.may(permissions::HISTORY_ALL)
 }
 
 struct EntryRow {
@@ -48,17 +42,13 @@ async fn view_history_get(
     State(state): State<AppState>,
     actor: Actor,
 ) -> Result<Response, PageError> {
-    let everyone = sees_everyone(&actor);
-    let filter = HistoryFilter {
-        company_id: Some(actor.company.id),
-        user_id: if everyone { None } else { Some(actor.user.id) },
-        limit: SHOWN,
-    };
-    let entries = state.store.history(&filter).await?;
+    let scope = actor.history_scope(&state);
+    let everyone = scope.everyone();
+    let entries = scope.newest(SHOWN).await?;
     let draft = actor
         .draft(&state, HistoryArea::History, "操作履歴照会")
         .details(serde_json::json!({"scope": if everyone { "company" } else { "own" }, "count": entries.len()}));
-    state.store.append_history(draft).await?;
+    actor.record(&state, draft).await?;
     let rows = entries
         .into_iter()
         .map(|e| EntryRow {

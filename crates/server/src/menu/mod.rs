@@ -42,10 +42,10 @@ struct TopPage {
 async fn view_top_get(State(state): State<AppState>, actor: Actor) -> Response {
     let page = TopPage {
         frame: Frame::new(&state, &actor, "BTOP001", "トップページ"),
-        company_kana: actor.company.name_kana.clone(),
-        login_id: actor.user.login_id.clone(),
+        company_kana: actor.company().name_kana.clone(),
+        login_id: actor.user().login_id.clone(),
         previous_login: actor
-            .user
+            .user()
             .previous_login_at
             .map(jst::format_minutes)
             .unwrap_or_else(|| "（初回ログイン）".to_owned()),
@@ -63,7 +63,7 @@ pub struct MenuItem {
 /// The areas this user may open. A button appears only for a function that works.
 pub fn menu_items(actor: &Actor) -> Vec<MenuItem> {
     let mut items = Vec::new();
-    if actor.user.has_admin_authority() {
+    if actor.user().has_admin_authority() {
         items.push(MenuItem {
             label: "企業管理",
             href: "/company",
@@ -78,7 +78,7 @@ pub fn menu_items(actor: &Actor) -> Vec<MenuItem> {
     items.push(MenuItem {
         label: "操作履歴照会",
         href: "/history",
-        description: if crate::history::sees_everyone(actor) {
+        description: if actor.sees_all_history() {
             "企業内の利用者の操作履歴を照会します。"
         } else {
             "ご自身の操作履歴を照会します。"

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use madoguchi_domain::Error;
 use madoguchi_domain::user_input::UserInput;
 use madoguchi_store::{UnlockWhich, UserRecord};
@@ -15,6 +15,7 @@ use crate::confirm::Section;
 use crate::state::AppState;
 use crate::web::actor::AdminActor;
 use crate::web::error::{ApiError, ErrorBody};
+use crate::web::extract::{self, Path};
 use crate::web::typed::typed;
 
 /// A user as the API shows it (never a password).
@@ -180,7 +181,7 @@ pub async fn get_user(
 pub async fn register_user(
     State(state): State<AppState>,
     admin: AdminActor,
-    Json(b): Json<UserBody>,
+    extract::Json(b): extract::Json<UserBody>,
 ) -> Result<Json<Done>, ApiError> {
     let done = service::register(
         &state,
@@ -200,7 +201,7 @@ pub async fn change_user(
     State(state): State<AppState>,
     admin: AdminActor,
     Path(id): Path<i64>,
-    Json(b): Json<UserBody>,
+    extract::Json(b): extract::Json<UserBody>,
 ) -> Result<Json<Done>, ApiError> {
     let done = service::change(
         &state,
@@ -237,7 +238,7 @@ pub async fn delete_user(
     State(state): State<AppState>,
     admin: AdminActor,
     Path(id): Path<i64>,
-    Json(b): Json<ConfirmBody>,
+    extract::Json(b): extract::Json<ConfirmBody>,
 ) -> Result<Json<Done>, ApiError> {
     let done = service::delete(
         &state,
@@ -266,7 +267,7 @@ pub async fn release_user(
     State(state): State<AppState>,
     admin: AdminActor,
     Path(id): Path<i64>,
-    Json(b): Json<ConfirmBody>,
+    extract::Json(b): extract::Json<ConfirmBody>,
 ) -> Result<Json<ReleasedBody>, ApiError> {
     let which = match b.which.as_str() {
         "login" => UnlockWhich::Login,
@@ -283,6 +284,7 @@ pub async fn release_user(
         &state,
         &admin,
         id,
+        b.version,
         Release {
             which,
             reset: b.reset,
@@ -292,7 +294,7 @@ pub async fn release_user(
     )
     .await?;
     Ok(Json(ReleasedBody {
-        repeated: done.executed.as_ref().is_some_and(|e| e.repeated),
+        repeated: done.executed.repeated,
         new_login_password: done.new_login_password,
         new_confirmation_password: done.new_confirmation_password,
     }))

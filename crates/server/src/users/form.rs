@@ -1,7 +1,62 @@
-//! The 利用者 wizard's form: reading the posted pairs (checkboxes repeat a name), and the
-//! hidden fields that carry the other steps' input from page to page.
+//! The forms of 利用者管理: reading the posted pairs (checkboxes repeat a name), the hidden
+//! fields that carry the wizard's other steps from page to page, and the selection of a
+//! user on the lists.
 
 use madoguchi_domain::user_input::{TX_LIMIT_ITEMS, UserInput};
+use madoguchi_domain::{Error, FieldErrors};
+use serde::Deserialize;
+
+use crate::web::error::PageError;
+
+/// A posted form as name/value pairs (checkbox names repeat).
+pub type Pairs = Vec<(String, String)>;
+
+/// The steps of 利用者登録 (BRSK006–010), as the step bar names them.
+pub const REGISTER_STEPS: [&str; 5] = [
+    "利用者基本情報を入力",
+    "利用者権限を入力",
+    "利用口座・限度額を入力",
+    "内容確認",
+    "登録完了",
+];
+
+/// The steps of 利用者変更 (BRSK011–015).
+pub const CHANGE_STEPS: [&str; 5] = [
+    "利用者基本情報を変更",
+    "利用者権限を変更",
+    "利用口座・限度額を変更",
+    "内容確認",
+    "変更完了",
+];
+
+/// The first value of field `k` in a posted form.
+pub fn get_pair(pairs: &Pairs, k: &str) -> String {
+    pairs
+        .iter()
+        .find(|(n, _)| n == k)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+/// The `version` a change or deletion was started at.
+pub fn version_of(pairs: &Pairs) -> i64 {
+    get_pair(pairs, "version").parse().unwrap_or(-1)
+}
+
+/// `?user=` of the list's 照会, 変更 and 削除.
+#[derive(Deserialize)]
+pub struct UserQuery {
+    pub user: Option<i64>,
+}
+
+/// The user chosen on the list, or 「利用者を選択してください。」.
+pub fn selected(q: &UserQuery) -> Result<i64, PageError> {
+    q.user.ok_or(PageError(Error::Invalid({
+        let mut f = FieldErrors::new();
+        f.add("user", Error::Required { label: "利用者" });
+        f
+    })))
+}
 
 /// Fields shown on step `step` (the others travel as hidden fields).
 pub fn step_fields(step: usize) -> &'static [&'static str] {

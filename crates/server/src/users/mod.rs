@@ -1,6 +1,7 @@
 //! 利用者管理: 利用者情報の管理 (一覧・照会・新規登録・変更・削除) and 利用者停止・解除.
 
 pub mod api;
+pub mod context;
 pub mod form;
 pub mod service;
 pub mod shown;

@@ -1,21 +1,24 @@
 //! 利用者管理: 利用者一覧・照会, 新規登録, 変更, 削除 and 利用者停止・解除. One function
-//! per operation of the manual, shared by the screens and the JSON API.
-
-use std::collections::BTreeMap;
+//! per operation of the manual, shared by the screens and the JSON API; every 実行 runs
+//! through the confirmed-change pipeline.
+//!
+//! Who may act on whom: nobody but the マスターユーザ itself changes, stops, releases or
+//! deletes the マスターユーザ (the bank's operator does it through the CLI); an
+//! administrator may not take away their own 管理者権限, delete themselves or release their
+//! own lock. The store checks the same rules again in the transaction.
 
 use madoguchi_domain::user_input::{Mode, UserDraft, UserInput};
-use madoguchi_domain::{Error, FieldErrors, HistoryArea, Yen, jst};
-use madoguchi_store::{
-    Account, Confirmed, NewUser, StoreError, UnlockWhich, UserProfile, UserRecord, UserUpdate,
-};
+use madoguchi_domain::{Error, FieldErrors, HistoryArea, Password, jst};
+use madoguchi_store::{NewUser, UnlockWhich, UserRecord, UserUpdate};
 
-use super::shown::shown_draft;
+pub use super::context::{CompanyContext, context};
 pub use super::shown::{Shown, delete_sections, sections, shown_user};
-use crate::confirm::{self, Executed, Row, Section};
-use crate::operator::generate_password;
+use super::shown::{profile, shown_draft};
+use crate::confirm::{self, Executed, Operation, Prepared, Request, ResultKind, Row, Section};
+use crate::passwords::generate_password;
 use crate::state::AppState;
 use crate::web::actor::AdminActor;
-use crate::web::error::{from_store, internal};
+use crate::web::error::hashing;
 
 /// 操作内容 of each operation.
 pub const REGISTER: &str = "利用者情報の新規登録";
@@ -23,68 +26,23 @@ pub const CHANGE: &str = "利用者情報の変更";
 pub const DELETE: &str = "利用者情報の削除";
 pub const RELEASE: &str = "利用者停止・解除";
 
-/// The company facts the user screens need: its accounts and the limits a user's
-/// 一回当たり限度額 may not exceed.
-#[derive(Debug, Clone)]
-pub struct CompanyContext {
-    pub accounts: Vec<Account>,
-    /// Business key → the company's matching daily limit (振込振替: the largest account
-    /// 合計, since a single transfer can never exceed its account's daily limit).
-    pub limits: BTreeMap<String, Yen>,
-}
-
-impl CompanyContext {
-    pub fn account_ids(&self) -> Vec<i64> {
-        self.accounts.iter().map(|a| a.id).collect()
+fn operation(code: &'static str, label: &str, result: ResultKind) -> Operation {
+    Operation {
+        code,
+        area: HistoryArea::Users,
+        label: label.to_owned(),
+        result,
     }
-}
-
-pub async fn context(state: &AppState, admin: &AdminActor) -> Result<CompanyContext, Error> {
-    let company_id = admin.actor().company.id;
-    let accounts = state.store.accounts(company_id).await.map_err(from_store)?;
-    let settings = state
-        .store
-        .company_settings(company_id)
-        .await
-        .map_err(from_store)?
-        .settings;
-    let transfer = settings
-        .accounts
-        .values()
-        .map(|l| l.transfer_total)
-        .max()
-        .unwrap_or(Yen::ZERO);
-    let limits = [
-        ("transfer", transfer),
-        ("bulk_transfer", settings.company.bulk_transfer),
-        ("salary", settings.company.salary),
-        ("bonus", settings.company.bonus),
-        ("direct_debit", settings.company.direct_debit),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect();
-    Ok(CompanyContext { accounts, limits })
 }
 
 /// 利用者一覧: the company's users that are not deleted.
 pub async fn list(state: &AppState, admin: &AdminActor) -> Result<Vec<UserRecord>, Error> {
-    state
-        .store
-        .users_of(admin.actor().company.id)
-        .await
-        .map_err(from_store)
+    admin.scope(state).users().await
 }
 
 /// One user of the admin's company (another company's user is simply not found).
 pub async fn get(state: &AppState, admin: &AdminActor, user_id: i64) -> Result<UserRecord, Error> {
-    state
-        .store
-        .user(admin.actor().company.id, user_id)
-        .await
-        .map_err(from_store)?
-        .filter(|u| !u.deleted)
-        .ok_or(Error::NotFound)
+    admin.scope(state).user(user_id).await
 }
 
 /// The input showing `user` as stored (passwords empty, 「変更する」 unchecked).
@@ -122,6 +80,10 @@ fn login_id_taken() -> Error {
     Error::Invalid(f)
 }
 
+fn is_login_id_taken(err: &Error) -> bool {
+    matches!(err, Error::Invalid(f) if f.iter().any(|e| e.error == Error::LoginIdTaken))
+}
+
 /// Checks one step (0 基本情報, 1 権限, 2 口座・限度額) of the input.
 pub fn check_step(
     state: &AppState,
@@ -145,24 +107,48 @@ pub fn check_step(
     errors.into_result()
 }
 
+/// Only the マスターユーザ itself acts on the マスターユーザ.
+fn master_rule(admin: &AdminActor, target: &UserRecord) -> Result<(), Error> {
+    if target.is_master && target.id != admin.actor().user().id {
+        return Err(Error::NotAllowed {
+            what: "マスターユーザの情報は、マスターユーザご本人以外は変更・削除・停止・解除できません。",
+        });
+    }
+    Ok(())
+}
+
 /// The rules about who may change whom, beyond the fields.
-fn check_authority(
+pub fn check_authority(
     admin: &AdminActor,
     target: Option<&UserRecord>,
-    draft: &UserDraft,
+    draft: Option<&UserDraft>,
 ) -> Result<(), Error> {
     let Some(target) = target else { return Ok(()) };
-    if target.is_master && !draft.is_admin {
+    master_rule(admin, target)?;
+    let keeps_admin = draft.is_none_or(|d| d.is_admin);
+    if target.is_master && !keeps_admin {
         return Err(Error::NotAllowed {
             what: "マスターユーザの管理者権限は外せません。",
         });
     }
-    if target.id == admin.actor().user.id && !draft.is_admin {
+    if target.id == admin.actor().user().id && !keeps_admin {
         return Err(Error::NotAllowed {
             what: "ご自身の管理者権限は外せません。",
         });
     }
     Ok(())
+}
+
+/// Refuses opening 変更 of a user the administrator may not change (recorded).
+pub async fn check_changeable(
+    state: &AppState,
+    admin: &AdminActor,
+    target: &UserRecord,
+) -> Result<(), Error> {
+    match check_authority(admin, Some(target), None) {
+        Ok(()) => Ok(()),
+        Err(e) => Err(refuse(state, admin, CHANGE, e).await),
+    }
 }
 
 /// A checked registration or change, ready for 確認.
@@ -172,8 +158,9 @@ pub struct Preview {
     pub sections: Vec<Section>,
 }
 
-/// 登録 / 変更 → 確認: every step again, the authority rules, and whether the login ID is
-/// free (it is checked once more, atomically, at 実行).
+/// 登録 / 変更 → 確認: every step again, the authority rules, and whether this company
+/// already has the login ID. Whether another company has it is answered only after the
+/// 確認用パスワード, at 実行 (throttled and recorded).
 pub async fn preview(
     state: &AppState,
     admin: &AdminActor,
@@ -190,15 +177,13 @@ pub async fn preview(
         Ok(d) => d,
         Err(e) => return Err(refuse(state, admin, operation, e).await),
     };
-    if let Err(e) = check_authority(admin, target, &draft) {
+    if let Err(e) = check_authority(admin, target, Some(&draft)) {
         return Err(refuse(state, admin, operation, e).await);
     }
-    let key = draft.login_id.key();
-    let holder = state
-        .store
-        .user_by_login_key(&key)
-        .await
-        .map_err(from_store)?;
+    let holder = admin
+        .scope(state)
+        .login_id_holder(&draft.login_id.key())
+        .await?;
     if holder.is_some_and(|other| target.is_none_or(|t| t.id != other.id)) {
         return Err(refuse(state, admin, operation, login_id_taken()).await);
     }
@@ -213,18 +198,6 @@ pub async fn preview(
     })
 }
 
-pub(super) fn profile(d: &UserDraft) -> UserProfile {
-    UserProfile {
-        permissions: d.permissions.iter().cloned().collect(),
-        account_ids: d.accounts.iter().copied().collect(),
-        tx_limits: d
-            .tx_limits
-            .iter()
-            .map(|(k, v)| (k.clone(), v.get()))
-            .collect(),
-    }
-}
-
 /// What the 操作履歴 keeps of a user: everything but passwords.
 fn history_details(p: &Preview, target: Option<&UserRecord>) -> serde_json::Value {
     serde_json::json!({
@@ -232,6 +205,50 @@ fn history_details(p: &Preview, target: Option<&UserRecord>) -> serde_json::Valu
         "login_id": p.draft.login_id.as_str(),
         "changes": Section::changes_json(&p.sections),
     })
+}
+
+/// What a registration or change asks, bound to its key: every field but the typed
+/// passwords, which count only as given or not.
+fn fingerprint(input: &UserInput, target: Option<(i64, i64)>) -> serde_json::Value {
+    let given = |s: &str| !s.is_empty();
+    serde_json::json!({
+        "target": target,
+        "login_id": input.login_id, "name": input.name, "email": input.email,
+        "admin": input.admin, "force_change": input.force_change,
+        "change_login_password": input.change_login_password,
+        "change_confirmation_password": input.change_confirmation_password,
+        "login_password": given(&input.login_password),
+        "confirmation_password": given(&input.confirmation_password),
+        "permissions": input.permissions, "accounts": input.accounts,
+        "tx_limits": input.tx_limits,
+    })
+}
+
+async fn hash(state: &AppState, p: Option<&Password>) -> Result<Option<String>, Error> {
+    match p {
+        Some(p) => state.hasher.hash(p).await.map(Some).map_err(hashing),
+        None => Ok(None),
+    }
+}
+
+/// After a refusal "login ID taken": counted per administrator; once the answers are used
+/// up, the answer no longer tells, and registrations wait.
+fn throttle_taken(state: &AppState, admin: &AdminActor, err: Error) -> Error {
+    if is_login_id_taken(&err) && !state.limits.taken_answer(admin.actor().user().id) {
+        return Error::LoginIdChecksThrottled;
+    }
+    err
+}
+
+/// Refused while the administrator's "login ID taken" answers are used up (recorded).
+async fn taken_gate(state: &AppState, admin: &AdminActor, operation: &str) -> Result<(), Error> {
+    match state.limits.taken_gate(admin.actor().user().id) {
+        Ok(()) => Ok(()),
+        Err(e) => Err(admin
+            .actor()
+            .refuse(state, HistoryArea::Users, operation, e)
+            .await),
+    }
 }
 
 /// 利用者情報の新規登録 (実行).
@@ -242,67 +259,47 @@ pub async fn register(
     password: &str,
     key: &str,
 ) -> Result<Executed, Error> {
-    let actor = admin.actor();
-    if let Some(done) = confirm::earlier(state, actor, key).await? {
-        return Ok(done);
-    }
-    let p = preview(state, admin, None, input).await?;
-    confirm::verify_confirmation(state, actor, password, HistoryArea::Users, REGISTER).await?;
-    let (Some(login), Some(confirmation)) =
-        (&p.draft.login_password, &p.draft.confirmation_password)
-    else {
-        return Err(Error::Internal);
+    taken_gate(state, admin, REGISTER).await?;
+    let fingerprint = fingerprint(input, None);
+    let request = Request {
+        key,
+        fingerprint: &fingerprint,
+        confirmation_password: password,
     };
-    let new = NewUser {
-        company_id: actor.company.id,
-        login_id: p.draft.login_id.as_str().to_owned(),
-        login_key: p.draft.login_id.key(),
-        name: p.draft.name.as_str().to_owned(),
-        email: p.draft.email.clone(),
-        is_master: false,
-        is_admin: p.draft.is_admin,
-        login_password_hash: state.hasher.hash(login).await.map_err(internal)?,
-        confirm_password_hash: Some(state.hasher.hash(confirmation).await.map_err(internal)?),
-        must_change_password: p.draft.force_change,
-        must_change_confirmation: p.draft.force_change,
-        profile: profile(&p.draft),
-    };
-    let history = actor
-        .draft(state, HistoryArea::Users, REGISTER)
-        .details(history_details(&p, None));
-    let confirmed = Confirmed {
-        key: key.to_owned(),
-        user_id: actor.user.id,
-        outcome: confirm::outcome(&p.sections)?,
-    };
-    let max = i64::try_from(state.config.max_users_per_company).unwrap_or(i64::MAX);
-    match state
-        .store
-        .register_user(new, max, &confirmed, history)
-        .await
-    {
-        Ok(_) => Ok(Executed {
-            key: key.to_owned(),
+    let prepare = async || {
+        let p = preview(state, admin, None, input).await?;
+        Ok(Prepared {
+            details: history_details(&p, None),
             sections: p.sections,
-            repeated: false,
-        }),
-        Err(StoreError::AlreadyExecuted { outcome }) => Executed::repeated(key, &outcome),
-        Err(StoreError::Conflict {
-            constraint: "user_limit",
-        }) => Err(refuse(
-            state,
-            admin,
-            REGISTER,
-            Error::TooManyUsers {
-                max: state.config.max_users_per_company,
-            },
-        )
-        .await),
-        Err(StoreError::Conflict { .. }) => {
-            Err(refuse(state, admin, REGISTER, login_id_taken()).await)
-        }
-        Err(other) => Err(from_store(other)),
-    }
+            change: p.draft,
+        })
+    };
+    let write = async |d: UserDraft| {
+        let (Some(login), Some(confirmation)) = (&d.login_password, &d.confirmation_password)
+        else {
+            return Err(Error::Internal);
+        };
+        let new = NewUser {
+            login_id: d.login_id.as_str().to_owned(),
+            login_key: d.login_id.key(),
+            name: d.name.as_str().to_owned(),
+            email: d.email.clone(),
+            is_master: false,
+            is_admin: d.is_admin,
+            login_password_hash: state.hasher.hash(login).await.map_err(hashing)?,
+            confirm_password_hash: Some(state.hasher.hash(confirmation).await.map_err(hashing)?),
+            must_change_password: d.force_change,
+            must_change_confirmation: d.force_change,
+            profile: profile(&d),
+        };
+        let max = i64::try_from(state.config.max_users_per_company).unwrap_or(i64::MAX);
+        Ok(admin.scope(state).register_write(new, max))
+    };
+    let op = operation("users.register", REGISTER, ResultKind::UserRegistered);
+    confirm::execute(state, admin.actor(), &op, request, prepare, write)
+        .await
+        .map(|(done, _)| done)
+        .map_err(|e| throttle_taken(state, admin, e))
 }
 
 /// 利用者情報の変更 (実行), at the `version` the input screen was opened at.
@@ -315,70 +312,46 @@ pub async fn change(
     password: &str,
     key: &str,
 ) -> Result<Executed, Error> {
-    let actor = admin.actor();
-    if let Some(done) = confirm::earlier(state, actor, key).await? {
-        return Ok(done);
-    }
-    let target = get(state, admin, user_id).await?;
-    if target.version != version {
-        return Err(refuse(state, admin, CHANGE, Error::Stale).await);
-    }
-    let p = preview(state, admin, Some(&target), input).await?;
-    confirm::verify_confirmation(state, actor, password, HistoryArea::Users, CHANGE).await?;
-    let hash = |p: &Option<madoguchi_domain::Password>| {
-        let p = p.clone();
-        async move {
-            match p {
-                Some(p) => state.hasher.hash(&p).await.map(Some).map_err(internal),
-                None => Ok(None),
-            }
+    taken_gate(state, admin, CHANGE).await?;
+    let fingerprint = fingerprint(input, Some((user_id, version)));
+    let request = Request {
+        key,
+        fingerprint: &fingerprint,
+        confirmation_password: password,
+    };
+    let prepare = async || {
+        let target = get(state, admin, user_id).await?;
+        if target.version != version {
+            return Err(refuse(state, admin, CHANGE, Error::Stale).await);
         }
-    };
-    let update = UserUpdate {
-        login_id: p.draft.login_id.as_str().to_owned(),
-        login_key: p.draft.login_id.key(),
-        name: p.draft.name.as_str().to_owned(),
-        email: p.draft.email.clone(),
-        is_admin: p.draft.is_admin || target.is_master,
-        login_password_hash: hash(&p.draft.login_password).await?,
-        confirm_password_hash: hash(&p.draft.confirmation_password).await?,
-        must_change_password: p.draft.force_change,
-        // A confirmation password the administrator sets now must be replaced too.
-        must_change_confirmation: p.draft.force_change && p.draft.confirmation_password.is_some(),
-        profile: profile(&p.draft),
-    };
-    let history = actor
-        .draft(state, HistoryArea::Users, CHANGE)
-        .details(history_details(&p, Some(&target)));
-    let confirmed = Confirmed {
-        key: key.to_owned(),
-        user_id: actor.user.id,
-        outcome: confirm::outcome(&p.sections)?,
-    };
-    match state
-        .store
-        .update_user(
-            actor.company.id,
-            user_id,
-            version,
-            &update,
-            &confirmed,
-            history,
-        )
-        .await
-    {
-        Ok(_) => Ok(Executed {
-            key: key.to_owned(),
+        let p = preview(state, admin, Some(&target), input).await?;
+        Ok(Prepared {
+            details: history_details(&p, Some(&target)),
             sections: p.sections,
-            repeated: false,
-        }),
-        Err(StoreError::AlreadyExecuted { outcome }) => Executed::repeated(key, &outcome),
-        Err(StoreError::Stale) => Err(refuse(state, admin, CHANGE, Error::Stale).await),
-        Err(StoreError::Conflict { .. }) => {
-            Err(refuse(state, admin, CHANGE, login_id_taken()).await)
-        }
-        Err(other) => Err(from_store(other)),
-    }
+            change: p.draft,
+        })
+    };
+    let write = async |d: UserDraft| {
+        let update = UserUpdate {
+            login_id: d.login_id.as_str().to_owned(),
+            login_key: d.login_id.key(),
+            name: d.name.as_str().to_owned(),
+            email: d.email.clone(),
+            is_admin: d.is_admin,
+            login_password_hash: hash(state, d.login_password.as_ref()).await?,
+            confirm_password_hash: hash(state, d.confirmation_password.as_ref()).await?,
+            must_change_password: d.force_change,
+            // A confirmation password the administrator sets now must be replaced too.
+            must_change_confirmation: d.force_change && d.confirmation_password.is_some(),
+            profile: profile(&d),
+        };
+        Ok(admin.scope(state).update_write(user_id, version, update))
+    };
+    let op = operation("users.change", CHANGE, ResultKind::UserChanged);
+    confirm::execute(state, admin.actor(), &op, request, prepare, write)
+        .await
+        .map(|(done, _)| done)
+        .map_err(|e| throttle_taken(state, admin, e))
 }
 
 /// Refuses deleting the master or oneself (recorded).
@@ -389,7 +362,7 @@ pub async fn check_deletable(
 ) -> Result<(), Error> {
     let refusal = if target.is_master {
         Some("マスターユーザは削除できません。")
-    } else if target.id == admin.actor().user.id {
+    } else if target.id == admin.actor().user().id {
         Some("ご自身を削除することはできません。")
     } else {
         None
@@ -410,39 +383,31 @@ pub async fn delete(
     password: &str,
     key: &str,
 ) -> Result<Executed, Error> {
-    let actor = admin.actor();
-    if let Some(done) = confirm::earlier(state, actor, key).await? {
-        return Ok(done);
-    }
-    let target = get(state, admin, user_id).await?;
-    check_deletable(state, admin, &target).await?;
-    if target.version != version {
-        return Err(refuse(state, admin, DELETE, Error::Stale).await);
-    }
-    confirm::verify_confirmation(state, actor, password, HistoryArea::Users, DELETE).await?;
-    let sections = delete_sections(&target);
-    let history = actor.draft(state, HistoryArea::Users, DELETE).details(
-        serde_json::json!({"user_id": target.id, "login_id": target.login_id, "name": target.name}),
-    );
-    let confirmed = Confirmed {
-        key: key.to_owned(),
-        user_id: actor.user.id,
-        outcome: confirm::outcome(&sections)?,
+    let fingerprint = serde_json::json!({"target": [user_id, version]});
+    let request = Request {
+        key,
+        fingerprint: &fingerprint,
+        confirmation_password: password,
     };
-    match state
-        .store
-        .delete_user(actor.company.id, user_id, version, &confirmed, history)
+    let prepare = async || {
+        let target = get(state, admin, user_id).await?;
+        check_deletable(state, admin, &target).await?;
+        if target.version != version {
+            return Err(refuse(state, admin, DELETE, Error::Stale).await);
+        }
+        Ok(Prepared {
+            details: serde_json::json!({
+                "user_id": target.id, "login_id": target.login_id, "name": target.name,
+            }),
+            sections: delete_sections(&target),
+            change: (),
+        })
+    };
+    let write = async |()| Ok(admin.scope(state).delete_write(user_id, version));
+    let op = operation("users.delete", DELETE, ResultKind::UserDeleted);
+    confirm::execute(state, admin.actor(), &op, request, prepare, write)
         .await
-    {
-        Ok(()) => Ok(Executed {
-            key: key.to_owned(),
-            sections,
-            repeated: false,
-        }),
-        Err(StoreError::AlreadyExecuted { outcome }) => Executed::repeated(key, &outcome),
-        Err(StoreError::Stale) => Err(refuse(state, admin, DELETE, Error::Stale).await),
-        Err(other) => Err(from_store(other)),
-    }
+        .map(|(done, _)| done)
 }
 
 /// 利用者停止・解除: what to do for one user.
@@ -454,128 +419,121 @@ pub struct Release {
 }
 
 /// The result of a release: the new one-time passwords, if any were issued (shown once).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Released {
-    pub executed: Option<Executed>,
+    pub executed: Executed,
     pub new_login_password: Option<String>,
     pub new_confirmation_password: Option<String>,
 }
 
-/// 利用者停止・解除 (実行). An administrator cannot release their own lock.
+/// Refuses 利用者停止・解除 of oneself or, for anyone but the master, of the master
+/// (recorded).
+pub async fn check_releasable(
+    state: &AppState,
+    admin: &AdminActor,
+    target: &UserRecord,
+) -> Result<(), Error> {
+    let refusal = if target.id == admin.actor().user().id {
+        Err(Error::NotAllowed {
+            what: "ご自身の利用停止は解除できません。",
+        })
+    } else {
+        master_rule(admin, target)
+    };
+    match refusal {
+        Ok(()) => Ok(()),
+        Err(e) => Err(refuse(state, admin, RELEASE, e).await),
+    }
+}
+
+/// 利用者停止・解除 (実行), at the `version` the confirm screen was opened at.
 pub async fn release(
     state: &AppState,
     admin: &AdminActor,
     user_id: i64,
+    version: i64,
     what: Release,
     password: &str,
     key: &str,
 ) -> Result<Released, Error> {
-    let actor = admin.actor();
-    if let Some(done) = confirm::earlier(state, actor, key).await? {
-        return Ok(Released {
-            executed: Some(done),
-            ..Released::default()
-        });
-    }
-    let target = get(state, admin, user_id).await?;
-    if target.id == actor.user.id {
-        return Err(refuse(
-            state,
-            admin,
-            RELEASE,
-            Error::NotAllowed {
-                what: "ご自身の利用停止は解除できません。",
-            },
-        )
-        .await);
-    }
-    confirm::verify_confirmation(state, actor, password, HistoryArea::Users, RELEASE).await?;
     let (login, confirmation) = match what.which {
         UnlockWhich::Login => (true, false),
         UnlockWhich::Confirmation => (false, true),
         UnlockWhich::Both => (true, true),
     };
-    let issue = |wanted: bool| what.reset && wanted;
-    let new_login =
-        issue(login).then(|| generate_password(state.policy.min_len, state.policy.max_len));
-    let new_confirmation =
-        issue(confirmation).then(|| generate_password(state.policy.min_len, state.policy.max_len));
-    let hash = |p: &Option<String>| {
-        let p = p.clone();
-        async move {
-            match p {
-                Some(p) => state
-                    .hasher
-                    .hash(&madoguchi_domain::Password::typed(p))
-                    .await
-                    .map(Some)
-                    .map_err(internal),
-                None => Ok(None),
-            }
+    let which = match what.which {
+        UnlockWhich::Login => "login",
+        UnlockWhich::Confirmation => "confirmation",
+        UnlockWhich::Both => "both",
+    };
+    let fingerprint =
+        serde_json::json!({"target": [user_id, version], "which": which, "reset": what.reset});
+    let request = Request {
+        key,
+        fingerprint: &fingerprint,
+        confirmation_password: password,
+    };
+    let issue = |wanted: bool| {
+        (what.reset && wanted)
+            .then(|| generate_password(state.policy.min_len, state.policy.max_len))
+    };
+    let (new_login, new_confirmation) = (issue(login), issue(confirmation));
+    let prepare = async || {
+        let target = get(state, admin, user_id).await?;
+        check_releasable(state, admin, &target).await?;
+        if target.version != version {
+            return Err(refuse(state, admin, RELEASE, Error::Stale).await);
         }
-    };
-    let hashes = (hash(&new_login).await?, hash(&new_confirmation).await?);
-    let after_state = madoguchi_domain::ServiceState::from_flags(
-        target.login_locked && !login,
-        target.confirm_locked && !confirmation,
-    );
-    let sections = vec![Section {
-        title: "利用者停止・解除".into(),
-        rows: vec![
-            Row::text("ログインID", &target.login_id, &target.login_id),
-            Row::text("利用者名", &target.name, &target.name),
-            Row::text(
-                "サービス状態",
-                target.service_state().label(),
-                after_state.label(),
-            ),
-            Row::text(
-                "パスワードの再発行",
-                "",
-                if what.reset {
-                    "再発行する（次回ログイン時に変更）"
-                } else {
-                    "再発行しない"
-                },
-            ),
-        ],
-    }];
-    let history = actor.draft(state, HistoryArea::Users, RELEASE).details(serde_json::json!({
-        "user_id": target.id, "login_id": target.login_id,
-        "before": target.service_state().label(), "after": after_state.label(), "reset": what.reset,
-    }));
-    let confirmed = Confirmed {
-        key: key.to_owned(),
-        user_id: actor.user.id,
-        outcome: confirm::outcome(&sections)?,
-    };
-    match state
-        .store
-        .release_user(
-            actor.company.id,
-            user_id,
-            what.which,
-            hashes,
-            &confirmed,
-            history,
-        )
-        .await
-    {
-        Ok(()) => Ok(Released {
-            executed: Some(Executed {
-                key: key.to_owned(),
-                sections,
-                repeated: false,
+        let after_state = madoguchi_domain::ServiceState::from_flags(
+            target.login_locked && !login,
+            target.confirm_locked && !confirmation,
+        );
+        let reissue = if what.reset {
+            "再発行する（次回ログイン時に変更）"
+        } else {
+            "再発行しない"
+        };
+        Ok(Prepared {
+            details: serde_json::json!({
+                "user_id": target.id, "login_id": target.login_id,
+                "before": target.service_state().label(), "after": after_state.label(),
+                "reset": what.reset,
             }),
-            new_login_password: new_login,
-            new_confirmation_password: new_confirmation,
-        }),
-        Err(StoreError::AlreadyExecuted { outcome }) => Ok(Released {
-            executed: Some(Executed::repeated(key, &outcome)?),
-            ..Released::default()
-        }),
-        Err(other) => Err(from_store(other)),
-    }
+            sections: vec![Section {
+                title: "利用者停止・解除".into(),
+                rows: vec![
+                    Row::text("ログインID", &target.login_id, &target.login_id),
+                    Row::text("利用者名", &target.name, &target.name),
+                    Row::text(
+                        "サービス状態",
+                        target.service_state().label(),
+                        after_state.label(),
+                    ),
+                    Row::text("パスワードの再発行", reissue, reissue),
+                ],
+            }],
+            change: (),
+        })
+    };
+    let write = async |()| {
+        let typed = |p: &Option<String>| p.clone().map(Password::typed);
+        let hashes = (
+            hash(state, typed(&new_login).as_ref()).await?,
+            hash(state, typed(&new_confirmation).as_ref()).await?,
+        );
+        Ok(admin
+            .scope(state)
+            .release_write(user_id, version, what.which, hashes))
+    };
+    let op = operation("users.release", RELEASE, ResultKind::UserReleased);
+    let (executed, _) =
+        confirm::execute(state, admin.actor(), &op, request, prepare, write).await?;
+    let shown = |p: Option<String>| if executed.repeated { None } else { p };
+    Ok(Released {
+        new_login_password: shown(new_login),
+        new_confirmation_password: shown(new_confirmation),
+        executed,
+    })
 }
 
 /// 前回ログイン as shown in the list.

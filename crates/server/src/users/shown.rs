@@ -5,8 +5,7 @@ use madoguchi_domain::user_input::{TX_LIMIT_ITEMS, UserDraft};
 use madoguchi_domain::{Yen, permissions};
 use madoguchi_store::{UserProfile, UserRecord};
 
-use super::service::{CompanyContext, profile};
-use crate::company::service::account_label;
+use super::context::CompanyContext;
 use crate::confirm::{Row, Section};
 
 /// What a user is, as shown on 照会, 確認, 結果 and the printed PDF (never passwords).
@@ -74,7 +73,7 @@ fn shown(
             .iter()
             .map(|a| {
                 (
-                    account_label(a),
+                    a.label(),
                     if accounts.contains(&a.id) {
                         "利用可"
                     } else {
@@ -98,6 +97,19 @@ fn shown(
     }
 }
 
+/// サービス利用権限, 利用可能口座 and 利用者一回当たり限度額 of a checked input, as stored.
+pub fn profile(d: &UserDraft) -> UserProfile {
+    UserProfile {
+        permissions: d.permissions.iter().cloned().collect(),
+        account_ids: d.accounts.iter().copied().collect(),
+        tx_limits: d
+            .tx_limits
+            .iter()
+            .map(|(k, v)| (k.clone(), v.get()))
+            .collect(),
+    }
+}
+
 pub fn shown_user(ctx: &CompanyContext, u: &UserRecord) -> Shown {
     let passwords = if u.must_change_password {
         ("ログイン時に強制変更する", "登録済み")
@@ -113,11 +125,7 @@ pub fn shown_user(ctx: &CompanyContext, u: &UserRecord) -> Shown {
     shown(ctx, basics, &u.profile, passwords)
 }
 
-pub(super) fn shown_draft(
-    ctx: &CompanyContext,
-    d: &UserDraft,
-    before: Option<&UserRecord>,
-) -> Shown {
+pub fn shown_draft(ctx: &CompanyContext, d: &UserDraft, before: Option<&UserRecord>) -> Shown {
     let login = match (&d.login_password, before) {
         (Some(_), _) if d.force_change => "登録する（ログイン時に強制変更する）",
         (Some(_), Some(_)) => "変更する",

@@ -7,21 +7,19 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Redirect, Response};
-use madoguchi_domain::{Error, FieldErrors};
+use madoguchi_domain::Error;
 use madoguchi_store::{UnlockWhich, UserRecord};
 use serde::Deserialize;
 
+use super::form::{CHANGE_STEPS, Pairs, REGISTER_STEPS, UserQuery, get_pair, selected, version_of};
 use super::service::{self, Release};
-use crate::confirm::{self, Section};
+use crate::confirm::{self, ResultKind, Section};
 use crate::confirm_pages::{ConfirmPage, ResultPage};
 use crate::state::AppState;
 use crate::web::actor::AdminActor;
 use crate::web::error::{PageError, status_of};
 use crate::web::form::PageForm;
 use crate::web::page::{Frame, render, render_status};
-
-/// A posted form as name/value pairs (checkbox names repeat).
-pub(super) type Pairs = Vec<(String, String)>;
 
 #[derive(Template)]
 #[template(path = "users/menu.html")]
@@ -88,19 +86,6 @@ pub async fn view_users_list_get(
     }))
 }
 
-#[derive(Deserialize)]
-pub struct UserQuery {
-    user: Option<i64>,
-}
-
-pub(super) fn selected(q: &UserQuery) -> Result<i64, PageError> {
-    q.user.ok_or(PageError(Error::Invalid({
-        let mut f = FieldErrors::new();
-        f.add("user", Error::Required { label: "利用者" });
-        f
-    })))
-}
-
 #[derive(Template)]
 #[template(path = "users/view.html")]
 struct ViewPage {
@@ -130,51 +115,89 @@ pub struct KeyQuery {
     key: String,
 }
 
+impl KeyQuery {
+    /// The key, for links: only a well-formed key is ever put into a URL.
+    fn link(&self) -> String {
+        madoguchi_domain::IdempotencyKey::parse(&self.key)
+            .map(|k| k.to_string())
+            .unwrap_or_default()
+    }
+}
+
+/// The 結果 kinds of 利用者管理, with their 画面ID, title and lead.
+const RESULTS: [(ResultKind, &str, &str, &str); 4] = [
+    (
+        ResultKind::UserRegistered,
+        "BRSK010",
+        "利用者登録結果",
+        "以下の内容で利用者情報を登録しました。",
+    ),
+    (
+        ResultKind::UserChanged,
+        "BRSK015",
+        "利用者変更結果",
+        "以下の内容で利用者情報を変更しました。",
+    ),
+    (
+        ResultKind::UserDeleted,
+        "BRSK017",
+        "利用者削除結果",
+        "以下の利用者を削除しました。",
+    ),
+    (
+        ResultKind::UserReleased,
+        "BRSK043",
+        "利用者停止・解除結果",
+        "以下の内容で利用者のサービス状態を変更しました。",
+    ),
+];
+
+/// The result of `key` by this administrator, whichever of the kinds above it is.
+async fn user_result(
+    state: &AppState,
+    admin: &AdminActor,
+    key: &str,
+) -> Result<
+    (
+        ResultKind,
+        &'static str,
+        &'static str,
+        &'static str,
+        Vec<Section>,
+    ),
+    PageError,
+> {
+    for (kind, id, title, lead) in RESULTS {
+        match confirm::result(state, admin.actor(), key, kind).await {
+            Ok(sections) => return Ok((kind, id, title, lead, sections)),
+            Err(Error::NotFound) => continue,
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Err(Error::NotFound.into())
+}
+
 /// GET /users/result?key= — 登録結果 / 変更結果 / 削除結果 / 停止・解除結果, with 印刷.
 pub async fn view_result_get(
     State(state): State<AppState>,
     admin: AdminActor,
     Query(q): Query<KeyQuery>,
 ) -> Result<Response, PageError> {
-    let sections = confirm::result(&state, admin.actor(), &q.key).await?;
-    let (id, title, lead) = result_kind(&sections);
+    let (kind, id, title, lead, sections) = user_result(&state, &admin, &q.key).await?;
     Ok(ResultPage {
         frame: Frame::new(&state, admin.actor(), id, title),
-        steps: if id == "BRSK010" || id == "BRSK015" {
-            confirm::steps(&super::wizard::REGISTER_STEPS, 4)
-        } else {
-            Vec::new()
+        steps: match kind {
+            ResultKind::UserRegistered => confirm::steps(&REGISTER_STEPS, 4),
+            ResultKind::UserChanged => confirm::steps(&CHANGE_STEPS, 4),
+            _ => Vec::new(),
         },
         lead: lead.to_owned(),
         sections,
         back_href: "/users/list".to_owned(),
         back_label: "利用者一覧へ".to_owned(),
-        print_href: format!("/users/result/print?key={}", q.key),
+        print_href: format!("/users/result/print?key={}", q.link()),
     }
     .respond())
-}
-
-/// Which result a stored outcome is, from its first section and rows.
-fn result_kind(sections: &[Section]) -> (&'static str, &'static str, &'static str) {
-    let first = sections.first().map(|s| s.title.as_str()).unwrap_or("");
-    match first {
-        "削除する利用者" => ("BRSK017", "利用者削除結果", "以下の利用者を削除しました。"),
-        "利用者停止・解除" => (
-            "BRSK043",
-            "利用者停止・解除結果",
-            "以下の内容で利用者のサービス状態を変更しました。",
-        ),
-        _ if sections.iter().any(|s| s.rows.iter().any(|r| r.changed)) => (
-            "BRSK015",
-            "利用者変更結果",
-            "以下の内容で利用者情報を変更しました。",
-        ),
-        _ => (
-            "BRSK010",
-            "利用者登録結果",
-            "以下の内容で利用者情報を登録しました。",
-        ),
-    }
 }
 
 /// GET /users/result/print?key= — 印刷: the result as a PDF (no passwords).
@@ -183,15 +206,14 @@ pub async fn view_result_print_get(
     admin: AdminActor,
     Query(q): Query<KeyQuery>,
 ) -> Result<Response, PageError> {
-    let sections = confirm::result(&state, admin.actor(), &q.key).await?;
-    let (_, title, lead) = result_kind(&sections);
+    let (_, _, title, lead, sections) = user_result(&state, &admin, &q.key).await?;
     let actor = admin.actor();
     let pdf = crate::report::sections_pdf(
         &state.pdf_font,
         title,
         &[
-            format!("企業名：{}", actor.company.name),
-            format!("操作者：{}（{}）", actor.user.name, actor.user.login_id),
+            format!("企業名：{}", actor.company().name),
+            format!("操作者：{}（{}）", actor.user().name, actor.user().login_id),
             format!(
                 "出力日時：{}",
                 madoguchi_domain::jst::format_minutes(state.now())
@@ -274,7 +296,7 @@ pub async fn view_delete_post(
     )
     .await
     {
-        Ok(done) => Ok(Redirect::to(&format!("/users/result?key={}", done.key)).into_response()),
+        Ok(done) => Ok(Redirect::to(&done.result_url("/users/result")).into_response()),
         Err(err) if confirm::is_about_the_password(&err, "confirmation_password") => {
             let user = service::get(&state, &admin, id).await?;
             Ok(delete_confirm(
@@ -321,6 +343,7 @@ struct ReleasePage {
     user: ListRow,
     login_locked: bool,
     confirm_locked: bool,
+    version: i64,
     key: String,
     error: String,
 }
@@ -347,6 +370,7 @@ fn release_page(
             }),
         login_locked: user.login_locked,
         confirm_locked: user.confirm_locked,
+        version: user.version,
         key,
         error,
     }
@@ -359,6 +383,7 @@ pub async fn view_release_get(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let user = service::get(&state, &admin, id).await?;
+    service::check_releasable(&state, &admin, &user).await?;
     Ok(render(&release_page(
         &state,
         &admin,
@@ -397,6 +422,7 @@ pub async fn view_release_post(
         &state,
         &admin,
         id,
+        version_of(&form),
         what,
         &get_pair(&form, "confirmation_password_confirm"),
         &key,
@@ -405,7 +431,7 @@ pub async fn view_release_post(
     {
         Ok(done) => Ok(render(&ReleasedPage {
             frame: Frame::new(&state, admin.actor(), "BRSK043", "利用者停止・解除結果"),
-            sections: done.executed.map(|e| e.sections).unwrap_or_default(),
+            sections: done.executed.sections,
             new_login: done.new_login_password.unwrap_or_default(),
             new_confirmation: done.new_confirmation_password.unwrap_or_default(),
         })),
@@ -421,18 +447,4 @@ pub async fn view_release_post(
         }
         Err(other) => Err(other.into()),
     }
-}
-
-/// The first value of field `k` in a posted form.
-pub(super) fn get_pair(pairs: &Pairs, k: &str) -> String {
-    pairs
-        .iter()
-        .find(|(n, _)| n == k)
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default()
-}
-
-/// The `version` a change or deletion was started at.
-pub(super) fn version_of(pairs: &Pairs) -> i64 {
-    get_pair(pairs, "version").parse().unwrap_or(-1)
 }

@@ -9,10 +9,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use madoguchi_domain::user_input::{Mode, TX_LIMIT_ITEMS, UserInput};
 use madoguchi_domain::{Error, FieldErrors, permissions};
 
-use super::form::{hidden_for, input_from_pairs, pairs_of, step_of};
+use super::form::{
+    CHANGE_STEPS, Pairs, REGISTER_STEPS, UserQuery, get_pair, hidden_for, input_from_pairs,
+    pairs_of, selected, step_of, version_of,
+};
 use super::service::{self, CompanyContext};
-use super::views::{Pairs, UserQuery, get_pair, selected, version_of};
-use crate::company::service::account_label;
 use crate::confirm::{self, Step};
 use crate::confirm_pages::ConfirmPage;
 use crate::state::AppState;
@@ -21,20 +22,6 @@ use crate::web::error::{PageError, status_of};
 use crate::web::form::PageForm;
 use crate::web::page::{Frame, render, render_status};
 
-pub(super) const REGISTER_STEPS: [&str; 5] = [
-    "利用者基本情報を入力",
-    "利用者権限を入力",
-    "利用口座・限度額を入力",
-    "内容確認",
-    "登録完了",
-];
-const CHANGE_STEPS: [&str; 5] = [
-    "利用者基本情報を変更",
-    "利用者権限を変更",
-    "利用口座・限度額を変更",
-    "内容確認",
-    "変更完了",
-];
 const REGISTER_IDS: [&str; 5] = ["BRSK006", "BRSK007", "BRSK008", "BRSK009", "BRSK010"];
 const CHANGE_IDS: [&str; 5] = ["BRSK011", "BRSK012", "BRSK013", "BRSK014", "BRSK015"];
 
@@ -179,7 +166,7 @@ fn step_page(
         .iter()
         .map(|a| AccountRow {
             id: a.id,
-            label: account_label(a),
+            label: a.label(),
             holder: a.holder.clone(),
             checked: input.accounts.contains(&a.id),
         })
@@ -250,6 +237,7 @@ pub async fn view_change_get(
     Query(q): Query<UserQuery>,
 ) -> Result<Response, PageError> {
     let user = service::get(&state, &admin, selected(&q)?).await?;
+    service::check_changeable(&state, &admin, &user).await?;
     let ctx = service::context(&state, &admin).await?;
     let wizard = Wizard {
         target: Some((user.id, user.version)),
@@ -446,15 +434,10 @@ async fn execute(
         }
     };
     match result {
-        Ok(done) => Ok(Redirect::to(&format!("/users/result?key={}", done.key)).into_response()),
+        Ok(done) => Ok(Redirect::to(&done.result_url("/users/result")).into_response()),
         Err(err) if confirm::is_about_the_password(&err, "confirmation_password") => {
             let ctx = service::context(state, admin).await?;
-            let message = match &err {
-                Error::Invalid(f) => f
-                    .message_for("confirmation_password")
-                    .unwrap_or_else(|| err.message_ja()),
-                other => other.message_ja(),
-            };
+            let message = confirm::password_message(&err, "confirmation_password");
             confirm_or_errors(
                 state,
                 admin,

@@ -1,29 +1,86 @@
 //! Authorization as a type. A handler that takes an [`Actor`] only runs for a verified,
-//! live session of an active user; one that takes an [`AdminActor`] only for a マスター
-//! or 管理者 user. Service functions take these types, so a missing check does not compile.
+//! live session of an active user that passed every step of the login; one that takes
+//! an [`AdminActor`] only for a マスター or 管理者 user. Service functions take these
+//! types, and reach the store only through the handles they hand out (`web::scope`),
+//! bound to the actor's company: a missing check does not compile, and no handler ever
+//! passes a company id of its own choosing.
+//!
+//! Sessions have stages (`SessionStage`); each extractor admits one: [`Actor`] the
+//! finished login, [`PasswordChangeActor`] a session waiting for パスワード強制変更,
+//! [`SessionActor`] any stage (ログアウト). A new login step is a new stage and a new
+//! extractor, not a change to the handlers.
 
 use axum::extract::FromRequestParts;
 use axum::http::Method;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use madoguchi_domain::{Error, HistoryArea};
+use madoguchi_domain::{Error, HistoryArea, SessionStage, permissions};
 use madoguchi_store::{Company, HistoryDraft, SessionRecord, UserRecord};
 
 use crate::state::AppState;
 use crate::web::client::ClientInfo;
 use crate::web::error::{ApiError, PageError, from_store};
+use crate::web::scope::{AdminScope, CompanyScope, HistoryScope};
 use crate::web::{cookies, token};
 
 /// The verified user of a request, with their company and session.
 #[derive(Debug, Clone)]
 pub struct Actor {
-    pub user: UserRecord,
-    pub company: Company,
-    pub session: SessionRecord,
-    pub client: ClientInfo,
+    user: UserRecord,
+    company: Company,
+    session: SessionRecord,
+    client: ClientInfo,
 }
 
 impl Actor {
+    pub fn user(&self) -> &UserRecord {
+        &self.user
+    }
+
+    pub fn company(&self) -> &Company {
+        &self.company
+    }
+
+    pub fn session(&self) -> &SessionRecord {
+        &self.session
+    }
+
+    pub fn client(&self) -> &ClientInfo {
+        &self.client
+    }
+
+    /// The store as this user's company sees it.
+    pub fn scope<'a>(&'a self, state: &'a AppState) -> CompanyScope<'a> {
+        CompanyScope::new(state.store.as_ref(), self.company.id)
+    }
+
+    /// The 操作履歴 this user may read: the whole company's for the マスターユーザ and
+    /// users with 全操作履歴照会, else their own.
+    pub fn history_scope<'a>(&'a self, state: &'a AppState) -> HistoryScope<'a> {
+        let everyone = self.sees_all_history();
+        HistoryScope::new(
+            state.store.as_ref(),
+            self.company.id,
+            (!everyone).then_some(self.user.id),
+        )
+    }
+
+    /// The マスターユーザ, or a user with サービス利用権限「全操作履歴照会」.
+    pub fn sees_all_history(&self) -> bool {
+        self.user.is_master || self.user.may(permissions::HISTORY_ALL)
+    }
+
+    /// Records `draft`, an operation by this user that changes nothing else (a look at
+    /// the 操作履歴, say).
+    pub async fn record(&self, state: &AppState, draft: HistoryDraft) -> Result<(), Error> {
+        state
+            .store
+            .append_history(draft)
+            .await
+            .map(|_| ())
+            .map_err(from_store)
+    }
+
     /// A 操作履歴 entry by this user, timed now.
     pub fn draft(&self, state: &AppState, area: HistoryArea, operation: &str) -> HistoryDraft {
         let mut draft = state.draft(&self.client, area, operation);
@@ -93,11 +150,21 @@ impl AdminActor {
     pub fn actor(&self) -> &Actor {
         &self.0
     }
+
+    /// The store as this administrator may use it: the company's users, and the writes
+    /// of 企業管理 and 利用者管理, bound to the company and to this administrator.
+    pub fn scope<'a>(&'a self, state: &'a AppState) -> AdminScope<'a> {
+        AdminScope::new(self.0.scope(state), self.0.user.id, &self.0.session.id_hash)
+    }
 }
 
-/// A logged-in user who must change the password before anything else (強制変更).
+/// A session waiting for パスワード強制変更: only that screen and ログアウト.
 #[derive(Debug, Clone)]
-pub struct PendingActor(pub Actor);
+pub struct PasswordChangeActor(pub Actor);
+
+/// A session in any stage (ログアウト, and who is logged in).
+#[derive(Debug, Clone)]
+pub struct SessionActor(pub Actor);
 
 /// The answer to a request whose session is missing or refused: JSON for `/api/…`,
 /// a redirect or error page for screens.
@@ -132,8 +199,8 @@ fn is_api(parts: &Parts) -> bool {
 
 const TOUCH_INTERVAL_MICROS: i64 = 30 * 1_000_000;
 
-/// Loads and checks the session of a request (timeouts, user still active), without
-/// deciding yet whether a pending password change is acceptable.
+/// Loads and checks the session of a request (timeouts, user still active, passwords
+/// unchanged since it was opened), whatever its stage.
 async fn authenticate(parts: &Parts, state: &AppState) -> Result<Actor, Error> {
     let token =
         cookies::read(&parts.headers, state.cookies.session_name()).ok_or(Error::NotLoggedIn)?;
@@ -144,7 +211,7 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Actor, Error> {
         .await
         .map_err(from_store)?
         .ok_or(Error::NotLoggedIn)?;
-    let client = ClientInfo::from_parts(parts);
+    let client = ClientInfo::from_parts(parts, &state.trusted_proxies);
     let now = state.now();
     let timeout = if now - session.last_seen_at > state.idle_limit_micros() {
         Some((Error::SessionIdle, "セッションタイムアウト(無操作)"))
@@ -188,8 +255,10 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Actor, Error> {
             .map_err(from_store)?;
         return Err(err);
     }
-    // A user deleted or locked since login loses the session at the next request.
-    if user.deleted || user.login_locked {
+    // A user deleted or locked since login, or whose passwords changed since (elsewhere),
+    // loses the session at the next request. (The change itself ends the sessions too;
+    // this holds even for a path that forgot to.)
+    if user.deleted || user.login_locked || user.credential_version != session.credential_version {
         state
             .store
             .end_session(&id_hash, None)
@@ -234,6 +303,17 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Actor, Error> {
     Ok(actor)
 }
 
+/// The session of a request in exactly `stage`; a session elsewhere in the login is sent
+/// where it stands.
+async fn in_stage(parts: &Parts, state: &AppState, stage: SessionStage) -> Result<Actor, Error> {
+    let actor = authenticate(parts, state).await?;
+    match (actor.session.stage, stage) {
+        (s, wanted) if s == wanted => Ok(actor),
+        (SessionStage::PasswordChange, _) => Err(Error::PasswordChangeRequired),
+        (SessionStage::Active, _) => Err(Error::AlreadyLoggedIn),
+    }
+}
+
 impl FromRequestParts<AppState> for Actor {
     type Rejection = Rejection;
 
@@ -241,17 +321,27 @@ impl FromRequestParts<AppState> for Actor {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let actor = authenticate(parts, state)
+        in_stage(parts, state, SessionStage::Active)
             .await
-            .map_err(|e| Rejection::new(parts, e))?;
-        if actor.session.pending_password_change {
-            return Err(Rejection::new(parts, Error::PasswordChangeRequired));
-        }
-        Ok(actor)
+            .map_err(|e| Rejection::new(parts, e))
     }
 }
 
-impl FromRequestParts<AppState> for PendingActor {
+impl FromRequestParts<AppState> for PasswordChangeActor {
+    type Rejection = Rejection;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        in_stage(parts, state, SessionStage::PasswordChange)
+            .await
+            .map(PasswordChangeActor)
+            .map_err(|e| Rejection::new(parts, e))
+    }
+}
+
+impl FromRequestParts<AppState> for SessionActor {
     type Rejection = Rejection;
 
     async fn from_request_parts(
@@ -260,7 +350,7 @@ impl FromRequestParts<AppState> for PendingActor {
     ) -> Result<Self, Self::Rejection> {
         authenticate(parts, state)
             .await
-            .map(PendingActor)
+            .map(SessionActor)
             .map_err(|e| Rejection::new(parts, e))
     }
 }

@@ -1,18 +1,79 @@
-//! 操作端末: who is on the other end of a request (IP address and user agent), as the
-//! 操作履歴 records it.
+//! 操作端末: who is on the other end of a request (the client's address and user agent),
+//! as the 操作履歴 records it and the rate limits count it.
+//!
+//! The client's address is the connection's peer, unless the peer is one of the
+//! configured `trusted_proxies`: then it is the right-most address in `X-Forwarded-For`
+//! that is not itself a trusted proxy (everything left of it could be forged by the
+//! client). Both are kept: the entry records the client, and the proxy as `peer`.
 
-use std::convert::Infallible;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::connect_info::MockConnectInfo;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header::USER_AGENT;
 use axum::http::request::Parts;
 
+use crate::state::AppState;
+
+/// The reverse proxies whose `X-Forwarded-For` is believed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustedProxies(Vec<(IpAddr, u8)>);
+
+impl TrustedProxies {
+    /// Parses addresses and CIDR ranges (`10.0.0.0/8`, `192.0.2.7`, `fd00::/8`).
+    pub fn parse(entries: &[String]) -> anyhow::Result<Self> {
+        let mut out = Vec::new();
+        for entry in entries {
+            let (addr, bits) = match entry.split_once('/') {
+                Some((a, b)) => (a, Some(b)),
+                None => (entry.as_str(), None),
+            };
+            let addr: IpAddr = addr
+                .trim()
+                .parse()
+                .map_err(|_| anyhow::anyhow!("trusted_proxies: {entry:?} is not an address"))?;
+            let max = if addr.is_ipv4() { 32 } else { 128 };
+            let bits = match bits {
+                Some(b) => b
+                    .trim()
+                    .parse::<u8>()
+                    .ok()
+                    .filter(|b| *b <= max)
+                    .ok_or_else(|| anyhow::anyhow!("trusted_proxies: bad prefix in {entry:?}"))?,
+                None => max,
+            };
+            out.push((addr, bits));
+        }
+        Ok(Self(out))
+    }
+
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        self.0.iter().any(|(net, bits)| in_network(ip, *net, *bits))
+    }
+}
+
+fn in_network(ip: IpAddr, net: IpAddr, bits: u8) -> bool {
+    match (ip, net) {
+        (IpAddr::V4(a), IpAddr::V4(n)) => {
+            let mask = u32::MAX.checked_shl(32 - u32::from(bits)).unwrap_or(0);
+            u32::from(a) & mask == u32::from(n) & mask
+        }
+        (IpAddr::V6(a), IpAddr::V6(n)) => {
+            let mask = u128::MAX.checked_shl(128 - u32::from(bits)).unwrap_or(0);
+            u128::from(a) & mask == u128::from(n) & mask
+        }
+        _ => false,
+    }
+}
+
 /// The client of one request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientInfo {
+    /// The client's address.
     pub ip: String,
+    /// The trusted proxy that forwarded the request, or empty when the client connected
+    /// directly.
+    pub peer: String,
     pub user_agent: String,
 }
 
@@ -21,12 +82,13 @@ impl ClientInfo {
     pub fn operator_cli() -> Self {
         Self {
             ip: "localhost".to_owned(),
+            peer: String::new(),
             user_agent: "madoguchi CLI".to_owned(),
         }
     }
 
-    pub fn from_parts(parts: &Parts) -> Self {
-        let ip = parts
+    pub fn from_parts(parts: &Parts, trusted: &TrustedProxies) -> Self {
+        let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(addr)| *addr)
@@ -37,8 +99,7 @@ impl ClientInfo {
                     .get::<MockConnectInfo<SocketAddr>>()
                     .map(|m| m.0)
             })
-            .map(|addr| addr.ip().to_string())
-            .unwrap_or_else(|| "unknown".to_owned());
+            .map(|addr| addr.ip());
         let user_agent = parts
             .headers
             .get(USER_AGENT)
@@ -47,14 +108,97 @@ impl ClientInfo {
             .chars()
             .take(256)
             .collect();
-        Self { ip, user_agent }
+        let Some(peer) = peer else {
+            return Self {
+                ip: "unknown".to_owned(),
+                peer: String::new(),
+                user_agent,
+            };
+        };
+        let forwarded = trusted
+            .contains(peer)
+            .then(|| forwarded_client(parts, trusted))
+            .flatten();
+        match forwarded {
+            Some(client) => Self {
+                ip: client.to_string(),
+                peer: peer.to_string(),
+                user_agent,
+            },
+            None => Self {
+                ip: peer.to_string(),
+                peer: String::new(),
+                user_agent,
+            },
+        }
     }
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientInfo {
-    type Rejection = Infallible;
+/// The right-most address of `X-Forwarded-For` that is not a trusted proxy.
+fn forwarded_client(parts: &Parts, trusted: &TrustedProxies) -> Option<IpAddr> {
+    let hops: Vec<IpAddr> = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|hop| hop.trim().parse::<IpAddr>().ok())
+        .collect::<Option<Vec<_>>>()?;
+    hops.into_iter().rev().find(|ip| !trusted.contains(*ip))
+}
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self::from_parts(parts))
+impl FromRequestParts<AppState> for ClientInfo {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self::from_parts(parts, &state.trusted_proxies))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::Request;
+
+    fn parts(peer: [u8; 4], xff: Option<&str>) -> Parts {
+        let mut builder = Request::get("/");
+        if let Some(x) = xff {
+            builder = builder.header("x-forwarded-for", x);
+        }
+        let (mut parts, ()) = builder.body(()).unwrap().into_parts();
+        parts
+            .extensions
+            .insert(ConnectInfo(SocketAddr::from((peer, 1234))));
+        parts
+    }
+
+    #[test]
+    fn forwarded_addresses_count_only_from_trusted_proxies() {
+        let trusted =
+            TrustedProxies::parse(&["10.0.0.0/8".to_owned(), "192.0.2.7".to_owned()]).unwrap();
+        let direct = ClientInfo::from_parts(&parts([203, 0, 113, 5], Some("1.2.3.4")), &trusted);
+        assert_eq!(
+            (direct.ip.as_str(), direct.peer.as_str()),
+            ("203.0.113.5", ""),
+            "an untrusted peer cannot name another client"
+        );
+        let via = ClientInfo::from_parts(
+            &parts([10, 1, 2, 3], Some("6.6.6.6, 198.51.100.9, 192.0.2.7")),
+            &trusted,
+        );
+        assert_eq!(via.ip, "198.51.100.9", "the right-most untrusted hop");
+        assert_eq!(via.peer, "10.1.2.3");
+        let garbage = ClientInfo::from_parts(&parts([10, 1, 2, 3], Some("x, 1.2.3.4")), &trusted);
+        assert_eq!(garbage.ip, "10.1.2.3", "a malformed header names nobody");
+        let none = ClientInfo::from_parts(&parts([10, 1, 2, 3], None), &trusted);
+        assert_eq!((none.ip.as_str(), none.peer.as_str()), ("10.1.2.3", ""));
+        assert!(TrustedProxies::parse(&["10.0.0.0/33".to_owned()]).is_err());
+        assert!(TrustedProxies::parse(&["proxy".to_owned()]).is_err());
+        let v6 = TrustedProxies::parse(&["fd00::/8".to_owned()]).unwrap();
+        assert!(v6.contains("fd12::1".parse().unwrap()));
+        assert!(!v6.contains("2001:db8::1".parse().unwrap()));
     }
 }

@@ -21,6 +21,7 @@ pub fn status_of(kind: ErrorKind) -> StatusCode {
         ErrorKind::Forbidden => StatusCode::FORBIDDEN,
         ErrorKind::NotFound => StatusCode::NOT_FOUND,
         ErrorKind::Conflict => StatusCode::CONFLICT,
+        ErrorKind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
         ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -30,10 +31,35 @@ pub fn from_store(err: StoreError) -> Error {
     match err {
         StoreError::NotFound => Error::NotFound,
         StoreError::AlreadyExecuted { .. } => Error::AlreadyExecuted,
+        StoreError::KeyReused => Error::KeyReused,
+        StoreError::Stale => Error::Stale,
         other => {
             tracing::error!(error = ?other, "storage failure");
             Error::Internal
         }
+    }
+}
+
+/// A password hash that did not happen: `Busy` (every hashing thread taken and the
+/// queue full) is a 429 the user can retry; anything else is internal.
+pub fn hashing(err: crate::passwords::HashError) -> Error {
+    match err {
+        crate::passwords::HashError::Busy => Error::Busy,
+        crate::passwords::HashError::Failed(e) => internal(e),
+    }
+}
+
+/// `Retry-After` for a refusal that asks to wait.
+fn retry_after(err: &Error) -> Option<(axum::http::HeaderName, String)> {
+    match err {
+        Error::TooManyRequests { retry_after_secs } => Some((
+            axum::http::header::RETRY_AFTER,
+            retry_after_secs.to_string(),
+        )),
+        Error::Busy | Error::LoginIdChecksThrottled => {
+            Some((axum::http::header::RETRY_AFTER, "5".to_owned()))
+        }
+        _ => None,
     }
 }
 
@@ -103,7 +129,9 @@ impl IntoResponse for ApiError {
             message: self.0.message_ja(),
             fields,
         };
-        (status_of(self.0.kind()), Json(body)).into_response()
+        let mut response = (status_of(self.0.kind()), Json(body)).into_response();
+        add_retry_after(&mut response, &self.0);
+        response
     }
 }
 
@@ -146,6 +174,7 @@ impl IntoResponse for PageError {
             Error::PasswordChangeRequired => {
                 return Redirect::to("/password/change").into_response();
             }
+            Error::AlreadyLoggedIn => return Redirect::to("/top").into_response(),
             _ => None,
         };
         if let Some(reason) = reason {
@@ -157,12 +186,24 @@ impl IntoResponse for PageError {
             code: self.0.code(),
         };
         match askama::Template::render(&page) {
-            Ok(html) => (status_of(self.0.kind()), Html(html)).into_response(),
+            Ok(html) => {
+                let mut response = (status_of(self.0.kind()), Html(html)).into_response();
+                add_retry_after(&mut response, &self.0);
+                response
+            }
             Err(e) => {
                 tracing::error!(error = %e, "error page failed to render");
                 StatusCode::INTERNAL_SERVER_ERROR.into_response()
             }
         }
+    }
+}
+
+fn add_retry_after(response: &mut Response, err: &Error) {
+    if let Some((name, value)) = retry_after(err)
+        && let Ok(value) = axum::http::HeaderValue::from_str(&value)
+    {
+        response.headers_mut().insert(name, value);
     }
 }
 
@@ -183,6 +224,20 @@ mod tests {
             status_of(Error::AlreadyExecuted.kind()),
             StatusCode::CONFLICT
         );
+        assert_eq!(
+            status_of(
+                Error::TooManyRequests {
+                    retry_after_secs: 3
+                }
+                .kind()
+            ),
+            StatusCode::TOO_MANY_REQUESTS
+        );
+        let page = PageError(Error::TooManyRequests {
+            retry_after_secs: 3,
+        })
+        .into_response();
+        assert_eq!(page.headers()["retry-after"], "3");
         assert_eq!(
             status_of(Error::Internal.kind()),
             StatusCode::INTERNAL_SERVER_ERROR

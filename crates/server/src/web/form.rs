@@ -7,7 +7,7 @@ use madoguchi_domain::{Error, HistoryArea};
 use serde::de::DeserializeOwned;
 
 use crate::state::AppState;
-use crate::web::actor::{Actor, AdminActor, PendingActor, Rejection};
+use crate::web::actor::{Actor, AdminActor, PasswordChangeActor, Rejection, SessionActor};
 use crate::web::token;
 
 /// The name of the hidden CSRF field in every form.
@@ -24,7 +24,13 @@ impl HasSession for Actor {
     }
 }
 
-impl HasSession for PendingActor {
+impl HasSession for PasswordChangeActor {
+    fn actor(&self) -> &Actor {
+        &self.0
+    }
+}
+
+impl HasSession for SessionActor {
     fn actor(&self) -> &Actor {
         &self.0
     }
@@ -62,7 +68,7 @@ where
             .find(|(k, _)| k == CSRF_FIELD)
             .map(|(_, v)| v.as_str())
             .unwrap_or("");
-        if !token::same(sent, &actor.actor().session.csrf_token) {
+        if !token::same(sent, &actor.actor().session().csrf_token) {
             let err = actor
                 .actor()
                 .refuse(

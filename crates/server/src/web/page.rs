@@ -37,14 +37,14 @@ impl Frame {
         Self {
             screen_id,
             title,
-            company: actor.company.name.clone(),
-            user: actor.user.name.clone(),
+            company: actor.company().name.clone(),
+            user: actor.user().name.clone(),
             last_login: actor
-                .user
+                .user()
                 .previous_login_at
                 .map(jst::format_minutes)
                 .unwrap_or_default(),
-            csrf: actor.session.csrf_token.clone(),
+            csrf: actor.session().csrf_token.clone(),
             demo: state.demo,
             logged_in: true,
         }

@@ -22,7 +22,7 @@ pub async fn same_origin_only(State(state): State<AppState>, req: Request, next:
         return next.run(req).await;
     }
     let (parts, _) = req.into_parts();
-    let client = ClientInfo::from_parts(&parts);
+    let client = ClientInfo::from_parts(&parts, &state.trusted_proxies);
     let err = Error::CrossOriginRejected;
     let draft = state
         .draft(&client, HistoryArea::Auth, "他サイトからの要求")
@@ -33,7 +33,11 @@ pub async fn same_origin_only(State(state): State<AppState>, req: Request, next:
             "origin": header(&parts.headers, "origin"),
             "sec_fetch_site": header(&parts.headers, "sec-fetch-site"),
         }));
-    if let Err(e) = state.store.append_history(draft).await {
+    if let Err(e) = state
+        .limits
+        .record_unauthenticated(state.store.as_ref(), draft)
+        .await
+    {
         tracing::error!(error = ?e, "could not record a refused request");
     }
     Rejection::new(&parts, err).into_response()

@@ -336,7 +336,7 @@ async fn general_users_and_other_companies_are_refused() {
         let mut attempt = our_settings.clone();
         attempt["version"] = their_settings["version"].clone();
         attempt["confirmation_password"] = json!("Kakunin12");
-        attempt["idempotency_key"] = json!("k-1");
+        attempt["idempotency_key"] = json!(crate::support::key("k-1"));
         let r = theirs
             .json(Method::PUT, "/api/v1/company/settings", attempt)
             .await;

@@ -13,7 +13,7 @@ type Edit = Box<dyn Fn(&mut Value)>;
 fn put_body(settings: &Value, key: &str) -> Value {
     let mut body = settings.clone();
     body["confirmation_password"] = json!("Kakunin12");
-    body["idempotency_key"] = json!(key);
+    body["idempotency_key"] = json!(crate::support::key(key));
     body
 }
 
@@ -228,7 +228,7 @@ async fn api_put_is_idempotent_and_detects_stale_versions() {
             seq,
             "{engine:?}: changed once"
         );
-        body["idempotency_key"] = json!("another-key");
+        body["idempotency_key"] = json!(crate::support::key("another-key"));
         let stale = c.json(Method::PUT, "/api/v1/company/settings", body).await;
         assert_eq!(stale.status, StatusCode::CONFLICT, "{engine:?}");
         assert_eq!(stale.json()["code"], "REQ-0003");

@@ -18,7 +18,7 @@ async fn api(app: &TestApp, login_id: &str) -> Client {
 fn put(setting: &Value, key: &str, edit: impl FnOnce(&mut Value)) -> Value {
     let mut body = setting.clone();
     body["confirmation_password"] = json!("Kakunin12");
-    body["idempotency_key"] = json!(key);
+    body["idempotency_key"] = json!(crate::support::key(key));
     edit(&mut body);
     body
 }

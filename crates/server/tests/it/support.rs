@@ -135,12 +135,18 @@ impl Drop for TestDb {
 }
 
 /// Test configuration: cheap Argon2 parameters (the real ones are tested once on their
-/// own), everything else as deployed.
+/// own), and rate limits high enough for the many logins of one test from one address
+/// (the limits' own tests set theirs); everything else as deployed.
 pub fn test_config(url: &str) -> Config {
     Config {
         database_url: Some(url.to_owned()),
         argon2_memory_kib: 256,
         argon2_iterations: 1,
+        login_per_address_per_minute: 10_000,
+        login_per_id_per_minute: 10_000,
+        confirmation_per_user_per_minute: 10_000,
+        confirmation_per_address_per_minute: 10_000,
+        password_hash_queue: 10_000,
         ..Config::default()
     }
 }
@@ -431,4 +437,9 @@ pub async fn lock_out(app: &TestApp, login_id: &str) {
     for _ in 0..5 {
         app.client().login(login_id, "Wrong9999").await;
     }
+}
+
+/// A well-formed idempotency key made from a short test name.
+pub fn key(name: &str) -> String {
+    format!("test-key-{name:-<8}")
 }

@@ -24,7 +24,7 @@ pub(crate) fn new_user(login_id: &str, key: &str) -> Value {
         "name": "田中　一郎", "email": "tanaka@example.jp", "email_again": "tanaka@example.jp",
         "admin": false, "permissions": ["inquiry.balance"], "accounts": [],
         "tx_limits": {"transfer": "1000", "bulk_transfer": 0, "salary": 0, "bonus": 0, "direct_debit": 0},
-        "admin_confirmation_password": "Kakunin12", "idempotency_key": key,
+        "admin_confirmation_password": "Kakunin12", "idempotency_key": crate::support::key(key),
     })
 }
 
@@ -311,7 +311,7 @@ async fn the_master_and_oneself_are_protected() {
         let app = TestApp::new(engine).await;
         let mut c = admin_api(&app, "master01").await;
         let master = user_id(&app, "master01").await;
-        let del = |v: i64, key: &str| json!({"confirmation_password": "Kakunin12", "idempotency_key": key, "version": v});
+        let del = |v: i64, key: &str| json!({"confirmation_password": "Kakunin12", "idempotency_key": crate::support::key(key), "version": v});
         let r = c
             .json(
                 Method::DELETE,
@@ -351,7 +351,7 @@ async fn the_master_and_oneself_are_protected() {
         let mut drop_own = change.clone();
         drop_own["admin"] = json!(false);
         drop_own["version"] = json!(version(&app, "ippan01").await);
-        drop_own["idempotency_key"] = json!("c2");
+        drop_own["idempotency_key"] = json!(crate::support::key("c2"));
         let r = me
             .json(Method::PUT, &format!("/api/v1/users/{ippan}"), drop_own)
             .await;
@@ -405,7 +405,7 @@ async fn deleting_ends_sessions_keeps_history_and_never_frees_the_id() {
         let mut c = admin_api(&app, "master01").await;
         let ippan = user_id(&app, "ippan01").await;
         let v = version(&app, "ippan01").await;
-        let r = c.json(Method::DELETE, &format!("/api/v1/users/{ippan}"), json!({"confirmation_password": "Kakunin12", "idempotency_key": "del", "version": v})).await;
+        let r = c.json(Method::DELETE, &format!("/api/v1/users/{ippan}"), json!({"confirmation_password": "Kakunin12", "idempotency_key": crate::support::key("del"), "version": v})).await;
         assert_eq!(r.status, StatusCode::OK, "{engine:?}: {}", r.body);
         assert_eq!(
             victim.get("/top").await.location(),
@@ -462,7 +462,7 @@ async fn permission_changes_apply_to_open_sessions_at_the_next_request() {
         );
         body["admin"] = json!(false);
         body["version"] = json!(current["version"].as_i64().unwrap() + 1);
-        body["idempotency_key"] = json!("revoke");
+        body["idempotency_key"] = json!(crate::support::key("revoke"));
         assert_eq!(
             c.json(Method::PUT, &format!("/api/v1/users/{id}"), body)
                 .await
@@ -492,7 +492,7 @@ async fn another_companys_admin_cannot_see_or_touch_our_users() {
             .json(
                 Method::DELETE,
                 &format!("/api/v1/users/{ippan}"),
-                json!({"confirmation_password": "Kakunin12", "idempotency_key": "x", "version": 1}),
+                json!({"confirmation_password": "Kakunin12", "idempotency_key": crate::support::key("x"), "version": 1}),
             )
             .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
@@ -500,7 +500,7 @@ async fn another_companys_admin_cannot_see_or_touch_our_users() {
             .json(
                 Method::POST,
                 &format!("/api/v1/users/{ippan}/release"),
-                json!({"confirmation_password": "Kakunin12", "idempotency_key": "y"}),
+                json!({"confirmation_password": "Kakunin12", "idempotency_key": crate::support::key("y")}),
             )
             .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
@@ -534,7 +534,8 @@ async fn an_admin_releases_a_lock_and_can_issue_new_passwords() {
         );
         let mut c = admin_api(&app, "master01").await;
         let id = user_id(&app, "ippan01").await;
-        let r = c.json(Method::POST, &format!("/api/v1/users/{id}/release"), json!({"confirmation_password": "Kakunin12", "idempotency_key": "r1", "which": "login", "reset": true})).await;
+        let v = version(&app, "ippan01").await;
+        let r = c.json(Method::POST, &format!("/api/v1/users/{id}/release"), json!({"confirmation_password": "Kakunin12", "idempotency_key": crate::support::key("r1"), "which": "login", "reset": true, "version": v})).await;
         assert_eq!(r.status, StatusCode::OK, "{engine:?}: {}", r.body);
         let new_password = r.json()["new_login_password"].as_str().unwrap().to_owned();
         assert_eq!(
@@ -555,7 +556,7 @@ async fn an_admin_releases_a_lock_and_can_issue_new_passwords() {
             .json(
                 Method::POST,
                 &format!("/api/v1/users/{master}/release"),
-                json!({"confirmation_password": "Kakunin12", "idempotency_key": "r2"}),
+                json!({"confirmation_password": "Kakunin12", "idempotency_key": crate::support::key("r2")}),
             )
             .await;
         assert_eq!(

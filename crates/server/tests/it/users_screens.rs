@@ -208,11 +208,13 @@ async fn change_delete_and_release_on_the_screens() {
         let page = c.get(&format!("/users/locks/{ippan}")).await;
         assert!(page.body.contains("BRSK042"));
         let key = crate::support::hidden_field(&page.body, "idempotency_key").unwrap();
+        let version = crate::support::hidden_field(&page.body, "version").unwrap();
         let r = c
             .post_form(
                 &format!("/users/locks/{ippan}"),
                 &[
                     ("idempotency_key", &key),
+                    ("version", &version),
                     ("which", "login"),
                     ("confirmation_password_confirm", "Kakunin12"),
                 ],

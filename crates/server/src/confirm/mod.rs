@@ -1,0 +1,157 @@
+//! The confirm step (確認) and 実行 every change of the manual goes through:
+//!
+//! - [`Section`]/[`Row`]: the whole result of a change, before and after, rendered by
+//!   `templates/_changes.html` with changed values in red plus a visible 「変更」 mark and
+//!   the old value for screen readers (colour is never the only signal);
+//! - [`pipeline`]: the one path of every 実行 (key, 確認用パスワード, write, 操作履歴,
+//!   typed outcome);
+//! - [`credential`]: the 確認用パスワード check the pipeline runs;
+//! - [`new_idempotency_key`]: the key each confirm screen carries.
+
+pub mod credential;
+pub mod outcome;
+pub mod pipeline;
+
+use madoguchi_domain::Error;
+use serde::{Deserialize, Serialize};
+
+use crate::web::token;
+
+pub use outcome::{Executed, ResultKind};
+pub use pipeline::{Operation, Prepared, Request, execute, result};
+
+/// One item of a change, before and after, as shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Row {
+    pub label: String,
+    pub before: String,
+    pub after: String,
+    pub changed: bool,
+    /// Right-aligned (amounts).
+    pub amount: bool,
+}
+
+impl Row {
+    pub fn text(
+        label: impl Into<String>,
+        before: impl Into<String>,
+        after: impl Into<String>,
+    ) -> Self {
+        let (before, after) = (before.into(), after.into());
+        Self {
+            label: label.into(),
+            changed: before != after,
+            before,
+            after,
+            amount: false,
+        }
+    }
+
+    pub fn amount(
+        label: impl Into<String>,
+        before: impl Into<String>,
+        after: impl Into<String>,
+    ) -> Self {
+        Self {
+            amount: true,
+            ..Self::text(label, before, after)
+        }
+    }
+}
+
+/// A titled group of rows (企業情報, 承認機能, …).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Section {
+    pub title: String,
+    pub rows: Vec<Row>,
+}
+
+impl Section {
+    /// The changed rows as `{section, item, before, after}` for the 操作履歴.
+    pub fn changes_json(sections: &[Section]) -> serde_json::Value {
+        serde_json::Value::Array(
+            sections
+                .iter()
+                .flat_map(|s| {
+                    s.rows.iter().filter(|r| r.changed).map(|r| {
+                        serde_json::json!({"section": s.title, "item": r.label, "before": r.before, "after": r.after})
+                    })
+                })
+                .collect(),
+        )
+    }
+
+    pub fn any_changed(sections: &[Section]) -> bool {
+        sections.iter().any(|s| s.rows.iter().any(|r| r.changed))
+    }
+}
+
+/// One step of the step bar.
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub label: &'static str,
+    pub current: bool,
+}
+
+/// The step bar with step `current` (0-based) highlighted.
+pub fn steps(labels: &[&'static str], current: usize) -> Vec<Step> {
+    labels
+        .iter()
+        .enumerate()
+        .map(|(i, label)| Step {
+            label,
+            current: i == current,
+        })
+        .collect()
+}
+
+/// A fresh key for one confirm screen.
+pub fn new_idempotency_key() -> String {
+    token::random_token()
+}
+
+/// True when a refusal at 実行 is about the 確認用パスワード field `field` (wrong, missing
+/// or locked): the same confirm screen is shown again, with the same key.
+pub fn is_about_the_password(err: &Error, field: &str) -> bool {
+    match err {
+        Error::ConfirmationWrong | Error::ConfirmationLocked => true,
+        Error::Invalid(f) => f.iter().all(|e| e.field == field),
+        _ => false,
+    }
+}
+
+/// The message a confirm screen shows for a refusal about its password.
+pub fn password_message(err: &Error, field: &str) -> String {
+    match err {
+        Error::Invalid(f) => f.message_for(field).unwrap_or_else(|| err.message_ja()),
+        other => other.message_ja(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_changed_rows_are_marked_and_recorded() {
+        let sections = vec![Section {
+            title: "承認機能の利用有無".into(),
+            rows: vec![
+                Row::text("振込振替", "承認なし", "シングル承認"),
+                Row::text("総合振込", "シングル承認", "シングル承認"),
+            ],
+        }];
+        assert!(sections[0].rows[0].changed && !sections[0].rows[1].changed);
+        let json = Section::changes_json(&sections);
+        assert_eq!(json.as_array().map(Vec::len), Some(1));
+        assert_eq!(json[0]["before"], "承認なし");
+        assert!(Section::any_changed(&sections));
+    }
+
+    #[test]
+    fn step_bar_marks_one_step() {
+        let s = steps(&["a", "b", "c"], 1);
+        assert_eq!(s.iter().filter(|s| s.current).count(), 1);
+        assert!(s[1].current);
+    }
+}

@@ -1,0 +1,229 @@
+//! The store door: handles bound to the actor's company (and, for administrators, to the
+//! administrator), handed out only by the extractors' types (`Actor::scope`,
+//! `AdminActor::scope`, `Actor::history_scope`). The areas of the manual reach the store
+//! through these and nothing else, so a handler cannot name another company's data —
+//! another company's user is simply not found.
+
+use madoguchi_domain::fees::{FeeKind, FeeSetting};
+use madoguchi_domain::{BankCeilings, CompanySettings, Error};
+use madoguchi_store::{
+    Account, ConfirmedWrite, HistoryEntry, HistoryFilter, NewUser, StandardTable, Store, StoredFee,
+    StoredSettings, Target, UnlockWhich, UserRecord, UserUpdate,
+};
+
+use crate::web::error::from_store;
+
+/// What every user of one company may read of it.
+#[derive(Clone, Copy)]
+pub struct CompanyScope<'a> {
+    store: &'a dyn Store,
+    company_id: i64,
+}
+
+impl<'a> CompanyScope<'a> {
+    pub(super) fn new(store: &'a dyn Store, company_id: i64) -> Self {
+        Self { store, company_id }
+    }
+
+    pub async fn accounts(&self) -> Result<Vec<Account>, Error> {
+        self.store
+            .accounts(self.company_id)
+            .await
+            .map_err(from_store)
+    }
+
+    /// 承認機能の利用有無 and the daily limits, with their version.
+    pub async fn settings(&self) -> Result<StoredSettings, Error> {
+        self.store
+            .company_settings(self.company_id)
+            .await
+            .map_err(from_store)
+    }
+
+    /// The bank's 届出限度額 (zero until the operator sets them).
+    pub async fn ceilings(&self) -> Result<BankCeilings, Error> {
+        Ok(self
+            .store
+            .ceilings(self.company_id)
+            .await
+            .map_err(from_store)?
+            .unwrap_or_default())
+    }
+
+    pub async fn fee_setting(&self, kind: FeeKind) -> Result<StoredFee, Error> {
+        self.store
+            .fee_setting(self.company_id, kind)
+            .await
+            .map_err(from_store)
+    }
+
+    /// The bank's 基準手数料 in force on `date` (the bank's, the same for every company).
+    pub async fn standard_table_on(&self, date: &str) -> Result<Option<StandardTable>, Error> {
+        self.store.standard_table_on(date).await.map_err(from_store)
+    }
+
+    /// Every version of the bank's 基準手数料.
+    pub async fn standard_tables(&self) -> Result<Vec<StandardTable>, Error> {
+        self.store.standard_tables().await.map_err(from_store)
+    }
+}
+
+/// What one company's administrator may read and write.
+#[derive(Clone, Copy)]
+pub struct AdminScope<'a> {
+    company: CompanyScope<'a>,
+    actor_id: i64,
+    session: &'a str,
+}
+
+impl<'a> AdminScope<'a> {
+    pub(super) fn new(company: CompanyScope<'a>, actor_id: i64, session: &'a str) -> Self {
+        Self {
+            company,
+            actor_id,
+            session,
+        }
+    }
+
+    pub fn company(&self) -> &CompanyScope<'a> {
+        &self.company
+    }
+
+    /// The company's users that are not deleted.
+    pub async fn users(&self) -> Result<Vec<UserRecord>, Error> {
+        self.company
+            .store
+            .users_of(self.company.company_id)
+            .await
+            .map_err(from_store)
+    }
+
+    /// One of the company's users (another company's, or a deleted one, is not found).
+    pub async fn user(&self, user_id: i64) -> Result<UserRecord, Error> {
+        self.company
+            .store
+            .user(self.company.company_id, user_id)
+            .await
+            .map_err(from_store)?
+            .filter(|u| !u.deleted)
+            .ok_or(Error::NotFound)
+    }
+
+    /// The user of this company (deleted ones too) holding login ID `key`, if any. Whether
+    /// another company holds it is never told here: only a confirmed registration learns
+    /// that, after the 確認用パスワード (and it is throttled and recorded).
+    pub async fn login_id_holder(&self, key: &str) -> Result<Option<UserRecord>, Error> {
+        Ok(self
+            .company
+            .store
+            .user_by_login_key(key)
+            .await
+            .map_err(from_store)?
+            .filter(|u| u.company_id == self.company.company_id))
+    }
+
+    /// The user `user_id` as a target, at the version the change was prepared at.
+    fn target(&self, user_id: i64, expected_version: i64) -> Target {
+        Target {
+            company_id: self.company.company_id,
+            user_id,
+            expected_version,
+            actor_id: self.actor_id,
+            acting_session: self.session.to_owned(),
+        }
+    }
+
+    /// 企業情報の変更 at `version`.
+    pub fn settings_write(&self, version: i64, settings: CompanySettings) -> ConfirmedWrite {
+        ConfirmedWrite::CompanySettings {
+            company_id: self.company.company_id,
+            expected_version: version,
+            settings,
+        }
+    }
+
+    /// 手数料情報の変更 at `version`.
+    pub fn fee_write(&self, kind: FeeKind, version: i64, setting: FeeSetting) -> ConfirmedWrite {
+        ConfirmedWrite::FeeSetting {
+            company_id: self.company.company_id,
+            kind,
+            expected_version: version,
+            setting,
+        }
+    }
+
+    /// 利用者情報の新規登録 in this company.
+    pub fn register_write(&self, new: NewUser, max_users: i64) -> ConfirmedWrite {
+        ConfirmedWrite::RegisterUser {
+            company_id: self.company.company_id,
+            new,
+            max_users,
+        }
+    }
+
+    /// 利用者情報の変更 of `user_id` at `version`.
+    pub fn update_write(&self, user_id: i64, version: i64, update: UserUpdate) -> ConfirmedWrite {
+        ConfirmedWrite::UpdateUser {
+            target: self.target(user_id, version),
+            update,
+        }
+    }
+
+    /// 利用者情報の削除 of `user_id` at `version`.
+    pub fn delete_write(&self, user_id: i64, version: i64) -> ConfirmedWrite {
+        ConfirmedWrite::DeleteUser {
+            target: self.target(user_id, version),
+        }
+    }
+
+    /// 利用者停止・解除 of `user_id` at `version`.
+    pub fn release_write(
+        &self,
+        user_id: i64,
+        version: i64,
+        which: UnlockWhich,
+        new_hashes: (Option<String>, Option<String>),
+    ) -> ConfirmedWrite {
+        ConfirmedWrite::ReleaseUser {
+            target: self.target(user_id, version),
+            which,
+            new_hashes,
+        }
+    }
+}
+
+/// The 操作履歴 one user may read: their company's, and only their own entries unless
+/// they may see everyone's.
+#[derive(Clone, Copy)]
+pub struct HistoryScope<'a> {
+    store: &'a dyn Store,
+    company_id: i64,
+    only_user: Option<i64>,
+}
+
+impl<'a> HistoryScope<'a> {
+    pub(super) fn new(store: &'a dyn Store, company_id: i64, only_user: Option<i64>) -> Self {
+        Self {
+            store,
+            company_id,
+            only_user,
+        }
+    }
+
+    /// True when the whole company's entries are shown.
+    pub fn everyone(&self) -> bool {
+        self.only_user.is_none()
+    }
+
+    /// The newest `limit` entries.
+    pub async fn newest(&self, limit: i64) -> Result<Vec<HistoryEntry>, Error> {
+        self.store
+            .history(&HistoryFilter {
+                company_id: Some(self.company_id),
+                user_id: self.only_user,
+                limit,
+            })
+            .await
+            .map_err(from_store)
+    }
+}
