@@ -12,6 +12,7 @@ use axum::middleware;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use madoguchi_store::{CompanyStore, SqlStore};
+
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
@@ -28,14 +29,42 @@ use crate::web::limits::{self, Limits};
 use crate::web::security;
 use crate::web::token;
 
-/// Connects to the configured database, applies migrations and builds the state.
-pub async fn build_state(config: Config, clock: Clock) -> anyhow::Result<AppState> {
-    let store = connect(&config).await?;
+/// Opens a database that must already exist and hold madoguchi's schema (the operator's
+/// commands): a mistyped `--data-dir` or URL is refused instead of silently creating an
+/// empty database and reporting on it. Pending migrations are applied.
+pub async fn open_existing(config: &Config) -> anyhow::Result<AppState> {
+    let url = config.database_url();
+    if let Some(path) = sqlite_path(&url)
+        && !std::path::Path::new(&path).is_file()
+    {
+        anyhow::bail!(
+            "no database at {path}: check --data-dir / --database-url, or create it with `madoguchi migrate`"
+        );
+    }
+    let store = SqlStore::connect(&url).await?;
+    if !store.has_schema().await? {
+        anyhow::bail!(
+            "the database at {} holds no madoguchi schema: create it with `madoguchi migrate`",
+            madoguchi_store::redact(&url)
+        );
+    }
+    for name in store.migrate().await? {
+        tracing::info!(migration = %name, "applied migration");
+    }
     let demo = store.meta("demo").await?.as_deref() == Some("1");
-    state_with_store(config, clock, store, demo)
+    state_with_store(config.clone(), Clock::System, store, demo)
 }
 
-/// Connects and migrates.
+/// The file of a `sqlite://…` URL.
+fn sqlite_path(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && path != ":memory:").then(|| path.to_owned())
+}
+
+/// Connects and migrates (creating the SQLite file and its folder if needed).
 pub async fn connect(config: &Config) -> anyhow::Result<SqlStore> {
     if config.database_url.is_none() {
         std::fs::create_dir_all(&config.data_dir).map_err(|e| {

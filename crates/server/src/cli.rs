@@ -250,7 +250,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         other => {
-            let state = app::build_state(config, Clock::System).await?;
+            let state = app::open_existing(&config).await?;
             operator_command(&state, other).await
         }
     }

@@ -26,7 +26,7 @@ mod users;
 
 pub use companies::CompanyStore;
 pub use confirmed::{ConfirmedChange, ConfirmedStore, ConfirmedWrite, Target, WriteEffect};
-pub use connect::{Backend, SqlStore};
+pub use connect::{Backend, SqlStore, redact};
 pub use credentials::{AttemptClaim, CredentialStore};
 pub use error::StoreError;
 pub use fees::{FeeStore, StandardTable, StoredFee};

@@ -49,6 +49,21 @@ pub fn migration_dir_names(engine: &str) -> std::io::Result<Vec<String>> {
 }
 
 impl SqlStore {
+    /// True when madoguchi's schema was created in this database (at least the first
+    /// migration applied).
+    pub async fn has_schema(&self) -> StoreResult<bool> {
+        let applied = sqlx::query("select count(*) as n from schema_migrations where name = $1")
+            .bind(MIGRATION_NAMES.first().copied().unwrap_or_default())
+            .fetch_one(&self.pool)
+            .await;
+        match applied {
+            Ok(row) => Ok(row.try_get::<i64, _>("n")? > 0),
+            // No bookkeeping table at all: an empty database.
+            Err(sqlx::Error::Database(_)) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// Applies every migration not yet applied, each in its own transaction, and returns
     /// the names applied now.
     pub async fn migrate(&self) -> StoreResult<Vec<String>> {

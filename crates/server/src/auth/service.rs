@@ -94,7 +94,7 @@ pub async fn login(
         .await
         .map_err(from_store)?;
     if let AttemptClaim::Refused { .. } = claim {
-        return refuse_locked(state, password, draft, true).await;
+        return refuse_locked(state, password, draft, "locked", true).await;
     }
     let matches = state
         .hasher
@@ -161,7 +161,9 @@ pub async fn login(
         }),
         // Locked by concurrent guesses (or the password changed) while this one was
         // judged: it must not get in.
-        Err(StoreError::CredentialRefused) => refuse_locked(state, password, draft, false).await,
+        Err(StoreError::CredentialRefused) => {
+            refuse_locked(state, password, draft, "locked_or_changed_meanwhile", false).await
+        }
         Err(other) => Err(from_store(other)),
     }
 }
@@ -173,6 +175,7 @@ async fn refuse_locked(
     state: &AppState,
     password: &Password,
     draft: HistoryDraft,
+    reason: &str,
     spend_time: bool,
 ) -> Result<LoginSuccess, Error> {
     if spend_time {
@@ -180,7 +183,7 @@ async fn refuse_locked(
     }
     let entry = draft
         .failed(Error::LoginLocked.code())
-        .details(serde_json::json!({"reason": "locked"}));
+        .details(serde_json::json!({ "reason": reason }));
     record_unauthenticated(state, entry).await?;
     Err(Error::LoginFailed)
 }

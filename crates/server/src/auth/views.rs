@@ -13,7 +13,7 @@ use super::service::{self, PasswordChangeInput};
 use crate::state::AppState;
 use crate::web::actor::{PasswordChangeActor, SessionActor};
 use crate::web::client::ClientInfo;
-use crate::web::error::{PageError, status_of};
+use crate::web::error::{PageError, add_retry_after, status_of};
 use crate::web::form::PageForm;
 use crate::web::page::{Frame, render, render_status};
 use crate::web::{cookies, token};
@@ -152,7 +152,9 @@ pub async fn view_login_post(
             | Error::Busy),
         ) => {
             let (t, page) = login_page(&state, form.login_id, err.message_ja(), String::new());
-            Ok(with_form_cookie(&state, status_of(err.kind()), &t, &page))
+            let mut response = with_form_cookie(&state, status_of(err.kind()), &t, &page);
+            add_retry_after(&mut response, &err);
+            Ok(response)
         }
         Err(other) => Err(other.into()),
     }

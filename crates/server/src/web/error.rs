@@ -199,7 +199,8 @@ impl IntoResponse for PageError {
     }
 }
 
-fn add_retry_after(response: &mut Response, err: &Error) {
+/// Adds `Retry-After` to `response` when `err` asks to wait (429).
+pub fn add_retry_after(response: &mut Response, err: &Error) {
     if let Some((name, value)) = retry_after(err)
         && let Ok(value) = axum::http::HeaderValue::from_str(&value)
     {

@@ -25,6 +25,36 @@ fn ok(db: &TestDb, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+#[test]
+fn commands_refuse_a_database_that_is_not_there() {
+    let missing = std::env::temp_dir().join(format!("madoguchi-none-{}", std::process::id()));
+    let out = Command::new(env!("CARGO_BIN_EXE_madoguchi"))
+        .args(["--data-dir", missing.to_str().unwrap(), "history", "verify"])
+        .env("MADOGUCHI_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "a missing database is not OK");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no database at"), "{stderr}");
+    assert!(!missing.exists(), "nothing was created");
+}
+
+#[tokio::test]
+async fn commands_refuse_an_empty_database() {
+    for engine in engines() {
+        let db = TestDb::create(engine).await;
+        if engine == Engine::Sqlite {
+            // The test database's file does not exist until something opens it.
+            let out = madoguchi(&db, &["company", "list"]);
+            assert!(!out.status.success());
+            continue;
+        }
+        let out = madoguchi(&db, &["history", "verify"]);
+        assert!(!out.status.success(), "{engine:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("no madoguchi schema"));
+    }
+}
+
 #[tokio::test]
 async fn operator_onboards_a_company_and_its_master() {
     for engine in engines() {
@@ -187,6 +217,7 @@ async fn operator_onboards_a_company_and_its_master() {
 async fn operator_loads_standard_fee_tables_with_effective_dates() {
     for engine in engines() {
         let db = TestDb::create(engine).await;
+        ok(&db, &["migrate"]);
         let dir = std::env::temp_dir().join(format!(
             "madoguchi-fees-{}-{}",
             std::process::id(),

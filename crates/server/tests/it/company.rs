@@ -29,14 +29,14 @@ fn form_fields(html: &str) -> BTreeMap<String, String> {
     fields
 }
 
-async fn open_input(c: &mut Client) -> BTreeMap<String, String> {
+pub(crate) async fn open_input(c: &mut Client) -> BTreeMap<String, String> {
     let page = c.get("/company/info").await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("BKGK002"));
     form_fields(&page.body)
 }
 
-async fn post(
+pub(crate) async fn post(
     c: &mut Client,
     path: &str,
     fields: &BTreeMap<String, String>,

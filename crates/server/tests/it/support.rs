@@ -210,6 +210,20 @@ impl TestApp {
         client
     }
 
+    /// An API login sent from `ip` (the limits are per address), answered with its status.
+    pub async fn send_from(&self, ip: [u8; 4], login_id: &str, password: &str) -> StatusCode {
+        let router =
+            app::router(self.state.clone()).layer(MockConnectInfo(SocketAddr::from((ip, 50000))));
+        let body = serde_json::json!({"login_id": login_id, "password": password});
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri("/api/v1/login")
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        router.oneshot(req).await.unwrap().status()
+    }
+
     /// A separate pool on the test database, for tests that check the schema itself.
     pub async fn raw_store(&self) -> SqlStore {
         SqlStore::connect(&self.db.url).await.unwrap()
@@ -408,6 +422,11 @@ impl Client {
             self.csrf = resp.json()["csrf_token"].as_str().map(str::to_owned);
         }
         resp
+    }
+
+    /// Uses `other`'s cookies (its session) from now on, as a second tab would.
+    pub fn copy_session_from(&mut self, other: &Client) {
+        self.cookies = other.cookies.clone();
     }
 
     pub fn has_cookie(&self, name: &str) -> bool {

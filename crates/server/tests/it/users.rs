@@ -587,7 +587,7 @@ pub(crate) async fn version(app: &TestApp, login_id: &str) -> i64 {
 }
 
 /// A change of the demo's ippan01 that keeps the passwords, with 管理者権限 `admin`.
-fn ippan_change(key: &str, admin: bool, version: i64) -> Value {
+pub(crate) fn ippan_change(key: &str, admin: bool, version: i64) -> Value {
     let mut body = new_user("ippan01", key);
     body["name"] = json!("佐藤　花子");
     body["email"] = json!("sato@apparel.example.jp");
