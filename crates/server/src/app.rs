@@ -26,6 +26,7 @@ use crate::state::{AppState, Services};
 use crate::web::client::TrustedProxies;
 use crate::web::cookies::CookieSpec;
 use crate::web::limits::{self, Limits};
+use crate::web::routes::Routes;
 use crate::web::security;
 use crate::web::token;
 
@@ -126,10 +127,9 @@ impl MakeRequestId for RandomRequestId {
     }
 }
 
-/// Every route of the service, with the middleware stack.
-pub fn router(state: AppState) -> Router {
-    let max_body = state.config.max_body_bytes;
-    Router::new()
+/// Every route of the service.
+pub fn routes() -> Routes {
+    Routes::new()
         .merge(crate::auth::router())
         .merge(crate::menu::router())
         .merge(crate::company::router())
@@ -140,6 +140,13 @@ pub fn router(state: AppState) -> Router {
         .route("/static/app.css", get(stylesheet))
         .route("/static/forms.js", get(script))
         .route("/healthz", get(healthz))
+}
+
+/// Every route of the service, with the middleware stack.
+pub fn router(state: AppState) -> Router {
+    let max_body = state.config.max_body_bytes;
+    routes()
+        .into_router()
         .layer(middleware::from_fn_with_state(state.clone(), security::same_origin_only))
         .layer(middleware::from_fn(security::security_headers))
         .layer(DefaultBodyLimit::max(max_body))

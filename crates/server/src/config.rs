@@ -243,7 +243,7 @@ impl Config {
         ] {
             anyhow::ensure!(value >= 1, "{name} must be at least 1");
         }
-        crate::web::client::TrustedProxies::parse(&self.trusted_proxies)?;
+        crate::web::proxies::TrustedProxies::parse(&self.trusted_proxies)?;
         Ok(())
     }
 

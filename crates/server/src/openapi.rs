@@ -6,6 +6,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::state::AppState;
 use crate::web::error::{ErrorBody, FieldErrorBody};
+use crate::web::routes::Routes;
 use crate::{auth, company, fees, users};
 
 #[derive(OpenApi)]
@@ -42,7 +43,17 @@ use crate::{auth, company, fees, users};
 )]
 pub struct ApiDoc;
 
-/// `/api/openapi.json` and `/api/docs`.
-pub fn router() -> Router<AppState> {
-    Router::new().merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()))
+/// `/api/openapi.json` and `/api/docs` (Swagger UI's own files under it).
+pub fn router() -> Routes {
+    let ui: Router<AppState> = Router::new()
+        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()));
+    Routes::new().foreign(
+        &[
+            "/api/openapi.json",
+            "/api/docs",
+            "/api/docs/",
+            "/api/docs/{*rest}",
+        ],
+        ui,
+    )
 }

@@ -43,6 +43,12 @@ impl Deref for AppState {
     }
 }
 
+impl axum::extract::FromRef<AppState> for TrustedProxies {
+    fn from_ref(state: &AppState) -> Self {
+        state.trusted_proxies.clone()
+    }
+}
+
 impl AppState {
     pub fn new(services: Services) -> Self {
         Self(Arc::new(services))

@@ -20,19 +20,7 @@ use crate::error::StoreError;
 use crate::history::{HistoryDraft, append_in};
 use crate::idempotency::{self, ClaimedKey, Confirmed};
 use crate::model::{NewUser, UnlockWhich, UserRecord};
-use crate::user_admin::{self, UserUpdate};
-
-/// The user an administrator acts on, as of the version the change was prepared at.
-#[derive(Debug, Clone)]
-pub struct Target {
-    pub company_id: i64,
-    pub user_id: i64,
-    pub expected_version: i64,
-    /// The acting user: only the マスターユーザ itself may change the マスターユーザ.
-    pub actor_id: i64,
-    /// The acting session, kept when the actor changes their own passwords.
-    pub acting_session: String,
-}
+use crate::user_admin::{self, Target, UserUpdate};
 
 /// What a confirmed change writes. Each variant is one operation of the manual; a new
 /// operation adds a variant and its write function, never a copy of the sequence.
@@ -214,7 +202,8 @@ impl ConfirmedStore for SqlStore {
             credentials::accept(&mut tx, Credential::ConfirmationPassword, confirmed.user_id)
                 .await?;
         if !accepted {
-            tx.rollback().await?;
+            // Locked by concurrent guesses meanwhile: only the claim was settled.
+            tx.commit().await?;
             return Err(StoreError::CredentialRefused);
         }
         let attempt = {

@@ -1,13 +1,19 @@
 //! Attempts at a credential (ログインパスワード, 確認用パスワード; the one-time password next),
 //! counted so that a lock holds under any concurrency.
 //!
-//! An attempt is *claimed* before its password is checked: one `update … where failures <
-//! threshold returning …` takes one of the `threshold` attempts the credential allows
-//! between two successes or releases. So however many guesses arrive at once, at most
-//! `threshold` of them are ever judged; the rest are refused as locked without their
-//! password being looked at. A claimed attempt counts as a failure until it succeeds:
-//! a wrong entry only decides whether the lock is now set, and a right one resets the
-//! count in the transaction that acts on it, and only while the credential is unlocked.
+//! Two counters per credential: the consecutive wrong entries (`failures`) and the
+//! attempts whose verdict is still being judged (`pending`). An attempt is *claimed*
+//! before its password is checked, by one `update … where failures + pending < threshold`;
+//! so however many guesses arrive at once, at most `threshold` are ever judged between two
+//! successes or releases — the ones in flight when a success resets `failures` still count
+//! against the next `threshold` — and the rest are refused without their password being
+//! looked at. A wrong verdict moves one from `pending` to `failures` and sets the lock when
+//! `failures` reaches the threshold; a right one resets `failures` in the transaction that
+//! acts on it, and only while the credential is unlocked. A claim whose request died
+//! (never reported) no longer counts after [`ABANDONED_AFTER_MICROS`].
+//!
+//! Every statement takes the user's row first and the 操作履歴's head after it, the same
+//! order as every other write, so PostgreSQL never deadlocks between them.
 
 use madoguchi_domain::Credential;
 use sqlx::{AnyConnection, Row};
@@ -16,39 +22,71 @@ use crate::StoreResult;
 use crate::history::{HistoryDraft, append_in};
 use crate::model::LoginFailure;
 
-/// The columns of one credential.
-struct Columns {
+/// A claimed attempt older than this was abandoned (its request died before a verdict).
+pub const ABANDONED_AFTER_MICROS: i64 = 60 * 1_000_000;
+
+/// The statements of one credential.
+struct Statements {
+    /// $1 user, $2 threshold, $3 now, $4 abandoned before.
     claim: &'static str,
+    /// $1 user, $2 now.
+    wrong: &'static str,
+    /// $1 user, $2 threshold, $3 now.
     lock_if_spent: &'static str,
-    read: &'static str,
+    /// $1 user.
+    settle: &'static str,
+    /// $1 user.
     accept: &'static str,
+    /// $1 user.
+    read: &'static str,
 }
 
-fn columns(credential: Credential) -> Columns {
+fn statements(credential: Credential) -> Statements {
     match credential {
-        Credential::LoginPassword => Columns {
-            claim: "update users set login_failures = login_failures + 1, updated_at = $3
-                    where id = $1 and login_locked = 0 and login_failures < $2
+        Credential::LoginPassword => Statements {
+            claim: "update users set
+                        login_pending = (case when login_pending_at < $4 then 0 else login_pending end) + 1,
+                        login_pending_at = $3
+                    where id = $1 and login_locked = 0 and login_failures
+                        + (case when login_pending_at < $4 then 0 else login_pending end) < $2
                     returning login_failures as failures",
+            wrong: "update users set
+                        login_pending = case when login_pending > 0 then login_pending - 1 else 0 end,
+                        login_failures = login_failures + 1, updated_at = $2
+                    where id = $1 and login_locked = 0",
             lock_if_spent: "update users set login_locked = 1, updated_at = $3
                     where id = $1 and login_locked = 0 and login_failures >= $2
                     returning login_failures as failures",
-            read: "select login_failures as failures, login_locked as locked
-                   from users where id = $1",
-            accept: "update users set login_failures = 0
-                     where id = $1 and login_locked = 0 and deleted_at is null",
+            settle: "update users set
+                        login_pending = case when login_pending > 0 then login_pending - 1 else 0 end
+                    where id = $1",
+            accept: "update users set login_failures = 0,
+                        login_pending = case when login_pending > 0 then login_pending - 1 else 0 end
+                    where id = $1 and login_locked = 0 and deleted_at is null",
+            read: "select login_failures as failures, login_locked as locked from users where id = $1",
         },
-        Credential::ConfirmationPassword => Columns {
-            claim: "update users set confirm_failures = confirm_failures + 1, updated_at = $3
-                    where id = $1 and confirm_locked = 0 and confirm_failures < $2
+        Credential::ConfirmationPassword => Statements {
+            claim: "update users set
+                        confirm_pending = (case when confirm_pending_at < $4 then 0 else confirm_pending end) + 1,
+                        confirm_pending_at = $3
+                    where id = $1 and confirm_locked = 0 and confirm_failures
+                        + (case when confirm_pending_at < $4 then 0 else confirm_pending end) < $2
                     returning confirm_failures as failures",
+            wrong: "update users set
+                        confirm_pending = case when confirm_pending > 0 then confirm_pending - 1 else 0 end,
+                        confirm_failures = confirm_failures + 1, updated_at = $2
+                    where id = $1 and confirm_locked = 0",
             lock_if_spent: "update users set confirm_locked = 1, updated_at = $3
                     where id = $1 and confirm_locked = 0 and confirm_failures >= $2
                     returning confirm_failures as failures",
+            settle: "update users set
+                        confirm_pending = case when confirm_pending > 0 then confirm_pending - 1 else 0 end
+                    where id = $1",
+            accept: "update users set confirm_failures = 0,
+                        confirm_pending = case when confirm_pending > 0 then confirm_pending - 1 else 0 end
+                    where id = $1 and confirm_locked = 0 and deleted_at is null",
             read: "select confirm_failures as failures, confirm_locked as locked
                    from users where id = $1",
-            accept: "update users set confirm_failures = 0
-                     where id = $1 and confirm_locked = 0 and deleted_at is null",
         },
     }
 }
@@ -56,60 +94,51 @@ fn columns(credential: Credential) -> Columns {
 /// Whether an attempt may be judged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AttemptClaim {
-    /// Judge the password; report the verdict with `record_wrong` or act on a right one.
+    /// Judge the password, then report the verdict (`record_wrong`, or act on a right one,
+    /// or `abandon_attempt` when nothing was decided).
     Granted,
-    /// The credential is locked, or every attempt it allows is taken: refuse without
-    /// judging. `locked_now`: this request set the lock (its entry was written).
-    Refused { locked_now: bool },
+    /// Refused without judging: the credential is `locked`, or (not locked) every attempt
+    /// it allows is being judged right now.
+    Refused { locked: bool },
 }
 
-/// Sets the lock when every attempt is spent, writing `on_lock` if this call set it.
-async fn lock_if_spent(
-    conn: &mut AnyConnection,
-    c: &Columns,
-    user_id: i64,
-    threshold: i64,
-    on_lock: &HistoryDraft,
-) -> StoreResult<bool> {
-    let locked = sqlx::query(c.lock_if_spent)
+async fn read_locked(conn: &mut AnyConnection, s: &Statements, user_id: i64) -> StoreResult<bool> {
+    let row = sqlx::query(s.read)
         .bind(user_id)
-        .bind(threshold)
-        .bind(on_lock.occurred_at)
         .fetch_optional(&mut *conn)
-        .await?
-        .is_some();
-    if locked {
-        append_in(conn, on_lock).await?;
-    }
-    Ok(locked)
+        .await?;
+    Ok(row
+        .map(|r| r.try_get::<i64, _>("locked"))
+        .transpose()?
+        .is_some_and(|v| v != 0))
 }
 
-/// Claims one attempt (see the module comment). When none is left, the lock is set if it
-/// was not yet (an attempt that never reported its verdict still counts) and recorded.
+/// Claims one attempt (see the module comment).
 pub(crate) async fn claim(
     conn: &mut AnyConnection,
     credential: Credential,
     user_id: i64,
     threshold: i64,
-    on_lock: &HistoryDraft,
+    now: i64,
 ) -> StoreResult<AttemptClaim> {
-    let c = columns(credential);
-    let granted = sqlx::query(c.claim)
+    let s = statements(credential);
+    let granted = sqlx::query(s.claim)
         .bind(user_id)
         .bind(threshold)
-        .bind(on_lock.occurred_at)
+        .bind(now)
+        .bind(now - ABANDONED_AFTER_MICROS)
         .fetch_optional(&mut *conn)
         .await?
         .is_some();
     if granted {
         return Ok(AttemptClaim::Granted);
     }
-    let locked_now = lock_if_spent(conn, &c, user_id, threshold, on_lock).await?;
-    Ok(AttemptClaim::Refused { locked_now })
+    let locked = read_locked(conn, &s, user_id).await?;
+    Ok(AttemptClaim::Refused { locked })
 }
 
-/// A claimed attempt was wrong: `failure` is recorded, and the lock set (with `on_lock`)
-/// when this was the last attempt the credential allowed.
+/// A claimed attempt was wrong: counted, the lock set (with `on_lock`) when this was the
+/// last wrong entry the credential allows, and `failure` recorded.
 pub(crate) async fn record_wrong(
     conn: &mut AnyConnection,
     credential: Credential,
@@ -118,13 +147,34 @@ pub(crate) async fn record_wrong(
     failure: &HistoryDraft,
     on_lock: &HistoryDraft,
 ) -> StoreResult<LoginFailure> {
-    let c = columns(credential);
-    append_in(conn, failure).await?;
-    let locked_now = lock_if_spent(conn, &c, user_id, threshold, on_lock).await?;
-    let row = sqlx::query(c.read)
+    let s = statements(credential);
+    let now = failure.occurred_at;
+    let counted = sqlx::query(s.wrong)
+        .bind(user_id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected()
+        == 1;
+    if !counted {
+        // Locked meanwhile: the verdict no longer counts, only its claim is settled.
+        settle(conn, credential, user_id).await?;
+    }
+    let locked_now = sqlx::query(s.lock_if_spent)
+        .bind(user_id)
+        .bind(threshold)
+        .bind(now)
+        .fetch_optional(&mut *conn)
+        .await?
+        .is_some();
+    let row = sqlx::query(s.read)
         .bind(user_id)
         .fetch_one(&mut *conn)
         .await?;
+    append_in(conn, failure).await?;
+    if locked_now {
+        append_in(conn, on_lock).await?;
+    }
     Ok(LoginFailure {
         failures: row.try_get("failures")?,
         locked: row.try_get::<i64, _>("locked")? != 0,
@@ -132,31 +182,48 @@ pub(crate) async fn record_wrong(
     })
 }
 
+/// A claimed attempt ends without a verdict that counts.
+pub(crate) async fn settle(
+    conn: &mut AnyConnection,
+    credential: Credential,
+    user_id: i64,
+) -> StoreResult<()> {
+    sqlx::query(statements(credential).settle)
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 /// A claimed attempt was right: resets the count, in the caller's transaction, unless the
-/// credential got locked meanwhile — then `false`, and the caller must not act on it.
+/// credential got locked meanwhile — then `false` (the claim settled), and the caller must
+/// not act on it.
 pub(crate) async fn accept(
     conn: &mut AnyConnection,
     credential: Credential,
     user_id: i64,
 ) -> StoreResult<bool> {
-    let done = sqlx::query(columns(credential).accept)
+    let done = sqlx::query(statements(credential).accept)
         .bind(user_id)
         .execute(&mut *conn)
         .await?;
-    Ok(done.rows_affected() == 1)
+    if done.rows_affected() == 1 {
+        return Ok(true);
+    }
+    settle(conn, credential, user_id).await?;
+    Ok(false)
 }
 
 /// Counting attempts at a credential, each call its own transaction.
 #[async_trait::async_trait]
 pub trait CredentialStore {
-    /// Claims one attempt at `credential` of `user_id` (see the module comment);
-    /// `on_lock` is recorded if this call sets the lock.
+    /// Claims one attempt at `credential` of `user_id` (see the module comment).
     async fn claim_attempt(
         &self,
         user_id: i64,
         credential: Credential,
         threshold: i64,
-        on_lock: HistoryDraft,
+        now: i64,
     ) -> StoreResult<AttemptClaim>;
 
     /// Reports a claimed attempt as wrong: `failure` always, `on_lock` when it locks.
@@ -168,6 +235,9 @@ pub trait CredentialStore {
         failure: HistoryDraft,
         on_lock: HistoryDraft,
     ) -> StoreResult<LoginFailure>;
+
+    /// Ends a claimed attempt that reached no verdict (the password could not be checked).
+    async fn abandon_attempt(&self, user_id: i64, credential: Credential) -> StoreResult<()>;
 }
 
 #[async_trait::async_trait]
@@ -177,10 +247,10 @@ impl CredentialStore for crate::connect::SqlStore {
         user_id: i64,
         credential: Credential,
         threshold: i64,
-        on_lock: HistoryDraft,
+        now: i64,
     ) -> StoreResult<AttemptClaim> {
         let mut tx = self.begin_write().await?;
-        let claimed = claim(&mut tx, credential, user_id, threshold, &on_lock).await?;
+        let claimed = claim(&mut tx, credential, user_id, threshold, now).await?;
         tx.commit().await?;
         Ok(claimed)
     }
@@ -198,5 +268,12 @@ impl CredentialStore for crate::connect::SqlStore {
             record_wrong(&mut tx, credential, user_id, threshold, &failure, &on_lock).await?;
         tx.commit().await?;
         Ok(result)
+    }
+
+    async fn abandon_attempt(&self, user_id: i64, credential: Credential) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        settle(&mut tx, credential, user_id).await?;
+        tx.commit().await?;
+        Ok(())
     }
 }

@@ -25,7 +25,7 @@ mod user_admin;
 mod users;
 
 pub use companies::CompanyStore;
-pub use confirmed::{ConfirmedChange, ConfirmedStore, ConfirmedWrite, Target, WriteEffect};
+pub use confirmed::{ConfirmedChange, ConfirmedStore, ConfirmedWrite, WriteEffect};
 pub use connect::{Backend, SqlStore, redact};
 pub use credentials::{AttemptClaim, CredentialStore};
 pub use error::StoreError;
@@ -39,7 +39,7 @@ pub use model::{
 };
 pub use sessions::SessionStore;
 pub use settings::{SettingsStore, StoredSettings};
-pub use user_admin::UserUpdate;
+pub use user_admin::{Target, UserUpdate};
 pub use users::UserStore;
 
 /// The whole storage seam the server depends on.

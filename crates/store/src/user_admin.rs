@@ -10,11 +10,22 @@
 use sqlx::{AnyConnection, Row};
 
 use crate::StoreResult;
-use crate::confirmed::Target;
 use crate::error::StoreError;
 use crate::model::{NewUser, UnlockWhich, UserProfile, UserRecord};
 use crate::sessions::end_other_sessions;
 use crate::users::{insert_user, json_text, user_from_row};
+
+/// The user an administrator acts on, as of the version the change was prepared at.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub company_id: i64,
+    pub user_id: i64,
+    pub expected_version: i64,
+    /// The acting user: only the マスターユーザ itself may change the マスターユーザ.
+    pub actor_id: i64,
+    /// The acting session, kept when the actor changes their own passwords.
+    pub acting_session: String,
+}
 
 /// A change of a user by an administrator.
 #[derive(Debug, Clone)]
@@ -197,8 +208,10 @@ pub(crate) async fn release(
         "update users set
              login_locked = case when $4 = 1 then 0 else login_locked end,
              login_failures = case when $4 = 1 then 0 else login_failures end,
+             login_pending = case when $4 = 1 then 0 else login_pending end,
              confirm_locked = case when $5 = 1 then 0 else confirm_locked end,
              confirm_failures = case when $5 = 1 then 0 else confirm_failures end,
+             confirm_pending = case when $5 = 1 then 0 else confirm_pending end,
              login_password_hash = coalesce($6, login_password_hash),
              confirm_password_hash = coalesce($7, confirm_password_hash),
              must_change_password = case when $6 is not null then 1 else must_change_password end,

@@ -3,12 +3,13 @@
 //! `user_admin.rs`.
 
 use async_trait::async_trait;
-use madoguchi_domain::SessionStage;
+use madoguchi_domain::{Credential, SessionStage};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::StoreResult;
 use crate::connect::SqlStore;
+use crate::credentials;
 use crate::error::StoreError;
 use crate::history::{HistoryDraft, append_in};
 use crate::model::{NewSession, NewUser, SessionRecord, UnlockWhich, UserProfile, UserRecord};
@@ -208,7 +209,8 @@ impl UserStore for SqlStore {
         let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "update users set login_failures = 0, previous_login_at = last_login_at,
-                 last_login_at = $2, updated_at = $2
+                 last_login_at = $2, updated_at = $2,
+                 login_pending = case when login_pending > 0 then login_pending - 1 else 0 end
              where id = $1 and login_locked = 0 and deleted_at is null
                  and credential_version = $3",
         )
@@ -218,7 +220,9 @@ impl UserStore for SqlStore {
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
-            tx.rollback().await?;
+            // Locked (or the password changed) meanwhile: only the claim is settled.
+            credentials::settle(&mut tx, Credential::LoginPassword, user_id).await?;
+            tx.commit().await?;
             return Err(StoreError::CredentialRefused);
         }
         insert_session(&mut tx, &session).await?;
@@ -301,8 +305,10 @@ impl UserStore for SqlStore {
             "update users set
                  login_locked = case when $2 = 1 then 0 else login_locked end,
                  login_failures = case when $2 = 1 then 0 else login_failures end,
+                 login_pending = case when $2 = 1 then 0 else login_pending end,
                  confirm_locked = case when $3 = 1 then 0 else confirm_locked end,
                  confirm_failures = case when $3 = 1 then 0 else confirm_failures end,
+                 confirm_pending = case when $3 = 1 then 0 else confirm_pending end,
                  updated_at = $4
              where id = $1 and deleted_at is null",
         )

@@ -89,18 +89,29 @@ pub async fn login(
             user.id,
             Credential::LoginPassword,
             threshold,
-            on_lock.clone(),
+            draft.occurred_at,
         )
         .await
         .map_err(from_store)?;
-    if let AttemptClaim::Refused { .. } = claim {
-        return refuse_locked(state, password, draft, "locked", true).await;
+    if let AttemptClaim::Refused { locked } = claim {
+        let reason = if locked {
+            "locked"
+        } else {
+            "attempts_in_flight"
+        };
+        return refuse_locked(state, password, draft, reason, true).await;
     }
-    let matches = state
+    let matches = match state
         .hasher
         .verify(password, &user.login_password_hash)
         .await
-        .map_err(hashing)?;
+    {
+        Ok(matches) => matches,
+        Err(e) => {
+            crate::confirm::credential::abandon(state, user.id, Credential::LoginPassword).await;
+            return Err(hashing(e));
+        }
+    };
     if !matches {
         let failure = draft
             .failed(Error::LoginFailed.code())
@@ -120,12 +131,15 @@ pub async fn login(
     }
 
     if state.hasher.needs_rehash(&user.login_password_hash) {
-        let fresh = state.hasher.hash(password).await.map_err(hashing)?;
-        state
-            .store
-            .rehash_login_password(user.id, &fresh)
-            .await
-            .map_err(from_store)?;
+        // A new hash with the current parameters; if it cannot be made now (the hashing
+        // threads are busy), the next login makes it.
+        if let Ok(fresh) = state.hasher.hash(password).await {
+            state
+                .store
+                .rehash_login_password(user.id, &fresh)
+                .await
+                .map_err(from_store)?;
+        }
     }
     // A new session id at every login (no session fixation).
     let session_token = token::random_token();

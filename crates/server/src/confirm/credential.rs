@@ -60,19 +60,25 @@ pub(super) async fn check(
         .details(serde_json::json!({"consecutive_failures": threshold}));
     let claim = state
         .store
-        .claim_attempt(user.id, credential, threshold, on_lock.clone())
+        .claim_attempt(user.id, credential, threshold, draft.occurred_at)
         .await
         .map_err(from_store)?;
-    if let madoguchi_store::AttemptClaim::Refused { .. } = claim {
-        return Err(actor
-            .refuse(state, area, operation, Error::ConfirmationLocked)
-            .await);
+    if let madoguchi_store::AttemptClaim::Refused { locked } = claim {
+        // Locked; or every attempt allowed is being judged right now (a burst): wait.
+        let err = if locked {
+            Error::ConfirmationLocked
+        } else {
+            Error::Busy
+        };
+        return Err(actor.refuse(state, area, operation, err).await);
     }
-    let right = state
-        .hasher
-        .verify(&Password::typed(password), hash)
-        .await
-        .map_err(hashing)?;
+    let right = match state.hasher.verify(&Password::typed(password), hash).await {
+        Ok(right) => right,
+        Err(e) => {
+            abandon(state, user.id, credential).await;
+            return Err(hashing(e));
+        }
+    };
     if right {
         return Ok(());
     }
@@ -87,4 +93,11 @@ pub(super) async fn check(
     } else {
         Error::ConfirmationWrong
     })
+}
+
+/// Ends a claimed attempt that reached no verdict (the hashing threads were busy).
+pub async fn abandon(state: &AppState, user_id: i64, credential: Credential) {
+    if let Err(e) = state.store.abandon_attempt(user_id, credential).await {
+        tracing::warn!(error = ?e, "could not settle an abandoned attempt");
+    }
 }

@@ -5,13 +5,12 @@ pub mod api;
 pub mod service;
 pub mod views;
 
-use axum::Router;
 use axum::routing::{get, post};
 
-use crate::state::AppState;
+use crate::web::routes::Routes;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> Routes {
+    Routes::new()
         .route("/company/fees/simulate", get(views::view_simulate_get))
         .route(
             "/company/fees/{kind}",

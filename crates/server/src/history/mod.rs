@@ -2,7 +2,6 @@
 //! マスターユーザ and users with サービス利用権限「全操作履歴照会」.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
@@ -12,9 +11,10 @@ use crate::state::AppState;
 use crate::web::actor::Actor;
 use crate::web::error::PageError;
 use crate::web::page::{Frame, render};
+use crate::web::routes::Routes;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/history", get(view_history_get))
+pub fn router() -> Routes {
+    Routes::new().route("/history", get(view_history_get))
 }
 
 struct EntryRow {

@@ -1,7 +1,6 @@
 //! トップページ (BTOP001) and 業務選択 (BSSK001): where a user lands and chooses an area.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -11,9 +10,10 @@ use crate::state::AppState;
 use crate::web::actor::Actor;
 use crate::web::cookies;
 use crate::web::page::{Frame, render};
+use crate::web::routes::Routes;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> Routes {
+    Routes::new()
         .route("/", get(view_root_get))
         .route("/top", get(view_top_get))
         .route("/menu", get(view_menu_get))

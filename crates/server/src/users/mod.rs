@@ -8,13 +8,12 @@ pub mod shown;
 pub mod views;
 pub mod wizard;
 
-use axum::Router;
 use axum::routing::{get, post};
 
-use crate::state::AppState;
+use crate::web::routes::Routes;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> Routes {
+    Routes::new()
         .route("/users", get(views::view_users_menu_get))
         .route("/users/list", get(views::view_users_list_get))
         .route("/users/list/back", post(views::view_list_back_post))

@@ -255,12 +255,27 @@ pub async fn view_change_get(
 
 /// One step of the wizard: 「次へ」 checks this step and moves on (from the last step, to
 /// 確認); 「戻る」 moves back keeping everything.
+/// A change's target must be one of the company's users the administrator may change
+/// (another company's is not found), before any step is shown.
+async fn check_target(
+    state: &AppState,
+    admin: &AdminActor,
+    wizard: &Wizard,
+) -> Result<(), PageError> {
+    if let Some((id, _)) = wizard.target {
+        let user = service::get(state, admin, id).await?;
+        service::check_changeable(state, admin, &user).await?;
+    }
+    Ok(())
+}
+
 async fn wizard_post(
     state: &AppState,
     admin: &AdminActor,
     wizard: Wizard,
     pairs: Pairs,
 ) -> Result<Response, PageError> {
+    check_target(state, admin, &wizard).await?;
     let ctx = service::context(state, admin).await?;
     let input = input_from_pairs(&pairs);
     let step: usize = get_pair(&pairs, "step").parse().unwrap_or(0).min(2);
@@ -382,6 +397,7 @@ async fn back(
     wizard: Wizard,
     pairs: &Pairs,
 ) -> Result<Response, PageError> {
+    check_target(state, admin, &wizard).await?;
     let ctx = service::context(state, admin).await?;
     Ok(render(&step_page(
         state,

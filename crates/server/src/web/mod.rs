@@ -9,6 +9,8 @@ pub mod extract;
 pub mod form;
 pub mod limits;
 pub mod page;
+pub mod proxies;
+pub mod routes;
 pub mod scope;
 pub mod security;
 pub mod token;

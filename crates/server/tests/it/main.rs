@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod api;
+mod architecture;
 mod cli;
 mod company;
 mod company_api;
@@ -15,6 +16,7 @@ mod limits;
 mod login;
 mod master_rules;
 mod password_change;
+mod routes;
 mod sessions;
 mod support;
 mod users;

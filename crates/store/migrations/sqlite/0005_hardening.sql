@@ -17,3 +17,11 @@ alter table idempotency_keys add column request_hash text not null default '';
 
 -- 操作端末: the address the request came from when a trusted proxy forwarded it.
 alter table history add column peer text not null default '';
+
+-- Attempts at a credential whose verdict is still being judged. A claim counts against
+-- the lock threshold together with the consecutive failures; a claim older than a minute
+-- is taken as abandoned (its request died) and no longer counts.
+alter table users add column login_pending bigint not null default 0;
+alter table users add column login_pending_at bigint not null default 0;
+alter table users add column confirm_pending bigint not null default 0;
+alter table users add column confirm_pending_at bigint not null default 0;

@@ -1,0 +1,277 @@
+//! Every route of the router (screens and API, every method) as every role — anonymous, a
+//! general user, an administrator, the master and another company's master — against one
+//! policy table. A route missing from the table, or an entry for a route that does not
+//! exist, fails the test (deny by default); each refusal of missing authority is recorded.
+
+use std::collections::BTreeSet;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+
+use crate::support::{Client, Engine, Resp, TestApp, engines, recent_history};
+
+/// Who may use a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    /// Anyone, before login.
+    Public,
+    /// A session in any stage (ログアウト, who is logged in).
+    Session,
+    /// Only a session waiting for パスワード強制変更; a finished login is sent to /top.
+    PasswordChange,
+    /// Any user whose login is finished.
+    User,
+    /// マスターユーザ and 管理者 only.
+    Admin,
+}
+
+use Access::{Admin, PasswordChange, Public, Session, User};
+
+const POLICY: &[(&str, &str, Access)] = &[
+    ("GET", "/", Public),
+    ("GET", "/login", Public),
+    ("POST", "/login", Public),
+    ("POST", "/logout", Session),
+    ("GET", "/password/change", PasswordChange),
+    ("POST", "/password/change", PasswordChange),
+    ("POST", "/api/v1/login", Public),
+    ("POST", "/api/v1/logout", Session),
+    ("GET", "/api/v1/me", Session),
+    ("GET", "/top", User),
+    ("GET", "/menu", User),
+    ("GET", "/history", User),
+    ("GET", "/company", Admin),
+    ("GET", "/company/info", Admin),
+    ("POST", "/company/info", Admin),
+    ("POST", "/company/info/back", Admin),
+    ("POST", "/company/info/execute", Admin),
+    ("GET", "/company/info/result", Admin),
+    ("GET", "/api/v1/company/settings", Admin),
+    ("PUT", "/api/v1/company/settings", Admin),
+    ("GET", "/company/fees/simulate", Admin),
+    ("GET", "/company/fees/{kind}", Admin),
+    ("POST", "/company/fees/{kind}", Admin),
+    ("POST", "/company/fees/{kind}/load", Admin),
+    ("POST", "/company/fees/{kind}/back", Admin),
+    ("POST", "/company/fees/{kind}/execute", Admin),
+    ("GET", "/company/fees/{kind}/result", Admin),
+    ("GET", "/company/fees/{kind}/view", Admin),
+    ("GET", "/api/v1/company/fees/simulate", Admin),
+    ("GET", "/api/v1/company/fees/standard", Admin),
+    ("GET", "/api/v1/company/fees/{kind}", Admin),
+    ("PUT", "/api/v1/company/fees/{kind}", Admin),
+    ("GET", "/users", Admin),
+    ("GET", "/users/list", Admin),
+    ("POST", "/users/list/back", Admin),
+    ("GET", "/users/view", Admin),
+    ("GET", "/users/new", Admin),
+    ("POST", "/users/new", Admin),
+    ("POST", "/users/new/back", Admin),
+    ("POST", "/users/new/execute", Admin),
+    ("GET", "/users/edit", Admin),
+    ("POST", "/users/{id}/edit", Admin),
+    ("POST", "/users/{id}/edit/back", Admin),
+    ("POST", "/users/{id}/edit/execute", Admin),
+    ("GET", "/users/delete", Admin),
+    ("POST", "/users/{id}/delete", Admin),
+    ("GET", "/users/result", Admin),
+    ("GET", "/users/result/print", Admin),
+    ("GET", "/users/locks", Admin),
+    ("GET", "/users/locks/{id}", Admin),
+    ("POST", "/users/locks/{id}", Admin),
+    ("GET", "/api/v1/users", Admin),
+    ("POST", "/api/v1/users", Admin),
+    ("GET", "/api/v1/users/{id}", Admin),
+    ("PUT", "/api/v1/users/{id}", Admin),
+    ("DELETE", "/api/v1/users/{id}", Admin),
+    ("POST", "/api/v1/users/{id}/release", Admin),
+    ("GET", "/api/openapi.json", Public),
+    ("GET", "/api/docs", Public),
+    ("GET", "/api/docs/", Public),
+    ("GET", "/api/docs/{*rest}", Public),
+    ("GET", "/static/app.css", Public),
+    ("GET", "/static/forms.js", Public),
+    ("GET", "/healthz", Public),
+];
+
+const METHODS: [&str; 5] = ["GET", "POST", "PUT", "DELETE", "PATCH"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Anonymous,
+    General,
+    Administrator,
+    Master,
+    OtherCompanysMaster,
+}
+
+const ROLES: [Role; 5] = [
+    Role::Anonymous,
+    Role::General,
+    Role::Administrator,
+    Role::Master,
+    Role::OtherCompanysMaster,
+];
+
+async fn session(app: &TestApp, role: Role) -> Option<Client> {
+    let (id, password) = match role {
+        Role::Anonymous => return None,
+        Role::General => ("ippan01", "Demo1234"),
+        Role::Administrator => ("kanri001", "Shoki123"),
+        Role::Master => ("master01", "Demo1234"),
+        Role::OtherCompanysMaster => ("other01", "Demo1234"),
+    };
+    let mut c = app.client();
+    assert_eq!(c.api_login(id, password).await.status, StatusCode::OK);
+    Some(c)
+}
+
+/// `path` with its parameters filled: a user of アパレル株式会社, a fee kind, a file.
+fn concrete(path: &str, user: i64) -> String {
+    path.replace("{id}", &user.to_string())
+        .replace("{kind}", "payee-transfer")
+        .replace("{*rest}", "index.html")
+}
+
+async fn send(app: &TestApp, client: Option<&mut Client>, method: &str, path: &str) -> Resp {
+    let api = path.starts_with("/api/");
+    let mut builder = Request::builder()
+        .method(Method::from_bytes(method.as_bytes()).unwrap())
+        .uri(path)
+        .header("sec-fetch-site", "same-origin");
+    let csrf = client
+        .as_ref()
+        .and_then(|c| c.csrf.clone())
+        .unwrap_or_default();
+    let body = if method == "GET" {
+        Body::empty()
+    } else if api {
+        builder = builder
+            .header("content-type", "application/json")
+            .header("x-csrf-token", &csrf);
+        Body::from("{}")
+    } else {
+        builder = builder.header("content-type", "application/x-www-form-urlencoded");
+        Body::from(format!("csrf={csrf}"))
+    };
+    let req = builder.body(body).unwrap();
+    match client {
+        Some(c) => c.send(req).await,
+        None => app.client().send(req).await,
+    }
+}
+
+fn refused_as_anonymous(r: &Resp) -> bool {
+    r.status == StatusCode::UNAUTHORIZED || r.location() == "/login?reason=login"
+}
+
+fn refused_authority(r: &Resp) -> bool {
+    r.status == StatusCode::FORBIDDEN && r.body.contains("PERM-0001")
+}
+
+fn check(engine: Engine, role: Role, access: Access, method: &str, path: &str, r: &Resp) {
+    let at = format!(
+        "{engine:?} {role:?} {method} {path}: {} {}",
+        r.status,
+        r.location()
+    );
+    assert_ne!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{at}");
+    match (access, role) {
+        (Public, _) => assert!(!refused_as_anonymous(r), "{at}"),
+        (_, Role::Anonymous) => assert!(refused_as_anonymous(r), "{at}"),
+        (PasswordChange, _) => assert_eq!(r.location(), "/top", "{at}"),
+        (Session | User, _) => {
+            assert!(!refused_as_anonymous(r) && !refused_authority(r), "{at}")
+        }
+        (Admin, Role::General) => assert!(refused_authority(r), "{at}"),
+        (Admin, Role::OtherCompanysMaster) if path_has_user(path) => {
+            assert!(r.status.is_client_error(), "{at}: another company's user");
+            if method == "GET" {
+                assert_eq!(r.status, StatusCode::NOT_FOUND, "{at}");
+            }
+        }
+        (Admin, _) => assert!(!refused_as_anonymous(r) && !refused_authority(r), "{at}"),
+    }
+}
+
+fn path_has_user(path: &str) -> bool {
+    path.contains("{id}")
+}
+
+#[tokio::test]
+async fn every_route_as_every_role_matches_the_policy() {
+    for engine in engines() {
+        let app = TestApp::new(engine).await;
+        crate::master_rules::second_admin(&app).await;
+        let routed: BTreeSet<&str> = madoguchi_server::app::routes()
+            .paths()
+            .iter()
+            .copied()
+            .collect();
+        let listed: BTreeSet<&str> = POLICY.iter().map(|(_, p, _)| *p).collect();
+        assert_eq!(
+            routed, listed,
+            "every path of the router is in the policy, and only those"
+        );
+        let user = crate::users::user_id(&app, "ippan01").await;
+        let mut sessions = Vec::new();
+        for role in ROLES {
+            sessions.push((role, session(&app, role).await));
+        }
+        let mut seen = BTreeSet::new();
+        for path in &routed {
+            for method in METHODS {
+                let url = concrete(path, user);
+                let probe = send(&app, None, method, &url).await;
+                let entry = POLICY.iter().find(|(m, p, _)| *m == method && p == path);
+                if probe.status == StatusCode::METHOD_NOT_ALLOWED {
+                    assert!(
+                        entry.is_none(),
+                        "{method} {path} is in the policy but not routed"
+                    );
+                    continue;
+                }
+                let Some((_, _, access)) = entry else {
+                    panic!("{method} {path} is routed but missing from the policy");
+                };
+                seen.insert((method, *path));
+                for (role, client) in sessions.iter_mut() {
+                    let logs_out = path.ends_with("/logout");
+                    let mut fresh = if logs_out {
+                        session(&app, *role).await
+                    } else {
+                        None
+                    };
+                    let c = if logs_out {
+                        fresh.as_mut()
+                    } else {
+                        client.as_mut()
+                    };
+                    let before = refusals(&app).await;
+                    let r = send(&app, c, method, &url).await;
+                    check(engine, *role, *access, method, path, &r);
+                    if refused_authority(&r) {
+                        assert_eq!(
+                            refusals(&app).await,
+                            before + 1,
+                            "{method} {path}: recorded"
+                        );
+                    }
+                }
+            }
+        }
+        assert_eq!(
+            seen.len(),
+            POLICY.len(),
+            "{engine:?}: every policy entry was exercised"
+        );
+    }
+}
+
+async fn refusals(app: &TestApp) -> usize {
+    recent_history(app, 3000)
+        .await
+        .iter()
+        .filter(|e| e.error_code == "PERM-0001")
+        .count()
+}
