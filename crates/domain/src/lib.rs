@@ -9,6 +9,7 @@
 // Tests may unwrap: a failed unwrap there is a failed test, which is the point.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod business;
 pub mod chars;
 pub mod company;
 pub mod error;
@@ -16,6 +17,7 @@ pub mod fees;
 pub mod history;
 pub mod idempotency;
 pub mod jst;
+pub mod limits;
 pub mod login_id;
 pub mod money;
 pub mod password;
@@ -26,16 +28,18 @@ pub mod user;
 pub mod user_input;
 pub mod yen;
 
+pub use business::Business;
 pub use company::{AccountKind, AccountNumber, BranchCode, CompanyKana, CompanyName};
 pub use error::{Error, ErrorKind, FieldError, FieldErrors};
 pub use history::{HistoryArea, Outcome};
 pub use idempotency::IdempotencyKey;
+pub use limits::{
+    AccountDailyLimits, BankCeilings, CeilingItem, CompanyDailyLimits, CompanyLimit,
+    TransferCategory,
+};
 pub use login_id::LoginId;
-pub use money::{BankCeilings, CeilingItem, Yen};
 pub use password::{Password, PasswordPolicy};
 pub use session::{Credential, SessionStage};
-pub use settings::{
-    AccountDailyLimits, ApprovalBusiness, ApprovalMode, ApprovalModes, CompanyDailyLimits,
-    CompanySettings, SettingsInput,
-};
+pub use settings::{ApprovalMode, ApprovalModes, CompanySettings, SettingsInput};
 pub use user::{PersonName, ServiceState};
+pub use yen::Yen;

@@ -6,54 +6,13 @@
 
 use std::collections::BTreeMap;
 
+use crate::business::Business;
 use crate::error::{Error, FieldErrors};
-use crate::money::{BankCeilings, CeilingItem, Yen};
-
-/// The businesses that have an approval setting (給与・賞与振込 share one).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ApprovalBusiness {
-    Transfer,
-    BulkTransfer,
-    SalaryBonus,
-    DirectDebit,
-}
-
-impl ApprovalBusiness {
-    pub const ALL: [ApprovalBusiness; 4] = [
-        ApprovalBusiness::Transfer,
-        ApprovalBusiness::BulkTransfer,
-        ApprovalBusiness::SalaryBonus,
-        ApprovalBusiness::DirectDebit,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ApprovalBusiness::Transfer => "振込振替",
-            ApprovalBusiness::BulkTransfer => "総合振込",
-            ApprovalBusiness::SalaryBonus => "給与・賞与振込",
-            ApprovalBusiness::DirectDebit => "口座振替",
-        }
-    }
-
-    /// Field name in forms, the API and storage.
-    pub fn key(self) -> &'static str {
-        match self {
-            ApprovalBusiness::Transfer => "transfer",
-            ApprovalBusiness::BulkTransfer => "bulk_transfer",
-            ApprovalBusiness::SalaryBonus => "salary_bonus",
-            ApprovalBusiness::DirectDebit => "direct_debit",
-        }
-    }
-
-    /// The modes the manual offers for this business: 承認なし only for 振込振替 (the
-    /// bulk businesses always need an approval).
-    pub fn offered(self) -> &'static [ApprovalMode] {
-        match self {
-            ApprovalBusiness::Transfer => &ApprovalMode::ALL,
-            _ => &ApprovalMode::ALL[1..],
-        }
-    }
-}
+use crate::limits::{
+    AccountDailyLimits, BankCeilings, CeilingItem, CompanyDailyLimits, CompanyLimit,
+    TransferCategory,
+};
+use crate::yen::Yen;
 
 /// 承認機能の利用有無.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -122,89 +81,33 @@ impl Default for ApprovalModes {
 }
 
 impl ApprovalModes {
-    pub fn get(&self, b: ApprovalBusiness) -> ApprovalMode {
+    /// The mode that applies to `b` (賞与振込 follows 給与・賞与振込).
+    pub fn get(&self, b: Business) -> ApprovalMode {
         match b {
-            ApprovalBusiness::Transfer => self.transfer,
-            ApprovalBusiness::BulkTransfer => self.bulk_transfer,
-            ApprovalBusiness::SalaryBonus => self.salary_bonus,
-            ApprovalBusiness::DirectDebit => self.direct_debit,
+            Business::Transfer => self.transfer,
+            Business::BulkTransfer => self.bulk_transfer,
+            Business::Salary | Business::Bonus => self.salary_bonus,
+            Business::DirectDebit => self.direct_debit,
         }
     }
 
-    pub fn set(&mut self, b: ApprovalBusiness, mode: ApprovalMode) {
+    pub fn set(&mut self, b: Business, mode: ApprovalMode) {
         match b {
-            ApprovalBusiness::Transfer => self.transfer = mode,
-            ApprovalBusiness::BulkTransfer => self.bulk_transfer = mode,
-            ApprovalBusiness::SalaryBonus => self.salary_bonus = mode,
-            ApprovalBusiness::DirectDebit => self.direct_debit = mode,
+            Business::Transfer => self.transfer = mode,
+            Business::BulkTransfer => self.bulk_transfer = mode,
+            Business::Salary | Business::Bonus => self.salary_bonus = mode,
+            Business::DirectDebit => self.direct_debit = mode,
         }
     }
 }
 
-/// 口座一日当たりの限度額 of one account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct AccountDailyLimits {
-    pub transfer_total: Yen,
-    pub transfer_ad_hoc: Yen,
-    pub transfer_registered: Yen,
-}
-
-impl AccountDailyLimits {
-    pub const ITEMS: [CeilingItem; 3] = [
-        CeilingItem::TransferTotal,
-        CeilingItem::TransferAdHoc,
-        CeilingItem::TransferRegistered,
-    ];
-
-    pub fn get(&self, item: CeilingItem) -> Yen {
-        match item {
-            CeilingItem::TransferAdHoc => self.transfer_ad_hoc,
-            CeilingItem::TransferRegistered => self.transfer_registered,
-            _ => self.transfer_total,
-        }
-    }
-
-    pub fn set(&mut self, item: CeilingItem, v: Yen) {
-        match item {
-            CeilingItem::TransferAdHoc => self.transfer_ad_hoc = v,
-            CeilingItem::TransferRegistered => self.transfer_registered = v,
-            _ => self.transfer_total = v,
-        }
-    }
-}
-
-/// 企業一日当たりの限度額.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct CompanyDailyLimits {
-    pub bulk_transfer: Yen,
-    pub salary: Yen,
-    pub bonus: Yen,
-    pub direct_debit: Yen,
-}
-
-impl CompanyDailyLimits {
-    pub const ITEMS: [CeilingItem; 4] = [
-        CeilingItem::BulkTransfer,
-        CeilingItem::Salary,
-        CeilingItem::Bonus,
-        CeilingItem::DirectDebit,
-    ];
-
-    pub fn get(&self, item: CeilingItem) -> Yen {
-        match item {
-            CeilingItem::Salary => self.salary,
-            CeilingItem::Bonus => self.bonus,
-            CeilingItem::DirectDebit => self.direct_debit,
-            _ => self.bulk_transfer,
-        }
-    }
-
-    pub fn set(&mut self, item: CeilingItem, v: Yen) {
-        match item {
-            CeilingItem::Salary => self.salary = v,
-            CeilingItem::Bonus => self.bonus = v,
-            CeilingItem::DirectDebit => self.direct_debit = v,
-            _ => self.bulk_transfer = v,
+/// The modes the manual offers for `b`: 承認なし only for 振込振替 (the bulk businesses
+/// always need an approval).
+pub fn offered(b: Business) -> &'static [ApprovalMode] {
+    match b {
+        Business::Transfer => &ApprovalMode::ALL,
+        Business::BulkTransfer | Business::Salary | Business::Bonus | Business::DirectDebit => {
+            &ApprovalMode::ALL[1..]
         }
     }
 }
@@ -221,33 +124,33 @@ pub struct CompanySettings {
 /// The typed values of 企業情報の変更, as strings, keyed by field name.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SettingsInput {
-    /// `approval_<business>` → mode code.
-    pub approval: BTreeMap<ApprovalBusiness, String>,
+    /// `approval_<business>` → mode code (a business of [`Business::APPROVAL_SETTINGS`]).
+    pub approval: BTreeMap<Business, String>,
     /// account id → (item → typed amount).
-    pub accounts: BTreeMap<i64, BTreeMap<CeilingItem, String>>,
+    pub accounts: BTreeMap<i64, BTreeMap<TransferCategory, String>>,
     /// item → typed amount.
-    pub company: BTreeMap<CeilingItem, String>,
+    pub company: BTreeMap<CompanyLimit, String>,
 }
 
 /// Field name of an approval choice.
-pub fn approval_field(b: ApprovalBusiness) -> String {
-    format!("approval_{}", b.key())
+pub fn approval_field(b: Business) -> String {
+    format!("approval_{}", b.approval_key())
 }
 
 /// Field name of an account's limit.
-pub fn account_field(account_id: i64, item: CeilingItem) -> String {
+pub fn account_field(account_id: i64, item: TransferCategory) -> String {
     format!("account_{account_id}_{}", item.key())
 }
 
 /// Field name of a company limit.
-pub fn company_field(item: CeilingItem) -> String {
+pub fn company_field(item: CompanyLimit) -> String {
     format!("company_{}", item.key())
 }
 
 impl SettingsInput {
     /// The input that shows `settings` as they are.
     pub fn from_settings(settings: &CompanySettings) -> Self {
-        let approval = ApprovalBusiness::ALL
+        let approval = Business::APPROVAL_SETTINGS
             .into_iter()
             .map(|b| (b, settings.approval.get(b).code().to_owned()))
             .collect();
@@ -255,14 +158,14 @@ impl SettingsInput {
             .accounts
             .iter()
             .map(|(id, l)| {
-                let items = AccountDailyLimits::ITEMS
+                let items = TransferCategory::ALL
                     .into_iter()
                     .map(|i| (i, l.get(i).get().to_string()))
                     .collect();
                 (*id, items)
             })
             .collect();
-        let company = CompanyDailyLimits::ITEMS
+        let company = CompanyLimit::ALL
             .into_iter()
             .map(|i| (i, settings.company.get(i).get().to_string()))
             .collect();
@@ -297,12 +200,12 @@ impl SettingsInput {
 
     /// The value typed into `field`, for showing the form again.
     pub fn value(&self, field: &str) -> String {
-        for b in ApprovalBusiness::ALL {
+        for b in Business::APPROVAL_SETTINGS {
             if approval_field(b) == field {
                 return self.approval.get(&b).cloned().unwrap_or_default();
             }
         }
-        for item in CompanyDailyLimits::ITEMS {
+        for item in CompanyLimit::ALL {
             if company_field(item) == field {
                 return self.company.get(&item).cloned().unwrap_or_default();
             }
@@ -321,21 +224,21 @@ impl SettingsInput {
     pub fn from_fields(fields: &BTreeMap<String, String>, account_ids: &[i64]) -> Self {
         let get = |name: &str| fields.get(name).cloned().unwrap_or_default();
         Self {
-            approval: ApprovalBusiness::ALL
+            approval: Business::APPROVAL_SETTINGS
                 .into_iter()
                 .map(|b| (b, get(&approval_field(b))))
                 .collect(),
             accounts: account_ids
                 .iter()
                 .map(|id| {
-                    let items = AccountDailyLimits::ITEMS
+                    let items = TransferCategory::ALL
                         .into_iter()
                         .map(|i| (i, get(&account_field(*id, i))))
                         .collect();
                     (*id, items)
                 })
                 .collect(),
-            company: CompanyDailyLimits::ITEMS
+            company: CompanyLimit::ALL
                 .into_iter()
                 .map(|i| (i, get(&company_field(i))))
                 .collect(),
@@ -353,22 +256,27 @@ impl SettingsInput {
         let mut errors = FieldErrors::new();
         let mut settings = CompanySettings::default();
 
-        for b in ApprovalBusiness::ALL {
+        for b in Business::APPROVAL_SETTINGS {
             let field = approval_field(b);
             let typed = self.approval.get(&b).map(String::as_str).unwrap_or("");
             match ApprovalMode::from_code(typed) {
-                Some(mode) if b.offered().contains(&mode) => settings.approval.set(b, mode),
+                Some(mode) if offered(b).contains(&mode) => settings.approval.set(b, mode),
                 Some(_) => errors.add(
                     field,
                     Error::ApprovalNotOffered {
-                        business: b.label(),
+                        business: b.approval_label(),
                     },
                 ),
-                None if typed.is_empty() => errors.add(field, Error::Required { label: b.label() }),
+                None if typed.is_empty() => errors.add(
+                    field,
+                    Error::Required {
+                        label: b.approval_label(),
+                    },
+                ),
                 None => errors.add(
                     field,
                     Error::Choice {
-                        label: b.label(),
+                        label: b.approval_label(),
                         choices: choices(b),
                     },
                 ),
@@ -384,13 +292,13 @@ impl SettingsInput {
             let typed = self.accounts.get(id);
             let mut limits = AccountDailyLimits::default();
             let mut ok = true;
-            for item in AccountDailyLimits::ITEMS {
+            for item in TransferCategory::ALL {
                 let field = account_field(*id, item);
                 let value = typed
                     .and_then(|t| t.get(&item))
                     .map(String::as_str)
                     .unwrap_or("");
-                match parse_limit(item, value, ceilings) {
+                match parse_limit(CeilingItem::Account(item), value, ceilings) {
                     Ok(v) => limits.set(item, v),
                     Err(e) => {
                         errors.add(field, e);
@@ -400,13 +308,13 @@ impl SettingsInput {
             }
             if ok {
                 // 都度指定 and 事前登録 are parts of the account's 合計.
-                for sub in [CeilingItem::TransferAdHoc, CeilingItem::TransferRegistered] {
+                for sub in [TransferCategory::AdHoc, TransferCategory::Registered] {
                     if limits.get(sub) > limits.transfer_total {
                         errors.add(
                             account_field(*id, sub),
                             Error::AboveTotal {
                                 label: sub.label(),
-                                total: CeilingItem::TransferTotal.label(),
+                                total: TransferCategory::Total.label(),
                             },
                         );
                     }
@@ -415,9 +323,9 @@ impl SettingsInput {
             settings.accounts.insert(*id, limits);
         }
 
-        for item in CompanyDailyLimits::ITEMS {
+        for item in CompanyLimit::ALL {
             let value = self.company.get(&item).map(String::as_str).unwrap_or("");
-            match parse_limit(item, value, ceilings) {
+            match parse_limit(CeilingItem::Company(item), value, ceilings) {
                 Ok(v) => settings.company.set(item, v),
                 Err(e) => errors.add(company_field(item), e),
             }
@@ -426,12 +334,12 @@ impl SettingsInput {
     }
 }
 
-fn choices(b: ApprovalBusiness) -> &'static str {
+fn choices(b: Business) -> &'static str {
     match b {
-        ApprovalBusiness::Transfer => {
-            "承認なし、シングル承認、ダブル承認(順序なし)、ダブル承認(順序あり)"
+        Business::Transfer => "承認なし、シングル承認、ダブル承認(順序なし)、ダブル承認(順序あり)",
+        Business::BulkTransfer | Business::Salary | Business::Bonus | Business::DirectDebit => {
+            "シングル承認、ダブル承認(順序なし)、ダブル承認(順序あり)"
         }
-        _ => "シングル承認、ダブル承認(順序なし)、ダブル承認(順序あり)",
     }
 }
 

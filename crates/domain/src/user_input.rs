@@ -6,22 +6,19 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::business::Business;
 use crate::chars::char_len;
 use crate::error::{Error, FieldErrors};
 use crate::login_id::LoginId;
-use crate::money::Yen;
 use crate::password::{CONFIRMATION_PASSWORD, LOGIN_PASSWORD, Password, PasswordPolicy};
 use crate::permissions;
 use crate::user::PersonName;
+use crate::yen::Yen;
 
-/// The businesses that have a 利用者一回当たり限度額.
-pub const TX_LIMIT_ITEMS: [(&str, &str); 5] = [
-    ("transfer", "振込振替"),
-    ("bulk_transfer", "総合振込"),
-    ("salary", "給与振込"),
-    ("bonus", "賞与振込"),
-    ("direct_debit", "口座振替"),
-];
+/// The field of a business's 利用者一回当たり限度額 (every business has one).
+pub fn tx_limit_field(b: Business) -> String {
+    format!("limit_{}", b.key())
+}
 
 /// Digits of a 利用者一回当たり限度額 (as the company's daily limits).
 pub const TX_LIMIT_DIGITS: usize = 15;
@@ -54,8 +51,8 @@ pub struct UserInput {
     pub admin: String,
     pub permissions: BTreeSet<String>,
     pub accounts: BTreeSet<i64>,
-    /// business key → typed amount
-    pub tx_limits: BTreeMap<String, String>,
+    /// business → typed amount
+    pub tx_limits: BTreeMap<Business, String>,
 }
 
 /// Step 1 (基本情報), parsed.
@@ -82,7 +79,7 @@ pub struct UserDraft {
     pub is_admin: bool,
     pub permissions: BTreeSet<String>,
     pub accounts: BTreeSet<i64>,
-    pub tx_limits: BTreeMap<String, Yen>,
+    pub tx_limits: BTreeMap<Business, Yen>,
 }
 
 /// メールアドレス: 半角英数字記号 4–64, one `@` with a dotted domain.
@@ -209,26 +206,26 @@ impl UserInput {
     pub fn parse_accounts(
         &self,
         company_accounts: &[i64],
-        company_limits: &BTreeMap<String, Yen>,
+        company_limits: &BTreeMap<Business, Yen>,
         errors: &mut FieldErrors,
-    ) -> Option<(BTreeSet<i64>, BTreeMap<String, Yen>)> {
+    ) -> Option<(BTreeSet<i64>, BTreeMap<Business, Yen>)> {
         let mut ok = true;
         if self.accounts.iter().any(|a| !company_accounts.contains(a)) {
             errors.add("accounts", Error::NotFound);
             ok = false;
         }
         let mut limits = BTreeMap::new();
-        for (key, label) in TX_LIMIT_ITEMS {
-            let field = format!("limit_{key}");
-            let typed = self.tx_limits.get(key).map(String::as_str).unwrap_or("");
+        for b in Business::ALL {
+            let (field, label) = (tx_limit_field(b), b.label());
+            let typed = self.tx_limits.get(&b).map(String::as_str).unwrap_or("");
             match Yen::parse(label, typed, TX_LIMIT_DIGITS) {
                 Ok(v) => {
-                    let cap = company_limits.get(key).copied().unwrap_or(Yen::ZERO);
+                    let cap = company_limits.get(&b).copied().unwrap_or(Yen::ZERO);
                     if v > cap {
                         errors.add(field, Error::AboveCompanyLimit { label, limit: cap });
                         ok = false;
                     } else {
-                        limits.insert(key.to_owned(), v);
+                        limits.insert(b, v);
                     }
                 }
                 Err(e) => {
@@ -246,7 +243,7 @@ impl UserInput {
         mode: Mode,
         policy: &PasswordPolicy,
         company_accounts: &[i64],
-        company_limits: &BTreeMap<String, Yen>,
+        company_limits: &BTreeMap<Business, Yen>,
     ) -> Result<UserDraft, Error> {
         let mut errors = FieldErrors::new();
         let basic = self.parse_basic(mode, policy, &mut errors);
@@ -301,19 +298,15 @@ mod tests {
             admin: "0".into(),
             permissions: ["inquiry.balance".to_owned()].into(),
             accounts: [1].into(),
-            tx_limits: TX_LIMIT_ITEMS
-                .iter()
-                .map(|(k, _)| ((*k).to_owned(), "1000".to_owned()))
-                .collect(),
+            tx_limits: Business::ALL.map(|b| (b, "1000".to_owned())).into(),
             ..Default::default()
         }
     }
 
-    fn limits() -> BTreeMap<String, Yen> {
-        TX_LIMIT_ITEMS
-            .iter()
-            .map(|(k, _)| ((*k).to_owned(), Yen::from_stored(1_000_000).unwrap()))
-            .collect()
+    fn limits() -> BTreeMap<Business, Yen> {
+        Business::ALL
+            .map(|b| (b, Yen::from_stored(1_000_000).unwrap()))
+            .into()
     }
 
     fn codes(input: &UserInput, mode: Mode) -> Vec<(String, &'static str)> {
@@ -404,13 +397,13 @@ mod tests {
     #[test]
     fn limits_and_accounts() {
         let mut i = good();
-        i.tx_limits.insert("bonus".into(), "1000001".into());
+        i.tx_limits.insert(Business::Bonus, "1000001".into());
         assert_eq!(
             codes(&i, Mode::Register),
             vec![("limit_bonus".into(), "LIM-0003")]
         );
         let mut i = good();
-        i.tx_limits.insert("salary".into(), "１".into());
+        i.tx_limits.insert(Business::Salary, "１".into());
         assert_eq!(
             codes(&i, Mode::Register),
             vec![("limit_salary".into(), "VAL-0011")]

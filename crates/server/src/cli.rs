@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use madoguchi_domain::{BankCeilings, CeilingItem, Yen};
+use madoguchi_domain::{BankCeilings, CeilingItem, CompanyLimit, TransferCategory, Yen};
 use madoguchi_store::{CompanyStore, UnlockWhich};
 
 use crate::app;
@@ -153,15 +153,16 @@ struct CeilingArgs {
 
 impl CeilingArgs {
     fn value(&self, item: CeilingItem) -> Option<&str> {
-        match item {
-            CeilingItem::TransferTotal => self.transfer_total.as_deref(),
-            CeilingItem::TransferAdHoc => self.transfer_ad_hoc.as_deref(),
-            CeilingItem::TransferRegistered => self.transfer_registered.as_deref(),
-            CeilingItem::BulkTransfer => self.bulk_transfer.as_deref(),
-            CeilingItem::Salary => self.salary.as_deref(),
-            CeilingItem::Bonus => self.bonus.as_deref(),
-            CeilingItem::DirectDebit => self.direct_debit.as_deref(),
-        }
+        let value = match item {
+            CeilingItem::Account(TransferCategory::Total) => &self.transfer_total,
+            CeilingItem::Account(TransferCategory::AdHoc) => &self.transfer_ad_hoc,
+            CeilingItem::Account(TransferCategory::Registered) => &self.transfer_registered,
+            CeilingItem::Company(CompanyLimit::BulkTransfer) => &self.bulk_transfer,
+            CeilingItem::Company(CompanyLimit::Salary) => &self.salary,
+            CeilingItem::Company(CompanyLimit::Bonus) => &self.bonus,
+            CeilingItem::Company(CompanyLimit::DirectDebit) => &self.direct_debit,
+        };
+        value.as_deref()
     }
 }
 

@@ -3,7 +3,8 @@
 //! with its own master `other01`, to show that tenants are separate. The README lists them.
 
 use madoguchi_domain::{
-    AccountDailyLimits, BankCeilings, CompanyDailyLimits, CompanySettings, LoginId, PersonName, Yen,
+    AccountDailyLimits, BankCeilings, Business, CompanyDailyLimits, CompanySettings, LoginId,
+    PersonName, Yen,
 };
 
 use crate::operator;
@@ -55,13 +56,17 @@ pub async fn load_if_empty(state: &AppState) -> anyhow::Result<bool> {
     )
     .await?;
     let ceilings = BankCeilings {
-        transfer_total: yen(100_000_000),
-        transfer_ad_hoc: yen(50_000_000),
-        transfer_registered: yen(100_000_000),
-        bulk_transfer: yen(500_000_000),
-        salary: yen(200_000_000),
-        bonus: yen(300_000_000),
-        direct_debit: yen(100_000_000),
+        account: AccountDailyLimits {
+            transfer_total: yen(100_000_000),
+            transfer_ad_hoc: yen(50_000_000),
+            transfer_registered: yen(100_000_000),
+        },
+        company: CompanyDailyLimits {
+            bulk_transfer: yen(500_000_000),
+            salary: yen(200_000_000),
+            bonus: yen(300_000_000),
+            direct_debit: yen(100_000_000),
+        },
     };
     operator::set_ceilings(state, apparel.id, ceilings).await?;
     initial_settings(state, apparel.id).await?;
@@ -196,15 +201,13 @@ async fn demo_profile(state: &AppState, company_id: i64) -> anyhow::Result<()> {
             .to_vec(),
             account_ids: accounts.iter().take(2).map(|a| a.id).collect(),
             tx_limits: [
-                ("transfer", 1_000_000),
-                ("bulk_transfer", 10_000_000),
-                ("salary", 0),
-                ("bonus", 0),
-                ("direct_debit", 0),
+                (Business::Transfer, yen(1_000_000)),
+                (Business::BulkTransfer, yen(10_000_000)),
+                (Business::Salary, Yen::ZERO),
+                (Business::Bonus, Yen::ZERO),
+                (Business::DirectDebit, Yen::ZERO),
             ]
-            .map(|(k, v)| (k.to_owned(), v))
-            .into_iter()
-            .collect(),
+            .into(),
         },
     };
     let history = operator::draft(state, Some(company_id), "利用者情報の初期設定");

@@ -1,6 +1,6 @@
 //! Rows as the service layer sees them, and the inputs of the write methods.
 
-use madoguchi_domain::{AccountKind, ServiceState, SessionStage};
+use madoguchi_domain::{AccountKind, Business, ServiceState, SessionStage, Yen};
 
 /// A new company (企業), as the operator registers it.
 #[derive(Debug, Clone)]
@@ -61,12 +61,12 @@ pub struct NewUser {
 }
 
 /// What an administrator sets on a user besides the basics: サービス利用権限,
-/// 利用可能口座 and 利用者一回当たり限度額 (yen by business key).
+/// 利用可能口座 and 利用者一回当たり限度額 (by business; none set: up to the company's limit).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UserProfile {
     pub permissions: Vec<String>,
     pub account_ids: Vec<i64>,
-    pub tx_limits: std::collections::BTreeMap<String, i64>,
+    pub tx_limits: std::collections::BTreeMap<Business, Yen>,
 }
 
 /// 利用者, as stored.

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use madoguchi_domain::{
-    AccountDailyLimits, ApprovalMode, ApprovalModes, BankCeilings, CeilingItem, CompanySettings,
-    Yen,
+    AccountDailyLimits, ApprovalMode, ApprovalModes, BankCeilings, CompanyLimit, CompanySettings,
+    TransferCategory, Yen,
 };
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -185,9 +185,9 @@ pub(crate) async fn clamp_to_ceilings(
     let stored = read_settings(conn, company_id).await?;
     let mut clamped = stored.settings.clone();
     let mut changes = Vec::new();
-    for item in madoguchi_domain::CompanyDailyLimits::ITEMS {
+    for item in CompanyLimit::ALL {
         let before = clamped.company.get(item);
-        let after = before.min(ceilings.get(item));
+        let after = before.min(ceilings.company.get(item));
         if after != before {
             clamped.company.set(item, after);
             changes.push((item.label().to_owned(), before, after));
@@ -195,12 +195,15 @@ pub(crate) async fn clamp_to_ceilings(
     }
     let labels = account_labels(conn, company_id).await?;
     for (id, limits) in clamped.accounts.iter_mut() {
-        let total = limits.transfer_total.min(ceilings.transfer_total);
-        for item in AccountDailyLimits::ITEMS {
+        let total = limits.transfer_total.min(ceilings.account.transfer_total);
+        for item in TransferCategory::ALL {
             let before = limits.get(item);
+            // 都度指定 and 事前登録 stay within the (possibly lowered) 合計 too.
             let cap = match item {
-                CeilingItem::TransferTotal => ceilings.transfer_total,
-                _ => ceilings.get(item).min(total),
+                TransferCategory::Total => total,
+                TransferCategory::AdHoc | TransferCategory::Registered => {
+                    ceilings.account.get(item).min(total)
+                }
             };
             let after = before.min(cap);
             if after != before {

@@ -13,7 +13,7 @@ use crate::StoreResult;
 use crate::error::StoreError;
 use crate::model::{NewUser, UnlockWhich, UserProfile, UserRecord};
 use crate::sessions::end_other_sessions;
-use crate::users::{insert_user, json_text, user_from_row};
+use crate::users::{insert_user, json_text, tx_limits_text, user_from_row};
 
 /// The user an administrator acts on, as of the version the change was prepared at.
 #[derive(Debug, Clone)]
@@ -138,7 +138,7 @@ pub(crate) async fn update(
     .bind(i64::from(u.must_change_password))
     .bind(json_text(&u.profile.permissions))
     .bind(json_text(&u.profile.account_ids))
-    .bind(json_text(&u.profile.tx_limits))
+    .bind(tx_limits_text(&u.profile.tx_limits))
     .bind(now)
     .bind(i64::from(u.must_change_confirmation))
     .bind(i64::from(passwords))

@@ -3,7 +3,9 @@
 //! `user_admin.rs`.
 
 use async_trait::async_trait;
-use madoguchi_domain::{Credential, SessionStage};
+use std::collections::BTreeMap;
+
+use madoguchi_domain::{Business, Credential, SessionStage, Yen};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -91,11 +93,30 @@ pub(crate) fn user_from_row(row: &AnyRow) -> Result<UserRecord, sqlx::Error> {
         profile: UserProfile {
             permissions: json_column(row, "permissions")?,
             account_ids: json_column(row, "account_ids")?,
-            tx_limits: json_column(row, "tx_limits")?,
+            tx_limits: tx_limits(row)?,
         },
         version: row.try_get("version")?,
         credential_version: row.try_get("credential_version")?,
     })
+}
+
+/// 利用者一回当たり限度額 as stored: `{"transfer": 1000, …}` (keys: `Business::key`).
+fn tx_limits(row: &AnyRow) -> Result<BTreeMap<Business, Yen>, sqlx::Error> {
+    let stored: BTreeMap<Business, i64> = json_column(row, "tx_limits")?;
+    stored
+        .into_iter()
+        .map(|(b, v)| {
+            Yen::from_stored(v)
+                .map(|y| (b, y))
+                .ok_or_else(|| sqlx::Error::Decode(format!("negative limit {v}").into()))
+        })
+        .collect()
+}
+
+/// 利用者一回当たり限度額 for storage.
+pub(crate) fn tx_limits_text(limits: &BTreeMap<Business, Yen>) -> String {
+    let stored: BTreeMap<Business, i64> = limits.iter().map(|(b, y)| (*b, y.get())).collect();
+    json_text(&stored)
 }
 
 fn json_column<T: serde::de::DeserializeOwned>(
@@ -138,7 +159,7 @@ pub(crate) async fn insert_user(
     .bind(now)
     .bind(json_text(&new.profile.permissions))
     .bind(json_text(&new.profile.account_ids))
-    .bind(json_text(&new.profile.tx_limits))
+    .bind(tx_limits_text(&new.profile.tx_limits))
     .bind(i64::from(new.must_change_confirmation))
     .fetch_one(&mut *conn)
     .await;

@@ -63,7 +63,7 @@ impl FeeKind {
     pub fn range_label(self) -> &'static str {
         match self {
             FeeKind::PayerBulk => "振込金額範囲",
-            _ => "支払金額範囲",
+            FeeKind::PayeeTransfer | FeeKind::PayeeBulk => "支払金額範囲",
         }
     }
 

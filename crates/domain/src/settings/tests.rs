@@ -6,24 +6,24 @@ fn ceilings() -> BankCeilings {
     for item in CeilingItem::ALL {
         c.set(item, Yen::from_stored(999_999_999_999).unwrap_or_default());
     }
-    c.transfer_total = Yen::from_stored(100_000_000).unwrap_or_default();
-    c.transfer_ad_hoc = Yen::from_stored(100_000_000).unwrap_or_default();
-    c.transfer_registered = Yen::from_stored(100_000_000).unwrap_or_default();
-    c.bulk_transfer = Yen::from_stored(500_000_000).unwrap_or_default();
+    c.account.transfer_total = Yen::from_stored(100_000_000).unwrap_or_default();
+    c.account.transfer_ad_hoc = Yen::from_stored(100_000_000).unwrap_or_default();
+    c.account.transfer_registered = Yen::from_stored(100_000_000).unwrap_or_default();
+    c.company.bulk_transfer = Yen::from_stored(500_000_000).unwrap_or_default();
     c
 }
 
 fn good() -> SettingsInput {
     let mut input = SettingsInput::default();
-    for b in ApprovalBusiness::ALL {
+    for b in Business::APPROVAL_SETTINGS {
         input.approval.insert(b, "single".into());
     }
     let mut items = BTreeMap::new();
-    items.insert(CeilingItem::TransferTotal, "50000000".to_owned());
-    items.insert(CeilingItem::TransferAdHoc, "10000000".to_owned());
-    items.insert(CeilingItem::TransferRegistered, "50000000".to_owned());
+    items.insert(TransferCategory::Total, "50000000".to_owned());
+    items.insert(TransferCategory::AdHoc, "10000000".to_owned());
+    items.insert(TransferCategory::Registered, "50000000".to_owned());
     input.accounts.insert(7, items);
-    for item in CompanyDailyLimits::ITEMS {
+    for item in CompanyLimit::ALL {
         input.company.insert(item, "1000".into());
     }
     input
@@ -47,14 +47,12 @@ fn a_valid_input_parses() {
 #[test]
 fn approval_none_only_for_transfer() {
     let mut input = good();
-    input
-        .approval
-        .insert(ApprovalBusiness::Transfer, "none".into());
+    input.approval.insert(Business::Transfer, "none".into());
     assert!(input.parse(&[7], &ceilings()).is_ok());
     for b in [
-        ApprovalBusiness::BulkTransfer,
-        ApprovalBusiness::SalaryBonus,
-        ApprovalBusiness::DirectDebit,
+        Business::BulkTransfer,
+        Business::Salary,
+        Business::DirectDebit,
     ] {
         let mut input = good();
         input.approval.insert(b, "none".into());
@@ -66,7 +64,7 @@ fn approval_none_only_for_transfer() {
     let mut input = good();
     input
         .approval
-        .insert(ApprovalBusiness::BulkTransfer, "triple".into());
+        .insert(Business::BulkTransfer, "triple".into());
     assert!(matches!(
         field_error(&input, "approval_bulk_transfer"),
         Some(Error::Choice { .. })
@@ -76,32 +74,32 @@ fn approval_none_only_for_transfer() {
 #[test]
 fn digits_at_the_boundaries() {
     let mut c = ceilings();
-    c.transfer_total = Yen::from_stored(999_999_999_999_999).unwrap();
-    c.transfer_ad_hoc = c.transfer_total;
-    c.transfer_registered = c.transfer_total;
+    c.account.transfer_total = Yen::from_stored(999_999_999_999_999).unwrap();
+    c.account.transfer_ad_hoc = c.account.transfer_total;
+    c.account.transfer_registered = c.account.transfer_total;
     let mut input = good();
     input
         .accounts
         .get_mut(&7)
         .unwrap()
-        .insert(CeilingItem::TransferTotal, "9".repeat(15));
+        .insert(TransferCategory::Total, "9".repeat(15));
     assert!(input.parse(&[7], &c).is_ok(), "15 digits are allowed");
     input
         .accounts
         .get_mut(&7)
         .unwrap()
-        .insert(CeilingItem::TransferTotal, "1".repeat(16));
+        .insert(TransferCategory::Total, "1".repeat(16));
     assert!(matches!(
         input.parse(&[7], &c),
         Err(Error::Invalid(f)) if matches!(f.iter().next().map(|e| &e.error), Some(Error::AmountFormat { max_digits: 15, .. }))
     ));
     let mut input = good();
-    input.company.insert(CeilingItem::Salary, "9".repeat(12));
+    input.company.insert(CompanyLimit::Salary, "9".repeat(12));
     assert!(
         input.parse(&[7], &ceilings()).is_ok(),
         "12 digits are allowed"
     );
-    input.company.insert(CeilingItem::Salary, "1".repeat(13));
+    input.company.insert(CompanyLimit::Salary, "1".repeat(13));
     assert!(matches!(
         field_error(&input, "company_salary"),
         Some(Error::AmountFormat { max_digits: 12, .. })
@@ -113,14 +111,14 @@ fn ceilings_and_sub_limits() {
     let mut input = good();
     input
         .company
-        .insert(CeilingItem::BulkTransfer, "500000000".into());
+        .insert(CompanyLimit::BulkTransfer, "500000000".into());
     assert!(
         input.parse(&[7], &ceilings()).is_ok(),
         "equal to the ceiling is fine"
     );
     input
         .company
-        .insert(CeilingItem::BulkTransfer, "500000001".into());
+        .insert(CompanyLimit::BulkTransfer, "500000001".into());
     let err = field_error(&input, "company_bulk_transfer").unwrap();
     assert_eq!(
         err.message_ja(),
@@ -132,7 +130,7 @@ fn ceilings_and_sub_limits() {
         .accounts
         .get_mut(&7)
         .unwrap()
-        .insert(CeilingItem::TransferAdHoc, "50000000".into());
+        .insert(TransferCategory::AdHoc, "50000000".into());
     assert!(
         input.parse(&[7], &ceilings()).is_ok(),
         "a sub-limit equal to 合計 is fine"
@@ -141,9 +139,9 @@ fn ceilings_and_sub_limits() {
         .accounts
         .get_mut(&7)
         .unwrap()
-        .insert(CeilingItem::TransferAdHoc, "50000001".into());
+        .insert(TransferCategory::AdHoc, "50000001".into());
     assert!(matches!(
-        field_error(&input, &account_field(7, CeilingItem::TransferAdHoc)),
+        field_error(&input, &account_field(7, TransferCategory::AdHoc)),
         Some(Error::AboveTotal { .. })
     ));
 }
@@ -161,7 +159,7 @@ fn accounts_must_be_the_companys_own() {
         ..good()
     };
     assert!(matches!(
-        field_error(&input, &account_field(7, CeilingItem::TransferTotal)),
+        field_error(&input, &account_field(7, TransferCategory::Total)),
         Some(Error::Required { .. })
     ));
 }

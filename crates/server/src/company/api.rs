@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use axum::Json;
 use axum::extract::State;
 use madoguchi_domain::settings::{account_field, approval_field, company_field};
-use madoguchi_domain::{AccountDailyLimits, ApprovalBusiness, CompanyDailyLimits, SettingsInput};
+use madoguchi_domain::{Business, CeilingItem, CompanyLimit, SettingsInput, TransferCategory};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -76,9 +76,14 @@ fn body(view: &SettingsView) -> CompanySettingsBody {
     let s = &view.stored.settings;
     CompanySettingsBody {
         version: view.stored.version,
-        approval: ApprovalBusiness::ALL
+        approval: Business::APPROVAL_SETTINGS
             .into_iter()
-            .map(|b| (b.key().to_owned(), s.approval.get(b).code().to_owned()))
+            .map(|b| {
+                (
+                    b.approval_key().to_owned(),
+                    s.approval.get(b).code().to_owned(),
+                )
+            })
             .collect(),
         accounts: view
             .accounts
@@ -94,11 +99,11 @@ fn body(view: &SettingsView) -> CompanySettingsBody {
                 }
             })
             .collect(),
-        company_limits: CompanyDailyLimits::ITEMS
+        company_limits: CompanyLimit::ALL
             .into_iter()
             .map(|i| (i.key().to_owned(), s.company.get(i).get().into()))
             .collect(),
-        ceilings: madoguchi_domain::CeilingItem::ALL
+        ceilings: CeilingItem::ALL
             .into_iter()
             .map(|i| (i.key().to_owned(), view.ceilings.get(i).get()))
             .collect(),
@@ -107,15 +112,15 @@ fn body(view: &SettingsView) -> CompanySettingsBody {
 
 fn input(body: &CompanySettingsBody) -> SettingsInput {
     let mut fields = BTreeMap::new();
-    for b in ApprovalBusiness::ALL {
-        if let Some(v) = body.approval.get(b.key()) {
+    for b in Business::APPROVAL_SETTINGS {
+        if let Some(v) = body.approval.get(b.approval_key()) {
             fields.insert(approval_field(b), v.clone());
         }
     }
     let mut ids = Vec::new();
     for a in &body.accounts {
         ids.push(a.account_id);
-        for (item, v) in AccountDailyLimits::ITEMS.into_iter().zip([
+        for (item, v) in TransferCategory::ALL.into_iter().zip([
             &a.transfer_total,
             &a.transfer_ad_hoc,
             &a.transfer_registered,
@@ -123,7 +128,7 @@ fn input(body: &CompanySettingsBody) -> SettingsInput {
             fields.insert(account_field(a.account_id, item), typed(v));
         }
     }
-    for item in CompanyDailyLimits::ITEMS {
+    for item in CompanyLimit::ALL {
         if let Some(v) = body.company_limits.get(item.key()) {
             fields.insert(company_field(item), typed(v));
         }

@@ -2,8 +2,8 @@
 //! One set of functions serves the screens and the JSON API.
 
 use madoguchi_domain::{
-    AccountDailyLimits, ApprovalBusiness, BankCeilings, CompanyDailyLimits, CompanySettings, Error,
-    HistoryArea, SettingsInput,
+    BankCeilings, Business, CompanyLimit, CompanySettings, Error, HistoryArea, SettingsInput,
+    TransferCategory,
 };
 use madoguchi_store::{Account, StoredSettings};
 
@@ -59,11 +59,11 @@ pub fn sections(
     }];
     out.push(Section {
         title: "承認機能の利用有無".into(),
-        rows: ApprovalBusiness::ALL
+        rows: Business::APPROVAL_SETTINGS
             .into_iter()
             .map(|b| {
                 Row::text(
-                    b.label(),
+                    b.approval_label(),
                     before.approval.get(b).label(),
                     after.approval.get(b).label(),
                 )
@@ -78,7 +78,7 @@ pub fn sections(
             .copied()
             .unwrap_or_default();
         let a = after.accounts.get(&account.id).copied().unwrap_or_default();
-        for item in AccountDailyLimits::ITEMS {
+        for item in TransferCategory::ALL {
             account_rows.push(Row::amount(
                 format!("{} {}", account.label(), item.label()),
                 b.get(item).to_string(),
@@ -92,7 +92,7 @@ pub fn sections(
     });
     out.push(Section {
         title: "企業一日当たりの限度額".into(),
-        rows: CompanyDailyLimits::ITEMS
+        rows: CompanyLimit::ALL
             .into_iter()
             .map(|i| {
                 Row::amount(

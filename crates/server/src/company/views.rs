@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use madoguchi_domain::settings::{account_field, approval_field, company_field};
 use madoguchi_domain::{
-    AccountDailyLimits, ApprovalBusiness, CompanyDailyLimits, Error, FieldErrors, SettingsInput,
+    Business, CeilingItem, CompanyLimit, Error, FieldErrors, SettingsInput, TransferCategory,
 };
 use serde::Deserialize;
 
@@ -106,15 +106,14 @@ fn info_page(
         steps: confirm::steps(&STEPS, 0),
         company_kana: admin.actor().company().name_kana.clone(),
         error_summary: err.map(Error::message_ja).unwrap_or_default(),
-        approvals: ApprovalBusiness::ALL
+        approvals: Business::APPROVAL_SETTINGS
             .into_iter()
             .map(|b| {
                 let field = approval_field(b);
                 let current = input.value(&field);
                 ApprovalChoice {
-                    label: b.label(),
-                    options: b
-                        .offered()
+                    label: b.approval_label(),
+                    options: madoguchi_domain::settings::offered(b)
                         .iter()
                         .map(|m| (m.code(), m.label(), m.code() == current))
                         .collect(),
@@ -128,29 +127,29 @@ fn info_page(
             .iter()
             .map(|a| AccountInputs {
                 label: a.label(),
-                inputs: AccountDailyLimits::ITEMS
+                inputs: TransferCategory::ALL
                     .into_iter()
                     .map(|i| {
                         amount(
                             account_field(a.id, i),
                             a.label(),
                             i.label().to_owned(),
-                            view.ceilings.get(i),
-                            i.max_digits(),
+                            view.ceilings.account.get(i),
+                            CeilingItem::Account(i).max_digits(),
                         )
                     })
                     .collect(),
             })
             .collect(),
-        company_limits: CompanyDailyLimits::ITEMS
+        company_limits: CompanyLimit::ALL
             .into_iter()
             .map(|i| {
                 amount(
                     company_field(i),
                     String::new(),
                     i.label().to_owned(),
-                    view.ceilings.get(i),
-                    i.max_digits(),
+                    view.ceilings.company.get(i),
+                    CeilingItem::Company(i).max_digits(),
                 )
             })
             .collect(),

@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::State;
-use madoguchi_domain::Error;
 use madoguchi_domain::user_input::UserInput;
+use madoguchi_domain::{Business, Error};
 use madoguchi_store::{UnlockWhich, UserRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -39,7 +39,8 @@ pub struct UserView {
     /// 利用可能口座 (account ids)
     pub accounts: Vec<i64>,
     /// 利用者一回当たり限度額 by business (transfer, bulk_transfer, salary, bonus, direct_debit)
-    pub tx_limits: BTreeMap<String, i64>,
+    #[schema(value_type = BTreeMap<String, i64>)]
+    pub tx_limits: BTreeMap<Business, i64>,
     /// Send back with a change (stale-edit check).
     pub version: i64,
 }
@@ -57,7 +58,12 @@ fn view(u: &UserRecord) -> UserView {
         last_login: u.last_login_at.map(madoguchi_domain::jst::format_minutes),
         permissions: u.profile.permissions.clone(),
         accounts: u.profile.account_ids.clone(),
-        tx_limits: u.profile.tx_limits.clone(),
+        tx_limits: u
+            .profile
+            .tx_limits
+            .iter()
+            .map(|(b, y)| (*b, y.get()))
+            .collect(),
         version: u.version,
     }
 }
@@ -122,15 +128,12 @@ fn input(b: &UserBody) -> UserInput {
         admin: if b.admin { "1" } else { "0" }.to_owned(),
         permissions: b.permissions.iter().cloned().collect(),
         accounts: b.accounts.iter().copied().collect(),
-        tx_limits: madoguchi_domain::user_input::TX_LIMIT_ITEMS
-            .iter()
-            .map(|(k, _)| {
-                (
-                    (*k).to_owned(),
-                    b.tx_limits.get(*k).map(typed).unwrap_or_default(),
-                )
+        tx_limits: Business::ALL
+            .map(|business| {
+                let typed = b.tx_limits.get(business.key()).map(typed);
+                (business, typed.unwrap_or_default())
             })
-            .collect(),
+            .into(),
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use madoguchi_domain::{Error, Yen};
+use madoguchi_domain::{Business, Error, Yen};
 use madoguchi_store::Account;
 
 use crate::state::AppState;
@@ -13,9 +13,9 @@ use crate::web::actor::AdminActor;
 #[derive(Debug, Clone)]
 pub struct CompanyContext {
     pub accounts: Vec<Account>,
-    /// Business key → the company's matching daily limit (振込振替: the largest account
-    /// 合計, since a single transfer can never exceed its account's daily limit).
-    pub limits: BTreeMap<String, Yen>,
+    /// Business → the company's matching daily limit (振込振替: the largest account 合計,
+    /// since a single transfer can never exceed its account's daily limit).
+    pub limits: BTreeMap<Business, Yen>,
 }
 
 impl CompanyContext {
@@ -34,15 +34,14 @@ pub async fn context(state: &AppState, admin: &AdminActor) -> Result<CompanyCont
         .map(|l| l.transfer_total)
         .max()
         .unwrap_or(Yen::ZERO);
-    let limits = [
-        ("transfer", transfer),
-        ("bulk_transfer", settings.company.bulk_transfer),
-        ("salary", settings.company.salary),
-        ("bonus", settings.company.bonus),
-        ("direct_debit", settings.company.direct_debit),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect();
+    let limits = Business::ALL
+        .map(|b| {
+            let limit = match b.company_limit() {
+                Some(l) => settings.company.get(l),
+                None => transfer,
+            };
+            (b, limit)
+        })
+        .into();
     Ok(CompanyContext { accounts, limits })
 }

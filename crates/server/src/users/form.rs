@@ -2,7 +2,8 @@
 //! fields that carry the wizard's other steps from page to page, and the selection of a
 //! user on the lists.
 
-use madoguchi_domain::user_input::{TX_LIMIT_ITEMS, UserInput};
+use madoguchi_domain::Business;
+use madoguchi_domain::user_input::{UserInput, tx_limit_field};
 use madoguchi_domain::{Error, FieldErrors};
 use serde::Deserialize;
 
@@ -132,10 +133,7 @@ pub fn input_from_pairs(pairs: &[(String, String)]) -> UserInput {
             .filter(|(n, _)| n == "account")
             .filter_map(|(_, v)| v.parse().ok())
             .collect(),
-        tx_limits: TX_LIMIT_ITEMS
-            .iter()
-            .map(|(k, _)| ((*k).to_owned(), get(&format!("limit_{k}"))))
-            .collect(),
+        tx_limits: Business::ALL.map(|b| (b, get(&tx_limit_field(b)))).into(),
     }
 }
 
@@ -187,7 +185,7 @@ pub fn pairs_of(input: &UserInput) -> Vec<(String, String)> {
         input
             .tx_limits
             .iter()
-            .map(|(k, v)| (format!("limit_{k}"), v.clone())),
+            .map(|(b, v)| (tx_limit_field(*b), v.clone())),
     );
     out
 }

@@ -61,7 +61,7 @@ pub fn input_of(user: &UserRecord) -> UserInput {
             .profile
             .tx_limits
             .iter()
-            .map(|(k, v)| (k.clone(), v.to_string()))
+            .map(|(b, y)| (*b, y.get().to_string()))
             .collect(),
         ..UserInput::default()
     }

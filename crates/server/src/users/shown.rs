@@ -1,8 +1,9 @@
 //! How a user is shown on 照会, 確認, 結果 and the printed PDF: before/after rows of the
 //! basic facts, サービス利用権限, 利用可能口座 and 利用者一回当たり限度額 — never passwords.
 
-use madoguchi_domain::user_input::{TX_LIMIT_ITEMS, UserDraft};
-use madoguchi_domain::{Yen, permissions};
+use madoguchi_domain::Business;
+use madoguchi_domain::permissions;
+use madoguchi_domain::user_input::UserDraft;
 use madoguchi_store::{UserProfile, UserRecord};
 
 use super::context::CompanyContext;
@@ -83,13 +84,14 @@ fn shown(
                 )
             })
             .collect(),
-        limits: TX_LIMIT_ITEMS
+        limits: Business::ALL
             .iter()
-            .map(|(k, label)| {
-                let v = limits.get(*k).and_then(|v| Yen::from_stored(*v));
+            .map(|b| {
                 (
-                    (*label).to_owned(),
-                    v.map(|y| y.to_string())
+                    b.label().to_owned(),
+                    limits
+                        .get(b)
+                        .map(|y| y.to_string())
                         .unwrap_or_else(|| "企業の限度額まで".to_owned()),
                 )
             })
@@ -102,11 +104,7 @@ pub fn profile(d: &UserDraft) -> UserProfile {
     UserProfile {
         permissions: d.permissions.iter().cloned().collect(),
         account_ids: d.accounts.iter().copied().collect(),
-        tx_limits: d
-            .tx_limits
-            .iter()
-            .map(|(k, v)| (k.clone(), v.get()))
-            .collect(),
+        tx_limits: d.tx_limits.clone(),
     }
 }
 

@@ -6,7 +6,8 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use madoguchi_domain::user_input::{Mode, TX_LIMIT_ITEMS, UserInput};
+use madoguchi_domain::Business;
+use madoguchi_domain::user_input::{Mode, UserInput, tx_limit_field};
 use madoguchi_domain::{Error, FieldErrors, permissions};
 
 use super::form::{
@@ -171,19 +172,19 @@ fn step_page(
             checked: input.accounts.contains(&a.id),
         })
         .collect();
-    let limits = TX_LIMIT_ITEMS
-        .iter()
-        .map(|(k, label)| {
-            let field = format!("limit_{k}");
+    let limits = Business::ALL
+        .into_iter()
+        .map(|b| {
+            let field = tx_limit_field(b);
             LimitRow {
                 error: fields.message_for(&field).unwrap_or_default(),
-                value: input.tx_limits.get(*k).cloned().unwrap_or_default(),
+                value: input.tx_limits.get(&b).cloned().unwrap_or_default(),
                 note: format!(
                     "※半角数字15桁以内（企業の限度額 {}）",
-                    ctx.limits.get(*k).copied().unwrap_or_default()
+                    ctx.limits.get(&b).copied().unwrap_or_default()
                 ),
                 field,
-                label,
+                label: b.label(),
             }
         })
         .collect();

@@ -253,8 +253,8 @@ async fn lowering_a_ceiling_lowers_the_limits_above_it_and_says_so() {
             .unwrap()
             .company_id;
         let mut ceilings = app.state.store.ceilings(company).await.unwrap().unwrap();
-        ceilings.bulk_transfer = Yen::from_stored(100_000_000).unwrap();
-        ceilings.transfer_total = Yen::from_stored(5_000_000).unwrap();
+        ceilings.company.bulk_transfer = Yen::from_stored(100_000_000).unwrap();
+        ceilings.account.transfer_total = Yen::from_stored(5_000_000).unwrap();
         madoguchi_server::operator::set_ceilings(&app.state, company, ceilings)
             .await
             .unwrap();
