@@ -95,6 +95,7 @@ pub fn state_with_store(
         config.argon2_memory_kib,
         config.argon2_iterations,
         config.password_hash_threads,
+        config.password_hash_duty_percent,
         config.password_hash_queue,
     )?;
     let trusted_proxies = TrustedProxies::parse(&config.trusted_proxies)?;

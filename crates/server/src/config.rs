@@ -57,9 +57,12 @@ pub struct Config {
     /// Refusals of unauthenticated clients written one by one per minute (deployment-wide);
     /// beyond it they are counted into one summary entry per minute.
     pub unauthenticated_entries_per_minute: u32,
-    /// Threads that hash passwords (0: one less than the cores, at least one), so logins
-    /// always leave a core to the pages.
+    /// Threads that hash passwords (0: one less than the cores, at least one), at the
+    /// lowest scheduling priority.
     pub password_hash_threads: usize,
+    /// Percent of its time a hashing thread may spend hashing (1–100); it rests the rest,
+    /// so the pages keep their latency while logins saturate.
+    pub password_hash_duty_percent: u32,
     /// Password checks that may wait for a hashing thread; beyond it a login is answered
     /// 429 「混み合っています」 at once instead of queueing.
     pub password_hash_queue: usize,
@@ -90,6 +93,7 @@ impl Default for Config {
             login_id_taken_per_hour: 10,
             unauthenticated_entries_per_minute: 600,
             password_hash_threads: 0,
+            password_hash_duty_percent: 50,
             password_hash_queue: 64,
         }
     }
@@ -119,6 +123,7 @@ const KEYS: &[&str] = &[
     "login_id_taken_per_hour",
     "unauthenticated_entries_per_minute",
     "password_hash_threads",
+    "password_hash_duty_percent",
     "password_hash_queue",
 ];
 
@@ -243,6 +248,10 @@ impl Config {
         ] {
             anyhow::ensure!(value >= 1, "{name} must be at least 1");
         }
+        anyhow::ensure!(
+            (1..=100).contains(&self.password_hash_duty_percent),
+            "password_hash_duty_percent must be between 1 and 100"
+        );
         crate::web::proxies::TrustedProxies::parse(&self.trusted_proxies)?;
         Ok(())
     }

@@ -1,7 +1,14 @@
-//! Password hashing: Argon2id in PHC strings, on a small pool of dedicated threads (one
-//! less than the cores, at least one), with a bounded queue: a burst of logins can never
-//! take every core from the pages, and beyond the queue a login is answered at once
-//! (429 「混み合っています」) instead of waiting behind hundreds of others.
+//! Password hashing: Argon2id in PHC strings, on a small pool of dedicated threads, bounded
+//! so that a burst of logins cannot slow the pages down (measured in docs/performance.md):
+//!
+//! - one thread less than the cores (at least one), at the lowest scheduling priority
+//!   (Linux `SCHED_IDLE`);
+//! - each thread hashes at most `duty_percent` of its time (50 by default) and rests the
+//!   rest: on a loaded machine the scheduler alone does not give the pages their core back
+//!   fast enough (measured: an idle-priority thread hashing all the time still made the
+//!   pages' p99 four times slower);
+//! - the queue is bounded: beyond it a login is answered at once (429 「混み合っています」)
+//!   instead of waiting behind hundreds of others.
 //!
 //! Each thread keeps one Argon2 work area (19 MiB at the default cost) and reuses it: the
 //! library's own path allocates and frees it per hash, and the allocator's retention of
@@ -83,6 +90,19 @@ fn verify_phc(password: &[u8], phc: &str) -> bool {
     crate::web::token::same_bytes(&out, expected.as_bytes())
 }
 
+/// Puts the calling thread at the lowest priority (`SCHED_IDLE`): it runs only on a core
+/// no other thread wants. Where that is not possible, it keeps its priority (logged).
+fn yield_to_pages() {
+    use thread_priority::{
+        NormalThreadSchedulePolicy, ThreadPriority, ThreadSchedulePolicy,
+        set_thread_priority_and_policy, thread_native_id,
+    };
+    let idle = ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle);
+    if let Err(e) = set_thread_priority_and_policy(thread_native_id(), ThreadPriority::Min, idle) {
+        tracing::warn!(error = ?e, "password hashing keeps the normal priority");
+    }
+}
+
 /// Why a hash or a verification did not happen.
 #[derive(Debug, thiserror::Error)]
 pub enum HashError {
@@ -137,6 +157,7 @@ impl PasswordHasherPool {
         memory_kib: u32,
         iterations: u32,
         threads: usize,
+        duty_percent: u32,
         max_queue: usize,
     ) -> anyhow::Result<Self> {
         let params = Params::new(memory_kib, iterations, 1, None)
@@ -149,6 +170,9 @@ impl PasswordHasherPool {
                 .max(1),
             n => n,
         };
+        // Resting (100 − duty) for every `duty` spent hashing.
+        let rest_per_work =
+            f64::from(100 - duty_percent.clamp(1, 100)) / f64::from(duty_percent.clamp(1, 100));
         let (jobs, queue) = mpsc::channel::<Job>();
         let queue = Arc::new(Mutex::new(queue));
         for i in 0..cores {
@@ -156,6 +180,7 @@ impl PasswordHasherPool {
             std::thread::Builder::new()
                 .name(format!("argon2-{i}"))
                 .spawn(move || {
+                    yield_to_pages();
                     loop {
                         // The lock is held only while taking the next job, never while hashing.
                         let job = match queue.lock() {
@@ -163,7 +188,14 @@ impl PasswordHasherPool {
                             Err(_) => return,
                         };
                         match job {
-                            Ok(job) => job(),
+                            Ok(job) => {
+                                let started = std::time::Instant::now();
+                                job();
+                                let rest = started.elapsed().mul_f64(rest_per_work);
+                                if !rest.is_zero() {
+                                    std::thread::sleep(rest);
+                                }
+                            }
                             // Every sender is gone: the pool was dropped.
                             Err(_) => return,
                         }
@@ -254,7 +286,7 @@ mod tests {
 
     #[tokio::test]
     async fn hash_verifies_and_wrong_password_fails() {
-        let pool = PasswordHasherPool::new(64, 1, 0, 8).unwrap();
+        let pool = PasswordHasherPool::new(64, 1, 0, 100, 8).unwrap();
         let phc = pool.hash(&Password::typed("Demo1234")).await.unwrap();
         assert!(phc.starts_with("$argon2id$v=19$m=64,t=1,p=1$"));
         assert!(
@@ -269,7 +301,7 @@ mod tests {
                 .unwrap()
         );
         assert!(!pool.needs_rehash(&phc));
-        let stronger = PasswordHasherPool::new(128, 1, 1, 8).unwrap();
+        let stronger = PasswordHasherPool::new(128, 1, 1, 100, 8).unwrap();
         assert!(stronger.needs_rehash(&phc));
         assert!(
             !pool
@@ -282,7 +314,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_full_queue_answers_busy_at_once() {
-        let pool = PasswordHasherPool::new(8192, 3, 1, 0).unwrap();
+        let pool = PasswordHasherPool::new(8192, 3, 1, 100, 0).unwrap();
         let phc = pool.hash(&Password::typed("Demo1234")).await.unwrap();
         let typed = Password::typed("Demo1234");
         let (a, b) = tokio::join!(pool.verify(&typed, &phc), pool.verify(&typed, &phc));
