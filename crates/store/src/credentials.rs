@@ -41,53 +41,95 @@ struct Statements {
     read: &'static str,
 }
 
+/// The statements of the credential whose columns start with `$p` (`login`, `confirm`).
+macro_rules! statements {
+    ($p:literal) => {
+        Statements {
+            claim: concat!(
+                "update users set ",
+                $p,
+                "_pending = (case when ",
+                $p,
+                "_pending_at < $4 then 0 else ",
+                $p,
+                "_pending end) + 1, ",
+                $p,
+                "_pending_at = $3 where id = $1 and ",
+                $p,
+                "_locked = 0 and ",
+                $p,
+                "_failures + (case when ",
+                $p,
+                "_pending_at < $4 then 0 else ",
+                $p,
+                "_pending end) < $2 returning ",
+                $p,
+                "_failures as failures"
+            ),
+            wrong: concat!(
+                "update users set ",
+                $p,
+                "_pending = case when ",
+                $p,
+                "_pending > 0 then ",
+                $p,
+                "_pending - 1 else 0 end, ",
+                $p,
+                "_failures = ",
+                $p,
+                "_failures + 1, updated_at = $2 ",
+                "where id = $1 and ",
+                $p,
+                "_locked = 0"
+            ),
+            lock_if_spent: concat!(
+                "update users set ",
+                $p,
+                "_locked = 1, updated_at = $3 where id = $1 and ",
+                $p,
+                "_locked = 0 and ",
+                $p,
+                "_failures >= $2 returning ",
+                $p,
+                "_failures as failures"
+            ),
+            settle: concat!(
+                "update users set ",
+                $p,
+                "_pending = case when ",
+                $p,
+                "_pending > 0 then ",
+                $p,
+                "_pending - 1 else 0 end where id = $1"
+            ),
+            accept: concat!(
+                "update users set ",
+                $p,
+                "_failures = 0, ",
+                $p,
+                "_pending = case when ",
+                $p,
+                "_pending > 0 then ",
+                $p,
+                "_pending - 1 else 0 end where id = $1 and ",
+                $p,
+                "_locked = 0 and deleted_at is null"
+            ),
+            read: concat!(
+                "select ",
+                $p,
+                "_failures as failures, ",
+                $p,
+                "_locked as locked from users where id = $1"
+            ),
+        }
+    };
+}
+
 fn statements(credential: Credential) -> Statements {
     match credential {
-        Credential::LoginPassword => Statements {
-            claim: "update users set
-                        login_pending = (case when login_pending_at < $4 then 0 else login_pending end) + 1,
-                        login_pending_at = $3
-                    where id = $1 and login_locked = 0 and login_failures
-                        + (case when login_pending_at < $4 then 0 else login_pending end) < $2
-                    returning login_failures as failures",
-            wrong: "update users set
-                        login_pending = case when login_pending > 0 then login_pending - 1 else 0 end,
-                        login_failures = login_failures + 1, updated_at = $2
-                    where id = $1 and login_locked = 0",
-            lock_if_spent: "update users set login_locked = 1, updated_at = $3
-                    where id = $1 and login_locked = 0 and login_failures >= $2
-                    returning login_failures as failures",
-            settle: "update users set
-                        login_pending = case when login_pending > 0 then login_pending - 1 else 0 end
-                    where id = $1",
-            accept: "update users set login_failures = 0,
-                        login_pending = case when login_pending > 0 then login_pending - 1 else 0 end
-                    where id = $1 and login_locked = 0 and deleted_at is null",
-            read: "select login_failures as failures, login_locked as locked from users where id = $1",
-        },
-        Credential::ConfirmationPassword => Statements {
-            claim: "update users set
-                        confirm_pending = (case when confirm_pending_at < $4 then 0 else confirm_pending end) + 1,
-                        confirm_pending_at = $3
-                    where id = $1 and confirm_locked = 0 and confirm_failures
-                        + (case when confirm_pending_at < $4 then 0 else confirm_pending end) < $2
-                    returning confirm_failures as failures",
-            wrong: "update users set
-                        confirm_pending = case when confirm_pending > 0 then confirm_pending - 1 else 0 end,
-                        confirm_failures = confirm_failures + 1, updated_at = $2
-                    where id = $1 and confirm_locked = 0",
-            lock_if_spent: "update users set confirm_locked = 1, updated_at = $3
-                    where id = $1 and confirm_locked = 0 and confirm_failures >= $2
-                    returning confirm_failures as failures",
-            settle: "update users set
-                        confirm_pending = case when confirm_pending > 0 then confirm_pending - 1 else 0 end
-                    where id = $1",
-            accept: "update users set confirm_failures = 0,
-                        confirm_pending = case when confirm_pending > 0 then confirm_pending - 1 else 0 end
-                    where id = $1 and confirm_locked = 0 and deleted_at is null",
-            read: "select confirm_failures as failures, confirm_locked as locked
-                   from users where id = $1",
-        },
+        Credential::LoginPassword => statements!("login"),
+        Credential::ConfirmationPassword => statements!("confirm"),
     }
 }
 

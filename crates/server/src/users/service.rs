@@ -84,6 +84,21 @@ fn is_login_id_taken(err: &Error) -> bool {
     matches!(err, Error::Invalid(f) if f.iter().any(|e| e.error == Error::LoginIdTaken))
 }
 
+/// Refuses (recorded) a change of `target` prepared at another `version`: someone
+/// changed the user meanwhile.
+async fn still_at(
+    state: &AppState,
+    admin: &AdminActor,
+    target: &UserRecord,
+    version: i64,
+    operation: &str,
+) -> Result<(), Error> {
+    if target.version != version {
+        return Err(refuse(state, admin, operation, Error::Stale).await);
+    }
+    Ok(())
+}
+
 /// Checks one step (0 基本情報, 1 権限, 2 口座・限度額) of the input.
 pub fn check_step(
     state: &AppState,
@@ -321,9 +336,7 @@ pub async fn change(
     };
     let prepare = async || {
         let target = get(state, admin, user_id).await?;
-        if target.version != version {
-            return Err(refuse(state, admin, CHANGE, Error::Stale).await);
-        }
+        still_at(state, admin, &target, version, CHANGE).await?;
         let p = preview(state, admin, Some(&target), input).await?;
         Ok(Prepared {
             details: history_details(&p, Some(&target)),
@@ -392,9 +405,7 @@ pub async fn delete(
     let prepare = async || {
         let target = get(state, admin, user_id).await?;
         check_deletable(state, admin, &target).await?;
-        if target.version != version {
-            return Err(refuse(state, admin, DELETE, Error::Stale).await);
-        }
+        still_at(state, admin, &target, version, DELETE).await?;
         Ok(Prepared {
             details: serde_json::json!({
                 "user_id": target.id, "login_id": target.login_id, "name": target.name,
@@ -481,9 +492,7 @@ pub async fn release(
     let prepare = async || {
         let target = get(state, admin, user_id).await?;
         check_releasable(state, admin, &target).await?;
-        if target.version != version {
-            return Err(refuse(state, admin, RELEASE, Error::Stale).await);
-        }
+        still_at(state, admin, &target, version, RELEASE).await?;
         let after_state = madoguchi_domain::ServiceState::from_flags(
             target.login_locked && !login,
             target.confirm_locked && !confirmation,

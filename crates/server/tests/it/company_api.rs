@@ -5,7 +5,7 @@ use axum::http::{Method, StatusCode};
 use madoguchi_domain::{BankCeilings, CeilingItem, Yen};
 use serde_json::{Value, json};
 
-use crate::support::{TestApp, engines, recent_history};
+use crate::support::{TestApp, engines, field_codes, recent_history};
 
 /// A change to a request body, for table-driven cases.
 type Edit = Box<dyn Fn(&mut Value)>;
@@ -15,22 +15,6 @@ fn put_body(settings: &Value, key: &str) -> Value {
     body["confirmation_password"] = json!("Kakunin12");
     body["idempotency_key"] = json!(crate::support::key(key));
     body
-}
-
-fn field_codes(resp: &crate::support::Resp) -> Vec<(String, String)> {
-    resp.json()["fields"]
-        .as_array()
-        .map(|f| {
-            f.iter()
-                .map(|e| {
-                    (
-                        e["field"].as_str().unwrap().to_owned(),
-                        e["code"].as_str().unwrap().to_owned(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 #[tokio::test]

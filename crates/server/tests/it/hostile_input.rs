@@ -6,24 +6,8 @@
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 
-use crate::support::{TestApp, engines, key, recent_history};
+use crate::support::{TestApp, engines, field_codes, key, recent_history};
 use crate::users::{admin_api, new_user, user_id, version};
-
-fn field_codes(r: &crate::support::Resp) -> Vec<(String, String)> {
-    r.json()["fields"]
-        .as_array()
-        .map(|f| {
-            f.iter()
-                .map(|e| {
-                    (
-                        e["field"].as_str().unwrap_or("").to_owned(),
-                        e["code"].as_str().unwrap_or("").to_owned(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 #[tokio::test]
 async fn another_companys_login_id_is_told_only_after_the_confirmation_password() {
@@ -157,15 +141,7 @@ async fn nul_bytes_get_the_same_clear_refusal_on_both_engines() {
             vec![("idempotency_key".to_owned(), "REQ-0004".to_owned())],
             "{engine:?}"
         );
-        assert!(
-            app.state
-                .store
-                .verify_history()
-                .await
-                .unwrap()
-                .first_bad
-                .is_none()
-        );
+        crate::support::assert_chain_intact(&app).await;
     }
 }
 

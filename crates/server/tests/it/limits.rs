@@ -143,15 +143,7 @@ async fn a_trusted_proxy_names_the_client_and_an_untrusted_one_cannot() {
             ("203.0.113.7", "192.0.2.10"),
             "{engine:?}"
         );
-        assert!(
-            app.state
-                .store
-                .verify_history()
-                .await
-                .unwrap()
-                .first_bad
-                .is_none()
-        );
+        crate::support::assert_chain_intact(&app).await;
 
         let untrusted = TestApp::new(engine).await;
         untrusted.client().send(login("203.0.113.7")).await;

@@ -462,3 +462,26 @@ pub async fn lock_out(app: &TestApp, login_id: &str) {
 pub fn key(name: &str) -> String {
     format!("test-key-{name:-<8}")
 }
+
+/// The refused fields of an API answer as (field, code).
+pub fn field_codes(r: &Resp) -> Vec<(String, String)> {
+    r.json()["fields"]
+        .as_array()
+        .map(|f| {
+            f.iter()
+                .map(|e| {
+                    (
+                        e["field"].as_str().unwrap_or("").to_owned(),
+                        e["code"].as_str().unwrap_or("").to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The 操作履歴's hash chain verifies.
+pub async fn assert_chain_intact(app: &TestApp) {
+    let report = app.state.store.verify_history().await.unwrap();
+    assert!(report.first_bad.is_none(), "{report:?}");
+}

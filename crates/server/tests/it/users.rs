@@ -5,7 +5,7 @@
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::support::{Client, TestApp, engines, recent_history};
+use crate::support::{Client, TestApp, engines, field_codes, recent_history};
 
 pub(crate) async fn admin_api(app: &TestApp, login_id: &str) -> Client {
     let mut c = app.client();
@@ -26,22 +26,6 @@ pub(crate) fn new_user(login_id: &str, key: &str) -> Value {
         "tx_limits": {"transfer": "1000", "bulk_transfer": 0, "salary": 0, "bonus": 0, "direct_debit": 0},
         "admin_confirmation_password": "Kakunin12", "idempotency_key": crate::support::key(key),
     })
-}
-
-fn codes(r: &crate::support::Resp) -> Vec<(String, String)> {
-    r.json()["fields"]
-        .as_array()
-        .map(|f| {
-            f.iter()
-                .map(|e| {
-                    (
-                        e["field"].as_str().unwrap_or("").to_owned(),
-                        e["code"].as_str().unwrap_or("").to_owned(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 pub(crate) async fn user_id(app: &TestApp, login_id: &str) -> i64 {
@@ -233,9 +217,9 @@ async fn field_rules_with_good_and_bad_values() {
                 r.body
             );
             assert!(
-                codes(&r).contains(&(field.to_owned(), code.to_owned())),
+                field_codes(&r).contains(&(field.to_owned(), code.to_owned())),
                 "{engine:?} case {i}: {:?}",
-                codes(&r)
+                field_codes(&r)
             );
         }
         let mut ok = new_user("tanaka0000001", "ok");
@@ -264,7 +248,7 @@ async fn login_ids_are_unique_across_companies_in_any_case() {
                 )
                 .await;
             assert_eq!(
-                codes(&r),
+                field_codes(&r),
                 vec![("login_id".to_owned(), "VAL-0007".to_owned())],
                 "{engine:?}: {id}"
             );
@@ -431,7 +415,7 @@ async fn deleting_ends_sessions_keeps_history_and_never_frees_the_id() {
             .json(Method::POST, "/api/v1/users", new_user("ippan01", "reuse"))
             .await;
         assert_eq!(
-            codes(&r),
+            field_codes(&r),
             vec![("login_id".to_owned(), "VAL-0007".to_owned())],
             "{engine:?}: never reused"
         );
