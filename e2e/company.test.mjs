@@ -16,7 +16,7 @@ test('the demo master changes 企業情報 with 確認 and 結果', async () => 
   await shot(page, '10-company-menu');
   await page.getByRole('link', { name: '企業情報の変更' }).click();
   assert.match(await page.textContent('.screen-id'), /BKGK002/);
-  assert.match(await page.textContent('.steps [aria-current=step]'), /企業情報・承認結果を閲覧/);
+  assert.match(await page.textContent('.steps [aria-current=step]'), /企業情報・限度額を変更/);
 
   // One rejected input: full-width digits. The message is at the field; the input stays.
   const bulk = page.getByLabel('総合振込', { exact: true });

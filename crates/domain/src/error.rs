@@ -70,6 +70,8 @@ pub enum Error {
     // Field rules. Each carries the label the screen shows, so the message names the field.
     #[error("{label}を入力してください。")]
     Required { label: &'static str },
+    #[error("{label}を選択してください。")]
+    NotSelected { label: &'static str },
     #[error("{label}は半角英数字{min}文字以上{max}文字以内で入力してください。")]
     AlnumLength {
         label: &'static str,
@@ -196,6 +198,7 @@ impl Error {
             Error::Invalid(_) => "VAL-0000",
             Error::Internal => "SYS-0001",
             Error::Required { .. } => "VAL-0001",
+            Error::NotSelected { .. } => "VAL-0019",
             Error::AlnumLength { .. } => "VAL-0002",
             Error::NotMixed { .. } => "VAL-0003",
             Error::Mismatch { .. } => "VAL-0004",
@@ -260,6 +263,7 @@ impl Error {
             Error::Internal => ErrorKind::Internal,
             Error::Invalid(_)
             | Error::Required { .. }
+            | Error::NotSelected { .. }
             | Error::AlnumLength { .. }
             | Error::NotMixed { .. }
             | Error::Mismatch { .. }
@@ -397,6 +401,7 @@ mod tests {
             Error::Invalid(FieldErrors::new()),
             Error::Internal,
             Error::Required { label: "" },
+            Error::NotSelected { label: "" },
             Error::AlnumLength {
                 label: "",
                 min: 0,

@@ -44,6 +44,15 @@ pub fn date_of(micros: i64) -> String {
     format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
 }
 
+/// 2019年10月1日 for the stored date `2019-10-01` (as it is, if it is not one).
+pub fn format_date(date: &str) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    match time::Date::parse(date, &format) {
+        Ok(d) => format!("{}年{}月{}日", d.year(), u8::from(d.month()), d.day()),
+        Err(_) => date.to_owned(),
+    }
+}
+
 /// Parses a typed date `YYYY-MM-DD` (a real calendar day), for field `label`.
 pub fn parse_date(label: &'static str, typed: &str) -> Result<String, crate::error::Error> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
@@ -68,6 +77,7 @@ mod tests {
         let late = to_micros(datetime!(2026-11-24 15:00 UTC));
         assert_eq!(format_minutes(late), "2026年11月25日 00時00分");
         assert_eq!(date_of(late), "2026-11-25");
+        assert_eq!(format_date("2019-10-01"), "2019年10月1日");
         assert_eq!(parse_date("日", "2027-04-01").as_deref(), Ok("2027-04-01"));
         assert!(parse_date("日", "2027-02-30").is_err());
         assert!(parse_date("日", "").is_err());

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use crate::business::Business;
+use crate::company::{CompanyKana, CompanyName};
 use crate::error::{Error, FieldErrors};
 use crate::limits::{
     AccountDailyLimits, BankCeilings, CeilingItem, CompanyDailyLimits, CompanyLimit,
@@ -115,15 +116,26 @@ pub fn offered(b: Business) -> &'static [ApprovalMode] {
 /// Everything 企業情報の変更 sets, valid and within the ceilings.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CompanySettings {
+    /// 企業名 (a valid [`CompanyName`]).
+    pub name: String,
+    /// 企業名(カナ) (a valid [`CompanyKana`]).
+    pub name_kana: String,
     pub approval: ApprovalModes,
     /// By account id.
     pub accounts: BTreeMap<i64, AccountDailyLimits>,
     pub company: CompanyDailyLimits,
 }
 
+/// The field of 企業名.
+pub const NAME_FIELD: &str = "company_name";
+/// The field of 企業名(カナ).
+pub const KANA_FIELD: &str = "company_kana";
+
 /// The typed values of 企業情報の変更, as strings, keyed by field name.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SettingsInput {
+    pub name: String,
+    pub name_kana: String,
     /// `approval_<business>` → mode code (a business of [`Business::APPROVAL_SETTINGS`]).
     pub approval: BTreeMap<Business, String>,
     /// account id → (item → typed amount).
@@ -170,6 +182,8 @@ impl SettingsInput {
             .map(|i| (i, settings.company.get(i).get().to_string()))
             .collect();
         Self {
+            name: settings.name.clone(),
+            name_kana: settings.name_kana.clone(),
             approval,
             accounts,
             company,
@@ -178,11 +192,15 @@ impl SettingsInput {
 
     /// Every field with its typed value (for carrying the input through 確認 in hidden fields).
     pub fn fields(&self) -> Vec<(String, String)> {
-        let mut out: Vec<(String, String)> = self
-            .approval
-            .iter()
-            .map(|(b, v)| (approval_field(*b), v.clone()))
-            .collect();
+        let mut out: Vec<(String, String)> = vec![
+            (NAME_FIELD.to_owned(), self.name.clone()),
+            (KANA_FIELD.to_owned(), self.name_kana.clone()),
+        ];
+        out.extend(
+            self.approval
+                .iter()
+                .map(|(b, v)| (approval_field(*b), v.clone())),
+        );
         for (id, items) in &self.accounts {
             out.extend(
                 items
@@ -200,6 +218,11 @@ impl SettingsInput {
 
     /// The value typed into `field`, for showing the form again.
     pub fn value(&self, field: &str) -> String {
+        match field {
+            NAME_FIELD => return self.name.clone(),
+            KANA_FIELD => return self.name_kana.clone(),
+            _ => {}
+        }
         for b in Business::APPROVAL_SETTINGS {
             if approval_field(b) == field {
                 return self.approval.get(&b).cloned().unwrap_or_default();
@@ -224,6 +247,8 @@ impl SettingsInput {
     pub fn from_fields(fields: &BTreeMap<String, String>, account_ids: &[i64]) -> Self {
         let get = |name: &str| fields.get(name).cloned().unwrap_or_default();
         Self {
+            name: get(NAME_FIELD),
+            name_kana: get(KANA_FIELD),
             approval: Business::APPROVAL_SETTINGS
                 .into_iter()
                 .map(|b| (b, get(&approval_field(b))))
@@ -255,6 +280,12 @@ impl SettingsInput {
     ) -> Result<CompanySettings, Error> {
         let mut errors = FieldErrors::new();
         let mut settings = CompanySettings::default();
+        if let Some(name) = errors.check(NAME_FIELD, CompanyName::parse(&self.name)) {
+            settings.name = name.as_str().to_owned();
+        }
+        if let Some(kana) = errors.check(KANA_FIELD, CompanyKana::parse(&self.name_kana)) {
+            settings.name_kana = kana.as_str().to_owned();
+        }
 
         for b in Business::APPROVAL_SETTINGS {
             let field = approval_field(b);

@@ -35,15 +35,19 @@ pub enum ServiceState {
     LoginLocked,
     ConfirmationLocked,
     BothLocked,
+    /// An administrator stopped the user (管理者による利用停止): no login, no session.
+    Stopped,
 }
 
 impl ServiceState {
-    pub fn from_flags(login_locked: bool, confirmation_locked: bool) -> Self {
-        match (login_locked, confirmation_locked) {
-            (false, false) => Self::Available,
-            (true, false) => Self::LoginLocked,
-            (false, true) => Self::ConfirmationLocked,
-            (true, true) => Self::BothLocked,
+    /// The state of a user's flags (a stop by an administrator outweighs the locks).
+    pub fn from_flags(login_locked: bool, confirmation_locked: bool, stopped: bool) -> Self {
+        match (stopped, login_locked, confirmation_locked) {
+            (true, _, _) => Self::Stopped,
+            (false, false, false) => Self::Available,
+            (false, true, false) => Self::LoginLocked,
+            (false, false, true) => Self::ConfirmationLocked,
+            (false, true, true) => Self::BothLocked,
         }
     }
 
@@ -53,6 +57,7 @@ impl ServiceState {
             Self::LoginLocked => "ログインパスワード利用停止",
             Self::ConfirmationLocked => "確認用パスワード利用停止",
             Self::BothLocked => "ログインパスワード・確認用パスワード利用停止",
+            Self::Stopped => "管理者による利用停止",
         }
     }
 }

@@ -21,6 +21,9 @@ pub struct ConfirmPage {
     pub version: i64,
     pub idempotency_key: String,
     pub error: String,
+    /// A change (変更, 停止・解除): the legend 「変更した内容は赤字…」 and, when nothing
+    /// changed, 「変更された項目はありません」. A registration or a deletion has neither.
+    pub shows_changes: bool,
     pub nothing_changed: bool,
     /// Where 実行 posts.
     pub action: String,
@@ -32,7 +35,7 @@ pub struct ConfirmPage {
 
 impl ConfirmPage {
     pub fn respond(mut self, status: StatusCode) -> Response {
-        self.nothing_changed = !Section::any_changed(&self.sections);
+        self.nothing_changed = self.shows_changes && !Section::any_changed(&self.sections);
         render_status(status, &self)
     }
 }
@@ -44,9 +47,12 @@ pub struct ResultPage {
     pub steps: Vec<Step>,
     /// 「以下の内容で…を変更しました。」
     pub lead: String,
+    /// A change: the legend 「変更した内容は赤字で表示されています。」.
+    pub shows_changes: bool,
     pub sections: Vec<Section>,
-    pub back_href: String,
-    pub back_label: String,
+    /// The manual's way on from the 結果 (「利用者一覧へ」「利用者登録メニューへ」…), as
+    /// (href, label); 「ホームへ」 is always there.
+    pub links: Vec<(String, String)>,
     /// 「印刷」 (a PDF), where the manual offers it.
     pub print_href: String,
 }

@@ -3,8 +3,7 @@
 //! with its own master `other01`, to show that tenants are separate. The README lists them.
 
 use madoguchi_domain::{
-    AccountDailyLimits, BankCeilings, Business, CompanyDailyLimits, CompanySettings, LoginId,
-    PersonName, Yen,
+    AccountDailyLimits, BankCeilings, Business, CompanyDailyLimits, LoginId, PersonName, Yen,
 };
 
 use crate::operator;
@@ -126,7 +125,8 @@ pub async fn load_if_empty(state: &AppState) -> anyhow::Result<bool> {
 
 /// Daily limits a little below the ceilings, as a company would have set them.
 async fn initial_settings(state: &AppState, company_id: i64) -> anyhow::Result<()> {
-    let mut settings = CompanySettings::default();
+    // The name and kana as the operator registered them; the limits set below.
+    let mut settings = state.store.company_settings(company_id).await?.settings;
     for account in state.store.accounts(company_id).await? {
         let limits = AccountDailyLimits {
             transfer_total: yen(50_000_000),

@@ -44,7 +44,8 @@ pub fn sections_pdf(
     for section in sections {
         lines.push((MARGIN, 10.0, String::new()));
         lines.push((MARGIN, 12.0, format!("■ {}", section.title)));
-        for row in &section.rows {
+        // A grid prints item by item (「範囲1 他行宛」), each with its own mark.
+        for row in &section.items() {
             let value = if row.changed {
                 format!("{}【変更】", row.after)
             } else {
@@ -140,12 +141,12 @@ mod tests {
     #[test]
     fn a_report_is_a_pdf_with_the_font_embedded() {
         let font = load_font().unwrap();
-        let sections = vec![Section {
-            title: "利用者基本情報".into(),
-            rows: (0..80)
+        let sections = vec![Section::new(
+            "利用者基本情報",
+            (0..80)
                 .map(|i| Row::text(format!("項目{i}"), "旧", "髙橋　渡邊 ｱﾊﾟﾚﾙ(ｶ) ①②"))
                 .collect(),
-        }];
+        )];
         let pdf = sections_pdf(
             &font,
             "利用者登録結果",

@@ -19,8 +19,8 @@ use crate::credentials;
 use crate::error::StoreError;
 use crate::history::{HistoryDraft, append_in};
 use crate::idempotency::{self, ClaimedKey, Confirmed};
-use crate::model::{NewUser, UnlockWhich, UserRecord};
-use crate::user_admin::{self, Target, UserUpdate};
+use crate::model::{NewUser, UserRecord};
+use crate::user_admin::{self, ServiceChange, Target, UserUpdate};
 
 /// What a confirmed change writes. Each variant is one operation of the manual; a new
 /// operation adds a variant and its write function, never a copy of the sequence.
@@ -49,12 +49,8 @@ pub enum ConfirmedWrite {
     UpdateUser { target: Target, update: UserUpdate },
     /// 利用者情報の削除.
     DeleteUser { target: Target },
-    /// 利用者停止・解除, optionally with new password hashes to be changed at next login.
-    ReleaseUser {
-        target: Target,
-        which: UnlockWhich,
-        new_hashes: (Option<String>, Option<String>),
-    },
+    /// 利用者停止・解除: the 変更後のサービス状態.
+    ChangeServiceState { target: Target, to: ServiceChange },
 }
 
 /// What the write did.
@@ -169,13 +165,11 @@ async fn write(
         ConfirmedWrite::DeleteUser { target } => user_admin::delete(conn, target, now)
             .await
             .map(|()| WriteEffect::Done),
-        ConfirmedWrite::ReleaseUser {
-            target,
-            which,
-            new_hashes,
-        } => user_admin::release(conn, target, *which, new_hashes, now)
-            .await
-            .map(|()| WriteEffect::Done),
+        ConfirmedWrite::ChangeServiceState { target, to } => {
+            user_admin::change_service_state(conn, target, to, now)
+                .await
+                .map(|()| WriteEffect::Done)
+        }
     }
 }
 

@@ -39,7 +39,7 @@ pub use model::{
 };
 pub use sessions::SessionStore;
 pub use settings::{SettingsStore, StoredSettings};
-pub use user_admin::{Target, UserUpdate};
+pub use user_admin::{ServiceChange, Target, UserUpdate};
 pub use users::UserStore;
 
 /// The whole storage seam the server depends on.

@@ -15,6 +15,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0003_fees",
     "0004_user_profiles",
     "0005_hardening",
+    "0006_user_stop",
 ];
 
 const SQLITE: &[&str] = &[
@@ -23,6 +24,7 @@ const SQLITE: &[&str] = &[
     include_str!("../migrations/sqlite/0003_fees.sql"),
     include_str!("../migrations/sqlite/0004_user_profiles.sql"),
     include_str!("../migrations/sqlite/0005_hardening.sql"),
+    include_str!("../migrations/sqlite/0006_user_stop.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0001_foundation.sql"),
@@ -30,6 +32,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0003_fees.sql"),
     include_str!("../migrations/postgres/0004_user_profiles.sql"),
     include_str!("../migrations/postgres/0005_hardening.sql"),
+    include_str!("../migrations/postgres/0006_user_stop.sql"),
 ];
 
 /// File names (without `.sql`) in one engine's migration folder, sorted; for the lockstep test.

@@ -91,6 +91,8 @@ pub struct UserRecord {
     pub confirm_locked: bool,
     pub last_login_at: Option<i64>,
     pub previous_login_at: Option<i64>,
+    /// 管理者による利用停止.
+    pub stopped: bool,
     pub deleted: bool,
     pub profile: UserProfile,
     /// Increases with every change by an administrator (stale-edit detection).
@@ -107,7 +109,7 @@ impl UserRecord {
     }
 
     pub fn service_state(&self) -> ServiceState {
-        ServiceState::from_flags(self.login_locked, self.confirm_locked)
+        ServiceState::from_flags(self.login_locked, self.confirm_locked, self.stopped)
     }
 
     /// Has サービス利用権限 `code`.
@@ -127,6 +129,7 @@ impl std::fmt::Debug for UserRecord {
             .field("is_admin", &self.is_admin)
             .field("login_locked", &self.login_locked)
             .field("confirm_locked", &self.confirm_locked)
+            .field("stopped", &self.stopped)
             .finish_non_exhaustive()
     }
 }

@@ -47,6 +47,13 @@ pub(crate) async fn read_settings(
 ) -> StoreResult<StoredSettings> {
     let mut settings = CompanySettings::default();
     let mut version = 0;
+    let company = sqlx::query("select name, name_kana from companies where id = $1")
+        .bind(company_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    settings.name = company.try_get("name")?;
+    settings.name_kana = company.try_get("name_kana")?;
     if let Some(row) = sqlx::query("select * from company_settings where company_id = $1")
         .bind(company_id)
         .fetch_optional(&mut *conn)
@@ -132,7 +139,8 @@ async fn write_settings_row(
 }
 
 /// 企業情報の変更's write, in the confirmed-change transaction: the settings row at
-/// `expected_version` (else `Stale`) and every account's limits; the new version.
+/// `expected_version` (else `Stale`), every account's limits, and the 企業名 and
+/// 企業名(カナ); the new version.
 pub(crate) async fn write_settings(
     conn: &mut AnyConnection,
     company_id: i64,
@@ -142,6 +150,13 @@ pub(crate) async fn write_settings(
 ) -> StoreResult<i64> {
     let version = write_settings_row(conn, company_id, expected_version, settings, now).await?;
     write_account_limits(conn, company_id, settings, now).await?;
+    sqlx::query("update companies set name = $2, name_kana = $3, updated_at = $4 where id = $1")
+        .bind(company_id)
+        .bind(&settings.name)
+        .bind(&settings.name_kana)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
     Ok(version)
 }
 

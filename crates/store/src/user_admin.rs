@@ -11,7 +11,7 @@ use sqlx::{AnyConnection, Row};
 
 use crate::StoreResult;
 use crate::error::StoreError;
-use crate::model::{NewUser, UnlockWhich, UserProfile, UserRecord};
+use crate::model::{NewUser, UserProfile, UserRecord};
 use crate::sessions::end_other_sessions;
 use crate::users::{insert_user, json_text, tx_limits_text, user_from_row};
 
@@ -185,56 +185,76 @@ pub(crate) async fn delete(conn: &mut AnyConnection, t: &Target, now: i64) -> St
     Ok(())
 }
 
-/// 利用者停止・解除: releases `which` lock, optionally setting new password hashes that must
-/// be changed at the next login (which ends the user's sessions). Never one's own.
-pub(crate) async fn release(
+/// 変更後のサービス状態 of 利用者停止・解除.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServiceChange {
+    /// 利用可能: every lock released and a stop lifted, optionally with new password
+    /// hashes that must be changed at the next login.
+    Available {
+        new_hashes: (Option<String>, Option<String>),
+    },
+    /// 利用停止 (管理者による利用停止): the user can no longer log in; their sessions end.
+    Stopped,
+}
+
+/// 利用者停止・解除: sets the サービス状態 of `t` — never one's own — at its version. A stop,
+/// or new passwords, end the user's sessions in this transaction.
+pub(crate) async fn change_service_state(
     conn: &mut AnyConnection,
     t: &Target,
-    which: UnlockWhich,
-    (login_hash, confirm_hash): &(Option<String>, Option<String>),
+    to: &ServiceChange,
     now: i64,
 ) -> StoreResult<()> {
     let current = target_row(conn, t).await?;
     if current.id == t.actor_id {
         return Err(StoreError::NotAllowed);
     }
-    let (login, confirm) = match which {
-        UnlockWhich::Login => (1, 0),
-        UnlockWhich::Confirmation => (0, 1),
-        UnlockWhich::Both => (1, 1),
+    let (done, ends_sessions) = match to {
+        ServiceChange::Available {
+            new_hashes: (login_hash, confirm_hash),
+        } => {
+            let reissued = login_hash.is_some() || confirm_hash.is_some();
+            let done = sqlx::query(
+                "update users set
+                     login_locked = 0, login_failures = 0, login_pending = 0,
+                     confirm_locked = 0, confirm_failures = 0, confirm_pending = 0, stopped = 0,
+                     login_password_hash = coalesce($4, login_password_hash),
+                     confirm_password_hash = coalesce($5, confirm_password_hash),
+                     must_change_password = case when $4 is not null then 1 else must_change_password end,
+                     must_change_confirmation = case when $5 is not null then 1 else must_change_confirmation end,
+                     credential_version = credential_version + $7,
+                     version = version + 1, updated_at = $6
+                 where id = $1 and company_id = $2 and version = $3 and deleted_at is null",
+            )
+            .bind(t.user_id)
+            .bind(t.company_id)
+            .bind(t.expected_version)
+            .bind(login_hash)
+            .bind(confirm_hash)
+            .bind(now)
+            .bind(i64::from(reissued))
+            .execute(&mut *conn)
+            .await?;
+            (done, reissued)
+        }
+        ServiceChange::Stopped => {
+            let done = sqlx::query(
+                "update users set stopped = 1, version = version + 1, updated_at = $4
+                 where id = $1 and company_id = $2 and version = $3 and deleted_at is null",
+            )
+            .bind(t.user_id)
+            .bind(t.company_id)
+            .bind(t.expected_version)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+            (done, true)
+        }
     };
-    let passwords = login_hash.is_some() || confirm_hash.is_some();
-    let done = sqlx::query(
-        "update users set
-             login_locked = case when $4 = 1 then 0 else login_locked end,
-             login_failures = case when $4 = 1 then 0 else login_failures end,
-             login_pending = case when $4 = 1 then 0 else login_pending end,
-             confirm_locked = case when $5 = 1 then 0 else confirm_locked end,
-             confirm_failures = case when $5 = 1 then 0 else confirm_failures end,
-             confirm_pending = case when $5 = 1 then 0 else confirm_pending end,
-             login_password_hash = coalesce($6, login_password_hash),
-             confirm_password_hash = coalesce($7, confirm_password_hash),
-             must_change_password = case when $6 is not null then 1 else must_change_password end,
-             must_change_confirmation = case when $7 is not null then 1 else must_change_confirmation end,
-             credential_version = credential_version + $9,
-             version = version + 1, updated_at = $8
-         where id = $1 and company_id = $2 and version = $3 and deleted_at is null",
-    )
-    .bind(t.user_id)
-    .bind(t.company_id)
-    .bind(t.expected_version)
-    .bind(login)
-    .bind(confirm)
-    .bind(login_hash)
-    .bind(confirm_hash)
-    .bind(now)
-    .bind(i64::from(passwords))
-    .execute(&mut *conn)
-    .await?;
     if done.rows_affected() == 0 {
         return Err(StoreError::Stale);
     }
-    if passwords {
+    if ends_sessions {
         end_other_sessions(conn, t.user_id, None).await?;
     }
     Ok(())

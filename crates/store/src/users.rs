@@ -89,6 +89,7 @@ pub(crate) fn user_from_row(row: &AnyRow) -> Result<UserRecord, sqlx::Error> {
         confirm_locked: flag(row, "confirm_locked")?,
         last_login_at: row.try_get("last_login_at")?,
         previous_login_at: row.try_get("previous_login_at")?,
+        stopped: flag(row, "stopped")?,
         deleted: row.try_get::<Option<i64>, _>("deleted_at")?.is_some(),
         profile: UserProfile {
             permissions: json_column(row, "permissions")?,
@@ -232,7 +233,7 @@ impl UserStore for SqlStore {
             "update users set login_failures = 0, previous_login_at = last_login_at,
                  last_login_at = $2, updated_at = $2,
                  login_pending = case when login_pending > 0 then login_pending - 1 else 0 end
-             where id = $1 and login_locked = 0 and deleted_at is null
+             where id = $1 and login_locked = 0 and stopped = 0 and deleted_at is null
                  and credential_version = $3",
         )
         .bind(user_id)

@@ -14,7 +14,11 @@ fn ceilings() -> BankCeilings {
 }
 
 fn good() -> SettingsInput {
-    let mut input = SettingsInput::default();
+    let mut input = SettingsInput {
+        name: "アパレル株式会社".into(),
+        name_kana: "ｱﾊﾟﾚﾙ(ｶ".into(),
+        ..SettingsInput::default()
+    };
     for b in Business::APPROVAL_SETTINGS {
         input.approval.insert(b, "single".into());
     }
@@ -171,4 +175,49 @@ fn round_trip_through_the_input() {
         .parse(&[7], &ceilings())
         .unwrap();
     assert_eq!(s, again);
+}
+
+#[test]
+fn company_name_and_kana_follow_their_rules() {
+    let mut input = good();
+    input.name = "ＡＮＳ株式会社".into();
+    input.name_kana = "ｴｲｴﾇｴｽ(ｶ".into();
+    let s = input.parse(&[7], &ceilings()).unwrap();
+    assert_eq!(
+        (s.name.as_str(), s.name_kana.as_str()),
+        ("ＡＮＳ株式会社", "ｴｲｴﾇｴｽ(ｶ")
+    );
+    for (kana, code) in [
+        ("ｱﾊﾟﾚﾙｶﾌﾞｼｷｶﾞｲｼﾔ", None),
+        ("あぱれる", Some("VAL-0009")),
+        ("ｧﾊﾟﾚﾙ", Some("VAL-0009")),
+        ("", Some("VAL-0001")),
+    ] {
+        let mut input = good();
+        input.name_kana = kana.into();
+        assert_eq!(
+            field_error(&input, KANA_FIELD).map(|e| e.code()),
+            code,
+            "{kana:?}"
+        );
+    }
+    let mut input = good();
+    input.name_kana = "ｱ".repeat(41);
+    assert_eq!(
+        field_error(&input, KANA_FIELD).map(|e| e.code()),
+        Some("VAL-0009")
+    );
+    input.name_kana = "ｱ".repeat(40);
+    assert_eq!(field_error(&input, KANA_FIELD), None);
+    let mut input = good();
+    input.name = "ア\u{202E}パレル".into();
+    assert_eq!(
+        field_error(&input, NAME_FIELD).map(|e| e.code()),
+        Some("VAL-0018")
+    );
+    input.name = String::new();
+    assert_eq!(
+        field_error(&input, NAME_FIELD).map(|e| e.code()),
+        Some("VAL-0001")
+    );
 }

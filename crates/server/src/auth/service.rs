@@ -76,6 +76,10 @@ pub async fn login(
     draft.company_id = Some(user.company_id);
     draft.user_id = Some(user.id);
     draft.login_id = user.login_id.clone();
+    if user.stopped {
+        // 管理者による利用停止: refused like a lock, whatever was typed.
+        return refuse_locked(state, password, draft, "stopped", true).await;
+    }
 
     let threshold = i64::from(state.config.login_lock_threshold);
     let on_lock = draft

@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::State;
-use madoguchi_domain::settings::{account_field, approval_field, company_field};
+use madoguchi_domain::settings::{
+    KANA_FIELD, NAME_FIELD, account_field, approval_field, company_field,
+};
 use madoguchi_domain::{Business, CeilingItem, CompanyLimit, SettingsInput, TransferCategory};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -40,6 +42,10 @@ pub struct AccountLimitsBody {
 pub struct CompanySettingsBody {
     /// Version read; a `PUT` at an older version is refused (REQ-0003).
     pub version: i64,
+    /// 企業名 (up to 60 characters of the bank's character set)
+    pub name: String,
+    /// 企業名(カナ): 半角カナ of the 全銀協 set, up to 40
+    pub name_kana: String,
     /// 承認機能の利用有無 by business: transfer, bulk_transfer, salary_bonus, direct_debit
     pub approval: BTreeMap<String, String>,
     pub accounts: Vec<AccountLimitsBody>,
@@ -76,6 +82,8 @@ fn body(view: &SettingsView) -> CompanySettingsBody {
     let s = &view.stored.settings;
     CompanySettingsBody {
         version: view.stored.version,
+        name: s.name.clone(),
+        name_kana: s.name_kana.clone(),
         approval: Business::APPROVAL_SETTINGS
             .into_iter()
             .map(|b| {
@@ -112,6 +120,8 @@ fn body(view: &SettingsView) -> CompanySettingsBody {
 
 fn input(body: &CompanySettingsBody) -> SettingsInput {
     let mut fields = BTreeMap::new();
+    fields.insert(NAME_FIELD.to_owned(), body.name.clone());
+    fields.insert(KANA_FIELD.to_owned(), body.name_kana.clone());
     for b in Business::APPROVAL_SETTINGS {
         if let Some(v) = body.approval.get(b.approval_key()) {
             fields.insert(approval_field(b), v.clone());

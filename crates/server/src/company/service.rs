@@ -42,34 +42,20 @@ pub async fn load(state: &AppState, admin: &AdminActor) -> Result<SettingsView, 
     })
 }
 
-/// The whole settings before and after, as 確認 and 結果 show them.
-pub fn sections(
-    view: &SettingsView,
-    company_name: &str,
-    company_kana: &str,
-    after: &CompanySettings,
-) -> Vec<Section> {
+/// The whole settings before and after, as 確認 and 結果 show them (each item marked
+/// changed on its own).
+pub fn sections(view: &SettingsView, after: &CompanySettings) -> Vec<Section> {
     let before = &view.stored.settings;
-    let mut out = vec![Section {
-        title: "企業情報".into(),
-        rows: vec![
-            Row::text("企業名(カナ)", company_kana, company_kana),
-            Row::text("企業名", company_name, company_name),
-        ],
-    }];
-    out.push(Section {
-        title: "承認機能の利用有無".into(),
-        rows: Business::APPROVAL_SETTINGS
-            .into_iter()
-            .map(|b| {
-                Row::text(
-                    b.approval_label(),
-                    before.approval.get(b).label(),
-                    after.approval.get(b).label(),
-                )
-            })
-            .collect(),
-    });
+    let approvals = Business::APPROVAL_SETTINGS
+        .into_iter()
+        .map(|b| {
+            Row::text(
+                b.approval_label(),
+                before.approval.get(b).label(),
+                after.approval.get(b).label(),
+            )
+        })
+        .collect();
     let mut account_rows = Vec::new();
     for account in &view.accounts {
         let b = before
@@ -86,24 +72,28 @@ pub fn sections(
             ));
         }
     }
-    out.push(Section {
-        title: "口座一日当たりの限度額".into(),
-        rows: account_rows,
-    });
-    out.push(Section {
-        title: "企業一日当たりの限度額".into(),
-        rows: CompanyLimit::ALL
-            .into_iter()
-            .map(|i| {
-                Row::amount(
-                    i.label(),
-                    before.company.get(i).to_string(),
-                    after.company.get(i).to_string(),
-                )
-            })
-            .collect(),
-    });
-    out
+    let company_rows = CompanyLimit::ALL
+        .into_iter()
+        .map(|i| {
+            Row::amount(
+                i.label(),
+                before.company.get(i).to_string(),
+                after.company.get(i).to_string(),
+            )
+        })
+        .collect();
+    vec![
+        Section::new(
+            "企業情報",
+            vec![
+                Row::text("企業名(カナ)", &before.name_kana, &after.name_kana),
+                Row::text("企業名", &before.name, &after.name),
+            ],
+        ),
+        Section::new("承認機能の利用有無", approvals),
+        Section::new("口座一日当たりの限度額", account_rows),
+        Section::new("企業一日当たりの限度額", company_rows),
+    ]
 }
 
 /// A checked change, ready for 確認.
@@ -136,8 +126,7 @@ pub async fn preview(
         Ok(s) => s,
         Err(e) => return Err(refuse_invalid(state, admin, e).await),
     };
-    let company = admin.actor().company();
-    let sections = sections(&view, &company.name, &company.name_kana, &settings);
+    let sections = sections(&view, &settings);
     Ok((view, Preview { settings, sections }))
 }
 

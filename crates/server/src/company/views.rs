@@ -7,7 +7,9 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use madoguchi_domain::settings::{account_field, approval_field, company_field};
+use madoguchi_domain::settings::{
+    KANA_FIELD, NAME_FIELD, account_field, approval_field, company_field,
+};
 use madoguchi_domain::{
     Business, CeilingItem, CompanyLimit, Error, FieldErrors, SettingsInput, TransferCategory,
 };
@@ -22,7 +24,8 @@ use crate::web::error::{PageError, status_of};
 use crate::web::form::PageForm;
 use crate::web::page::{Frame, render, render_status};
 
-const STEPS: [&str; 3] = ["企業情報・承認結果を閲覧", "変更内容を確認", "実行完了"];
+/// The manual's 手順 3–5 of 企業情報の変更.
+const STEPS: [&str; 3] = ["企業情報・限度額を変更", "変更内容を確認", "変更完了"];
 
 #[derive(Template)]
 #[template(path = "company/menu.html")]
@@ -47,6 +50,13 @@ struct ApprovalChoice {
     error: String,
 }
 
+/// One text input.
+struct TextInput {
+    field: &'static str,
+    value: String,
+    error: String,
+}
+
 /// One amount input.
 struct AmountInput {
     field: String,
@@ -68,7 +78,8 @@ struct AccountInputs {
 struct InfoPage {
     frame: Frame,
     steps: Vec<Step>,
-    company_kana: String,
+    name: TextInput,
+    name_kana: TextInput,
     error_summary: String,
     approvals: Vec<ApprovalChoice>,
     accounts: Vec<AccountInputs>,
@@ -104,7 +115,16 @@ fn info_page(
     InfoPage {
         frame: Frame::new(state, admin.actor(), "BKGK002", "企業管理　企業情報変更"),
         steps: confirm::steps(&STEPS, 0),
-        company_kana: admin.actor().company().name_kana.clone(),
+        name: TextInput {
+            field: NAME_FIELD,
+            value: input.name.clone(),
+            error: message(NAME_FIELD),
+        },
+        name_kana: TextInput {
+            field: KANA_FIELD,
+            value: input.name_kana.clone(),
+            error: message(KANA_FIELD),
+        },
         error_summary: err.map(Error::message_ja).unwrap_or_default(),
         approvals: Business::APPROVAL_SETTINGS
             .into_iter()
@@ -263,6 +283,7 @@ fn confirm_page(
         version: form.version,
         idempotency_key: key,
         error,
+        shows_changes: true,
         nothing_changed: false,
         action: "/company/info/execute".to_owned(),
         back_action: "/company/info/back".to_owned(),
@@ -355,8 +376,8 @@ pub async fn view_info_result_get(
         steps: confirm::steps(&STEPS, 2),
         lead: "以下の内容で企業情報を変更しました。".to_owned(),
         sections,
-        back_href: "/company".to_owned(),
-        back_label: "作業内容選択へ".to_owned(),
+        shows_changes: true,
+        links: vec![("/company".to_owned(), "作業内容選択へ".to_owned())],
         print_href: String::new(),
     }
     .respond())

@@ -59,30 +59,75 @@ impl Row {
     }
 }
 
-/// A titled group of rows (企業情報, 承認機能, …).
+/// A table of items (a fee table: one line per 支払金額範囲, one cell per 振込パターン),
+/// each cell marked on its own, so a change of one fee marks that fee only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grid {
+    /// The heading of the first column, then of each cell's column.
+    pub header: Vec<String>,
+    pub lines: Vec<GridLine>,
+}
+
+/// One line of a [`Grid`]: its first column (itself an item that may change) and cells.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GridLine {
+    pub label: Row,
+    pub cells: Vec<Row>,
+}
+
+/// A titled group of rows (企業情報, 承認機能, …), or of a grid.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Section {
     pub title: String,
     pub rows: Vec<Row>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grid: Option<Grid>,
 }
 
 impl Section {
-    /// The changed rows as `{section, item, before, after}` for the 操作履歴.
+    pub fn new(title: impl Into<String>, rows: Vec<Row>) -> Self {
+        Self {
+            title: title.into(),
+            rows,
+            grid: None,
+        }
+    }
+
+    /// Every item of the section: its rows, then each grid line's label and cells (a
+    /// cell named by its line and column).
+    pub fn items(&self) -> Vec<Row> {
+        let mut out = self.rows.clone();
+        if let Some(grid) = &self.grid {
+            for line in &grid.lines {
+                out.push(line.label.clone());
+                for (i, cell) in line.cells.iter().enumerate() {
+                    let column = grid.header.get(i + 1).cloned().unwrap_or_default();
+                    out.push(Row {
+                        label: format!("{} {}", line.label.label, column),
+                        ..cell.clone()
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// The changed items as `{section, item, before, after}` for the 操作履歴.
     pub fn changes_json(sections: &[Section]) -> serde_json::Value {
         serde_json::Value::Array(
             sections
                 .iter()
                 .flat_map(|s| {
-                    s.rows.iter().filter(|r| r.changed).map(|r| {
+                    s.items().into_iter().filter(|r| r.changed).map(|r| {
                         serde_json::json!({"section": s.title, "item": r.label, "before": r.before, "after": r.after})
-                    })
+                    }).collect::<Vec<_>>()
                 })
                 .collect(),
         )
     }
 
     pub fn any_changed(sections: &[Section]) -> bool {
-        sections.iter().any(|s| s.rows.iter().any(|r| r.changed))
+        sections.iter().any(|s| s.items().iter().any(|r| r.changed))
     }
 }
 
@@ -134,18 +179,38 @@ mod tests {
 
     #[test]
     fn only_changed_rows_are_marked_and_recorded() {
-        let sections = vec![Section {
-            title: "承認機能の利用有無".into(),
-            rows: vec![
+        let sections = vec![Section::new(
+            "承認機能の利用有無",
+            vec![
                 Row::text("振込振替", "承認なし", "シングル承認"),
                 Row::text("総合振込", "シングル承認", "シングル承認"),
             ],
-        }];
+        )];
         assert!(sections[0].rows[0].changed && !sections[0].rows[1].changed);
         let json = Section::changes_json(&sections);
         assert_eq!(json.as_array().map(Vec::len), Some(1));
         assert_eq!(json[0]["before"], "承認なし");
         assert!(Section::any_changed(&sections));
+    }
+
+    #[test]
+    fn a_grid_marks_each_cell_on_its_own() {
+        let section = Section {
+            grid: Some(Grid {
+                header: vec!["支払金額範囲".into(), "同一店宛".into(), "他行宛".into()],
+                lines: vec![GridLine {
+                    label: Row::text("範囲1", "30,000円未満", "30,000円未満"),
+                    cells: vec![
+                        Row::amount("", "0円", "0円"),
+                        Row::amount("", "330円", "440円"),
+                    ],
+                }],
+            }),
+            ..Section::new("手数料", Vec::new())
+        };
+        let json = Section::changes_json(std::slice::from_ref(&section));
+        assert_eq!(json.as_array().map(Vec::len), Some(1));
+        assert_eq!(json[0]["item"], "範囲1 他行宛");
     }
 
     #[test]

@@ -7,7 +7,9 @@ use madoguchi_domain::fees::{
 use madoguchi_domain::{Error, FieldErrors, HistoryArea, Yen, jst};
 use madoguchi_store::{StandardTable, StoredFee};
 
-use crate::confirm::{self, Executed, Operation, Prepared, Request, ResultKind, Row, Section};
+use crate::confirm::{
+    self, Executed, Grid, GridLine, Operation, Prepared, Request, ResultKind, Row, Section,
+};
 use crate::state::AppState;
 use crate::web::actor::AdminActor;
 
@@ -74,16 +76,9 @@ pub fn range_text(table: &FeeTable, i: usize) -> String {
     }
 }
 
-/// One tier as a line: 「30,000円以上：同一店宛 0円／本支店宛 220円／他行宛 550円」.
-fn tier_text(table: &FeeTable, i: usize) -> String {
-    let fees: Vec<String> = Route::ALL
-        .iter()
-        .map(|r| format!("{} {}", r.label(), table.fee(i, *r)))
-        .collect();
-    format!("{}：{}", range_text(table, i), fees.join("／"))
-}
-
-/// The whole setting before and after, as 確認 and 結果 show it.
+/// The whole setting before and after, as 確認, 結果 and 照会 show it: the choices, then
+/// the table in force as a grid (one line per range, one cell per 振込パターン), every
+/// item and cell marked changed on its own.
 pub fn sections(
     kind: FeeKind,
     before: &FeeSetting,
@@ -112,34 +107,66 @@ pub fn sections(
             after.minimum_payment.to_string(),
         ));
     }
-    let mut out = vec![Section {
-        title: kind.label().to_owned(),
-        rows,
-    }];
-    let lines = |s: &FeeSetting| -> Vec<String> {
-        match table_for(s, standard) {
-            Some(t) => (0..t.tiers().len()).map(|i| tier_text(t, i)).collect(),
-            None => vec!["基準手数料が登録されていません".to_owned()],
-        }
-    };
-    let (b, a) = (lines(before), lines(after));
     let title = match (after.use_standard, standard) {
         (true, Some(s)) => format!(
             "{}ごとの手数料（基準手数料「{}」{}適用）",
             kind.range_label(),
             s.name,
-            s.effective_date
+            jst::format_date(&s.effective_date)
         ),
         _ => format!("{}ごとの手数料（税込）", kind.range_label()),
     };
-    let rows = (0..a.len().max(b.len()))
-        .map(|i| {
-            let get = |v: &Vec<String>| v.get(i).cloned().unwrap_or_else(|| "（なし）".to_owned());
-            Row::text(format!("範囲{}", i + 1), get(&b), get(&a))
+    let (b, a) = (table_for(before, standard), table_for(after, standard));
+    let table = match (b, a) {
+        (_, None) => Section::new(
+            title,
+            vec![Row::text(
+                "手数料",
+                "基準手数料が登録されていません",
+                "基準手数料が登録されていません",
+            )],
+        ),
+        (b, Some(a)) => Section {
+            grid: Some(fee_grid(kind, b, a)),
+            ..Section::new(title, Vec::new())
+        },
+    };
+    vec![Section::new(kind.label(), rows), table]
+}
+
+/// The fee table `after` against `before` (none: every cell new).
+fn fee_grid(kind: FeeKind, before: Option<&FeeTable>, after: &FeeTable) -> Grid {
+    let tiers = after
+        .tiers()
+        .len()
+        .max(before.map_or(0, |b| b.tiers().len()));
+    let none = || "（なし）".to_owned();
+    let range = |t: Option<&FeeTable>, i: usize| {
+        t.filter(|t| i < t.tiers().len())
+            .map(|t| range_text(t, i))
+            .unwrap_or_else(none)
+    };
+    let fee = |t: Option<&FeeTable>, i: usize, r: Route| {
+        t.filter(|t| i < t.tiers().len())
+            .map(|t| t.fee(i, r).to_string())
+            .unwrap_or_else(none)
+    };
+    let lines = (0..tiers)
+        .map(|i| GridLine {
+            label: Row::text(
+                format!("範囲{}", i + 1),
+                range(before, i),
+                range(Some(after), i),
+            ),
+            cells: Route::ALL
+                .iter()
+                .map(|r| Row::amount(r.label(), fee(before, i, *r), fee(Some(after), i, *r)))
+                .collect(),
         })
         .collect();
-    out.push(Section { title, rows });
-    out
+    let mut header = vec![kind.range_label().to_owned()];
+    header.extend(Route::ALL.iter().map(|r| r.label().to_owned()));
+    Grid { header, lines }
 }
 
 /// A checked change, ready for 確認.

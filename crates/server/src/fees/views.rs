@@ -10,10 +10,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use madoguchi_domain::fees::{
     FORM_ROWS, FeeInput, FeeKind, FeeMethod, Route, fee_field, lower_field,
 };
-use madoguchi_domain::{Error, FieldErrors};
+use madoguchi_domain::{Error, FieldErrors, jst};
 use serde::Deserialize;
 
-use super::service::{self, FeeView, SimulationInput, range_text};
+use super::service::{self, FeeView, SimulationInput};
 use crate::confirm::{self, Section, Step};
 use crate::confirm_pages::{ConfirmPage, ResultPage};
 use crate::state::AppState;
@@ -22,7 +22,14 @@ use crate::web::error::{PageError, status_of};
 use crate::web::form::PageForm;
 use crate::web::page::{Frame, render, render_status};
 
-const STEPS: [&str; 3] = ["手数料情報を入力", "変更内容を確認", "実行完了"];
+/// The manual's 手順 of 手数料情報の変更 (3-1 先方負担 / 3-2 当方負担, then 確認 and 完了).
+fn steps_of(kind: FeeKind) -> [&'static str; 3] {
+    let first = match kind {
+        FeeKind::PayeeTransfer | FeeKind::PayeeBulk => "先方負担手数料を変更",
+        FeeKind::PayerBulk => "当方負担手数料を変更",
+    };
+    [first, "変更内容を確認", "変更完了"]
+}
 
 fn kind_of(key: &str) -> Result<FeeKind, PageError> {
     FeeKind::from_key(key).ok_or(PageError(Error::NotFound))
@@ -98,7 +105,7 @@ fn input_page(
         .collect();
     InputPage {
         frame: Frame::new(state, admin.actor(), kind.screen_ids()[0], kind.label()),
-        steps: confirm::steps(&STEPS, 0),
+        steps: confirm::steps(&steps_of(view.kind), 0),
         kind_key: kind.key(),
         range_label: kind.range_label(),
         has_method: kind.has_method(),
@@ -113,7 +120,8 @@ fn input_page(
         standard_note: match &view.standard {
             Some(s) => format!(
                 "現在の基準手数料：「{}」（{}適用）",
-                s.name, s.effective_date
+                s.name,
+                jst::format_date(&s.effective_date)
             ),
             None => "基準手数料はまだ登録されていません。".to_owned(),
         },
@@ -234,13 +242,14 @@ fn confirm_page(
 ) -> ConfirmPage {
     ConfirmPage {
         frame: Frame::new(state, admin.actor(), kind.screen_ids()[1], kind.label()),
-        steps: confirm::steps(&STEPS, 1),
+        steps: confirm::steps(&steps_of(kind), 1),
         lead: format!("以下の内容で{}を変更します。", kind.label()),
         sections,
         hidden: form.input.fields(),
         version: form.version,
         idempotency_key: confirm::new_idempotency_key(),
         error: String::new(),
+        shows_changes: true,
         nothing_changed: false,
         action: format!("/company/fees/{}/execute", kind.key()),
         back_action: format!("/company/fees/{}/back", kind.key()),
@@ -345,11 +354,11 @@ pub async fn view_fee_result_get(
         confirm::result(&state, admin.actor(), &q.key, service::result_kind(kind)).await?;
     Ok(ResultPage {
         frame: Frame::new(&state, admin.actor(), kind.screen_ids()[2], kind.label()),
-        steps: confirm::steps(&STEPS, 2),
+        steps: confirm::steps(&steps_of(kind), 2),
         lead: format!("以下の内容で{}を変更しました。", kind.label()),
         sections,
-        back_href: "/company".to_owned(),
-        back_label: "作業内容選択へ".to_owned(),
+        shows_changes: true,
+        links: vec![("/company".to_owned(), "作業内容選択へ".to_owned())],
         print_href: String::new(),
     }
     .respond())
@@ -360,10 +369,7 @@ pub async fn view_fee_result_get(
 struct ViewPage {
     frame: Frame,
     kind_key: &'static str,
-    range_label: &'static str,
     sections: Vec<Section>,
-    table: Vec<(String, Vec<String>)>,
-    routes: Vec<&'static str>,
     applies: String,
     versions: Vec<(String, String, bool)>,
 }
@@ -378,26 +384,11 @@ pub async fn view_fee_view_get(
     let view = service::load(&state, &admin, kind).await?;
     let setting = &view.stored.setting;
     let sections = service::sections(kind, setting, setting, view.standard.as_ref());
-    let table = view
-        .table_in_force()
-        .map(|t| {
-            (0..t.tiers().len())
-                .map(|i| {
-                    (
-                        range_text(t, i),
-                        Route::ALL
-                            .iter()
-                            .map(|r| t.fee(i, *r).to_string())
-                            .collect(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
     let applies = match (setting.use_standard, &view.standard) {
         (true, Some(s)) => format!(
             "基準手数料「{}」（{}適用）を使用しています。基準手数料が改定されると、適用日から自動的に新しい手数料が使われます。",
-            s.name, s.effective_date
+            s.name,
+            jst::format_date(&s.effective_date)
         ),
         (true, None) => {
             "基準手数料を使用する設定ですが、基準手数料が登録されていません。".to_owned()
@@ -418,16 +409,17 @@ pub async fn view_fee_view_get(
             } else {
                 ""
             };
-            (format!("{}{}", s.effective_date, when), s.name, current)
+            (
+                format!("{}{}", jst::format_date(&s.effective_date), when),
+                s.name,
+                current,
+            )
         })
         .collect();
     Ok(render(&ViewPage {
         frame: Frame::new(&state, admin.actor(), kind.screen_ids()[3], kind.label()),
         kind_key: kind.key(),
-        range_label: kind.range_label(),
         sections,
-        table,
-        routes: Route::ALL.iter().map(|r| r.label()).collect(),
         applies,
         versions,
     }))
@@ -499,9 +491,14 @@ pub async fn view_simulate_get(
             page.standard_note = match &sim.standard {
                 Some(s) => format!(
                     "{}に適用される基準手数料：「{}」（{}適用）",
-                    sim.date, s.name, s.effective_date
+                    jst::format_date(&sim.date),
+                    s.name,
+                    jst::format_date(&s.effective_date)
                 ),
-                None => format!("{}に適用される基準手数料はありません。", sim.date),
+                None => format!(
+                    "{}に適用される基準手数料はありません。",
+                    jst::format_date(&sim.date)
+                ),
             };
             page.rows = sim.lines.into_iter().map(sim_row).collect();
             Ok(render(&page))

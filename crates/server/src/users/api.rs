@@ -4,13 +4,13 @@ use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::State;
+use madoguchi_domain::Business;
 use madoguchi_domain::user_input::UserInput;
-use madoguchi_domain::{Business, Error};
-use madoguchi_store::{UnlockWhich, UserRecord};
+use madoguchi_store::UserRecord;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::service::{self, Release};
+use super::service;
 use crate::confirm::Section;
 use crate::state::AppState;
 use crate::web::actor::AdminActor;
@@ -226,12 +226,14 @@ pub struct ConfirmBody {
     pub idempotency_key: String,
     #[serde(default)]
     pub version: i64,
-    /// 停止・解除: login | confirmation | both
+    /// 停止・解除: 変更後のサービス状態, `available` (利用可能: every lock released, a stop
+    /// lifted) or `stopped` (利用停止)
     #[serde(default)]
-    pub which: String,
-    /// 停止・解除: issue new passwords (returned once)
+    pub service_state: String,
+    /// 停止・解除 to `available`: パスワードの再発行, `none` (default) | `login` |
+    /// `confirmation` | `both` (the new passwords are returned once)
     #[serde(default)]
-    pub reset: bool,
+    pub reissue: String,
 }
 
 /// 利用者情報の削除.
@@ -263,35 +265,25 @@ pub struct ReleasedBody {
     pub new_confirmation_password: Option<String>,
 }
 
-/// 利用者停止・解除.
+/// 利用者停止・解除: sets the サービス状態 (利用可能 or 利用停止).
 #[utoipa::path(post, path = "/api/v1/users/{id}/release", tag = "利用者管理", params(("id" = i64, Path)), request_body = ConfirmBody,
-    responses((status = 200, body = ReleasedBody), (status = 403, description = "USR-0002 one's own lock", body = ErrorBody)))]
+    responses((status = 200, body = ReleasedBody), (status = 403, description = "USR-0002 oneself or the master", body = ErrorBody), (status = 422, description = "VAL-0012 service_state / reissue", body = ErrorBody)))]
 pub async fn release_user(
     State(state): State<AppState>,
     admin: AdminActor,
     Path(id): Path<i64>,
     extract::Json(b): extract::Json<ConfirmBody>,
 ) -> Result<Json<ReleasedBody>, ApiError> {
-    let which = match b.which.as_str() {
-        "login" => UnlockWhich::Login,
-        "confirmation" => UnlockWhich::Confirmation,
-        "both" | "" => UnlockWhich::Both,
-        _ => {
-            return Err(ApiError(Error::Choice {
-                label: "which",
-                choices: "login、confirmation、both",
-            }));
-        }
+    let input = service::StateInput {
+        to: b.service_state.clone(),
+        reissue: b.reissue.clone(),
     };
-    let done = service::release(
+    let done = service::change_state(
         &state,
         &admin,
         id,
         b.version,
-        Release {
-            which,
-            reset: b.reset,
-        },
+        &input,
         &b.confirmation_password,
         &b.idempotency_key,
     )

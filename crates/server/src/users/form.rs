@@ -7,8 +7,6 @@ use madoguchi_domain::user_input::{UserInput, tx_limit_field};
 use madoguchi_domain::{Error, FieldErrors};
 use serde::Deserialize;
 
-use crate::web::error::PageError;
-
 /// A posted form as name/value pairs (checkbox names repeat).
 pub type Pairs = Vec<(String, String)>;
 
@@ -30,6 +28,9 @@ pub const CHANGE_STEPS: [&str; 5] = [
     "変更完了",
 ];
 
+/// The steps of 利用者削除 (BRSK016–017).
+pub const DELETE_STEPS: [&str; 2] = ["削除内容を確認", "削除完了"];
+
 /// The first value of field `k` in a posted form.
 pub fn get_pair(pairs: &Pairs, k: &str) -> String {
     pairs
@@ -50,13 +51,11 @@ pub struct UserQuery {
     pub user: Option<i64>,
 }
 
-/// The user chosen on the list, or 「利用者を選択してください。」.
-pub fn selected(q: &UserQuery) -> Result<i64, PageError> {
-    q.user.ok_or(PageError(Error::Invalid({
-        let mut f = FieldErrors::new();
-        f.add("user", Error::Required { label: "利用者" });
-        f
-    })))
+/// The refusal of 照会, 変更 or 削除 with nobody selected: 「利用者を選択してください。」.
+pub fn nobody_selected() -> Error {
+    let mut f = FieldErrors::new();
+    f.add("user", Error::NotSelected { label: "利用者" });
+    Error::Invalid(f)
 }
 
 /// Fields shown on step `step` (the others travel as hidden fields).

@@ -9,7 +9,7 @@
 
 use madoguchi_domain::user_input::{Mode, UserDraft, UserInput};
 use madoguchi_domain::{Error, FieldErrors, HistoryArea, Password, jst};
-use madoguchi_store::{NewUser, UnlockWhich, UserRecord, UserUpdate};
+use madoguchi_store::{NewUser, ServiceChange, UserRecord, UserUpdate};
 
 pub use super::context::{CompanyContext, context};
 pub use super::shown::{Shown, delete_sections, sections, shown_user};
@@ -421,15 +421,140 @@ pub async fn delete(
         .map(|(done, _)| done)
 }
 
-/// 利用者停止・解除: what to do for one user.
+/// 変更後のサービス状態 of 利用者停止・解除.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Release {
-    pub which: UnlockWhich,
-    /// Issue new passwords (for the released credentials) to be changed at next login.
-    pub reset: bool,
+pub enum NewState {
+    /// 利用可能: every lock released, a stop lifted.
+    Available,
+    /// 利用停止 (管理者による利用停止).
+    Stopped,
 }
 
-/// The result of a release: the new one-time passwords, if any were issued (shown once).
+impl NewState {
+    pub fn label(self) -> &'static str {
+        match self {
+            NewState::Available => "利用可能",
+            NewState::Stopped => "利用停止",
+        }
+    }
+}
+
+/// パスワードの再発行 with 利用可能: new random passwords to be changed at the next login.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reissue {
+    None,
+    Login,
+    Confirmation,
+    Both,
+}
+
+impl Reissue {
+    pub fn label(self) -> &'static str {
+        match self {
+            Reissue::None => "再発行しない",
+            Reissue::Login => "ログインパスワードを再発行する（次回ログイン時に変更）",
+            Reissue::Confirmation => "確認用パスワードを再発行する（次回ログイン時に変更）",
+            Reissue::Both => {
+                "ログインパスワード・確認用パスワードを再発行する（次回ログイン時に変更）"
+            }
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Reissue::None => "none",
+            Reissue::Login => "login",
+            Reissue::Confirmation => "confirmation",
+            Reissue::Both => "both",
+        }
+    }
+}
+
+impl NewState {
+    pub const ALL: [NewState; 2] = [NewState::Available, NewState::Stopped];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            NewState::Available => "available",
+            NewState::Stopped => "stopped",
+        }
+    }
+}
+
+impl Reissue {
+    pub const ALL: [Reissue; 4] = [
+        Reissue::None,
+        Reissue::Login,
+        Reissue::Confirmation,
+        Reissue::Both,
+    ];
+}
+
+/// 利用者停止・解除 as typed: 変更後のサービス状態 and パスワードの再発行 (their codes).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StateInput {
+    pub to: String,
+    pub reissue: String,
+}
+
+/// 利用者停止・解除: what to do for one user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StateChange {
+    pub to: NewState,
+    pub reissue: Reissue,
+}
+
+impl StateInput {
+    /// Both choices, every refusal at its field (`service_state`, `reissue`).
+    pub fn parse(&self) -> Result<StateChange, Error> {
+        let mut errors = FieldErrors::new();
+        let to = NewState::ALL.into_iter().find(|s| s.code() == self.to);
+        if to.is_none() {
+            let err = if self.to.is_empty() {
+                Error::NotSelected {
+                    label: "変更後のサービス状態",
+                }
+            } else {
+                Error::Choice {
+                    label: "変更後のサービス状態",
+                    choices: "利用可能、利用停止",
+                }
+            };
+            errors.add("service_state", err);
+        }
+        let typed = if self.reissue.is_empty() {
+            "none"
+        } else {
+            self.reissue.as_str()
+        };
+        let reissue = Reissue::ALL.into_iter().find(|r| r.code() == typed);
+        if reissue.is_none() {
+            errors.add(
+                "reissue",
+                Error::Choice {
+                    label: "パスワードの再発行",
+                    choices: "再発行しない、ログインパスワード、確認用パスワード、両方",
+                },
+            );
+        }
+        if to == Some(NewState::Stopped) && reissue.is_some_and(|r| r != Reissue::None) {
+            errors.add(
+                "reissue",
+                Error::NotAllowed {
+                    what: "利用停止にする場合、パスワードは再発行できません。",
+                },
+            );
+        }
+        errors.into_result()?;
+        match (to, reissue) {
+            (Some(to), Some(reissue)) => Ok(StateChange { to, reissue }),
+            _ => Err(Error::Internal),
+        }
+    }
+}
+
+/// The result of 利用者停止・解除: the new one-time passwords, if any were issued (shown
+/// once, never stored in clear or in the 操作履歴).
 #[derive(Debug, Clone)]
 pub struct Released {
     pub executed: Executed,
@@ -446,7 +571,7 @@ pub async fn check_releasable(
 ) -> Result<(), Error> {
     let refusal = if target.id == admin.actor().user().id {
         Err(Error::NotAllowed {
-            what: "ご自身の利用停止は解除できません。",
+            what: "ご自身のサービス状態は変更できません。",
         })
     } else {
         master_rule(admin, target)
@@ -457,60 +582,53 @@ pub async fn check_releasable(
     }
 }
 
-/// 利用者停止・解除 (実行), at the `version` the confirm screen was opened at.
-pub async fn release(
+/// May `admin` change the サービス状態 of `target` (the list shows a button only then)?
+pub fn releasable(admin: &AdminActor, target: &UserRecord) -> bool {
+    target.id != admin.actor().user().id && master_rule(admin, target).is_ok()
+}
+
+/// 利用者停止・解除 (実行), at the `version` the confirm screen was opened at: 利用可能
+/// releases every lock and lifts a stop (optionally reissuing passwords); 利用停止 stops
+/// the user, whose sessions end at once.
+pub async fn change_state(
     state: &AppState,
     admin: &AdminActor,
     user_id: i64,
     version: i64,
-    what: Release,
+    input: &StateInput,
     password: &str,
     key: &str,
 ) -> Result<Released, Error> {
-    let (login, confirmation) = match what.which {
-        UnlockWhich::Login => (true, false),
-        UnlockWhich::Confirmation => (false, true),
-        UnlockWhich::Both => (true, true),
-    };
-    let which = match what.which {
-        UnlockWhich::Login => "login",
-        UnlockWhich::Confirmation => "confirmation",
-        UnlockWhich::Both => "both",
-    };
-    let fingerprint =
-        serde_json::json!({"target": [user_id, version], "which": which, "reset": what.reset});
+    let fingerprint = serde_json::json!({
+        "target": [user_id, version], "to": input.to, "reissue": input.reissue,
+    });
     let request = Request {
         key,
         fingerprint: &fingerprint,
         confirmation_password: password,
     };
-    let issue = |wanted: bool| {
-        (what.reset && wanted)
-            .then(|| generate_password(state.policy.min_len, state.policy.max_len))
-    };
-    let (new_login, new_confirmation) = (issue(login), issue(confirmation));
     let prepare = async || {
         let target = get(state, admin, user_id).await?;
         check_releasable(state, admin, &target).await?;
         still_at(state, admin, &target, version, RELEASE).await?;
-        let after_state = madoguchi_domain::ServiceState::from_flags(
-            target.login_locked && !login,
-            target.confirm_locked && !confirmation,
-        );
-        let reissue = if what.reset {
-            "再発行する（次回ログイン時に変更）"
-        } else {
-            "再発行しない"
+        let what = match input.parse() {
+            Ok(what) => what,
+            Err(e) => return Err(refuse(state, admin, RELEASE, e).await),
         };
+        let after_state = match what.to {
+            NewState::Available => madoguchi_domain::ServiceState::Available,
+            NewState::Stopped => madoguchi_domain::ServiceState::Stopped,
+        };
+        let reissue = what.reissue.label();
         Ok(Prepared {
             details: serde_json::json!({
                 "user_id": target.id, "login_id": target.login_id,
                 "before": target.service_state().label(), "after": after_state.label(),
-                "reset": what.reset,
+                "reissue": what.reissue.code(),
             }),
-            sections: vec![Section {
-                title: "利用者停止・解除".into(),
-                rows: vec![
+            sections: vec![Section::new(
+                "利用者停止・解除",
+                vec![
                     Row::text("ログインID", &target.login_id, &target.login_id),
                     Row::text("利用者名", &target.name, &target.name),
                     Row::text(
@@ -520,23 +638,44 @@ pub async fn release(
                     ),
                     Row::text("パスワードの再発行", reissue, reissue),
                 ],
-            }],
-            change: (),
+            )],
+            change: what,
         })
     };
-    let write = async |()| {
-        let typed = |p: &Option<String>| p.clone().map(Password::typed);
-        let hashes = (
-            hash(state, typed(&new_login).as_ref()).await?,
-            hash(state, typed(&new_confirmation).as_ref()).await?,
-        );
-        Ok(admin
-            .scope(state)
-            .release_write(user_id, version, what.which, hashes))
+    // New passwords are made and hashed only once the 確認用パスワード is right.
+    let issued = std::sync::Mutex::new((None, None));
+    let write = async |what: StateChange| {
+        let (login, confirmation) = match what.reissue {
+            Reissue::None => (false, false),
+            Reissue::Login => (true, false),
+            Reissue::Confirmation => (false, true),
+            Reissue::Both => (true, true),
+        };
+        let issue = |wanted: bool| {
+            wanted.then(|| generate_password(state.policy.min_len, state.policy.max_len))
+        };
+        let (new_login, new_confirmation) = (issue(login), issue(confirmation));
+        let to = match what.to {
+            NewState::Stopped => ServiceChange::Stopped,
+            NewState::Available => {
+                let typed = |p: &Option<String>| p.clone().map(Password::typed);
+                ServiceChange::Available {
+                    new_hashes: (
+                        hash(state, typed(&new_login).as_ref()).await?,
+                        hash(state, typed(&new_confirmation).as_ref()).await?,
+                    ),
+                }
+            }
+        };
+        if let Ok(mut slot) = issued.lock() {
+            *slot = (new_login, new_confirmation);
+        }
+        Ok(admin.scope(state).state_write(user_id, version, to))
     };
-    let op = operation("users.release", RELEASE, ResultKind::UserReleased);
+    let op = operation("users.service_state", RELEASE, ResultKind::UserReleased);
     let (executed, _) =
         confirm::execute(state, admin.actor(), &op, request, prepare, write).await?;
+    let (new_login, new_confirmation) = issued.into_inner().unwrap_or((None, None));
     let shown = |p: Option<String>| if executed.repeated { None } else { p };
     Ok(Released {
         new_login_password: shown(new_login),

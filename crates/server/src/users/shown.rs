@@ -109,11 +109,7 @@ pub fn profile(d: &UserDraft) -> UserProfile {
 }
 
 pub fn shown_user(ctx: &CompanyContext, u: &UserRecord) -> Shown {
-    let passwords = if u.must_change_password {
-        ("ログイン時に強制変更する", "登録済み")
-    } else {
-        ("登録済み", "登録済み")
-    };
+    let passwords = (kept_login_password(u.must_change_password), "登録済み");
     let basics = Basics {
         login_id: &u.login_id,
         name: &u.name,
@@ -123,18 +119,28 @@ pub fn shown_user(ctx: &CompanyContext, u: &UserRecord) -> Shown {
     shown(ctx, basics, &u.profile, passwords)
 }
 
+/// How the passwords read when they stay as they are: the same words as 照会, so a
+/// change of something else never marks them.
+fn kept_login_password(force_change: bool) -> &'static str {
+    if force_change {
+        "ログイン時に強制変更する"
+    } else {
+        "登録済み"
+    }
+}
+
 pub fn shown_draft(ctx: &CompanyContext, d: &UserDraft, before: Option<&UserRecord>) -> Shown {
     let login = match (&d.login_password, before) {
-        (Some(_), _) if d.force_change => "登録する（ログイン時に強制変更する）",
+        (Some(_), Some(_)) if d.force_change => "変更する（ログイン時に強制変更する）",
         (Some(_), Some(_)) => "変更する",
+        (Some(_), None) if d.force_change => "登録する（ログイン時に強制変更する）",
         (Some(_), None) => "登録する",
-        (None, _) if d.force_change => "変更しない（ログイン時に強制変更する）",
-        (None, _) => "変更しない",
+        (None, _) => kept_login_password(d.force_change),
     };
     let confirmation = match (&d.confirmation_password, before) {
         (Some(_), Some(_)) => "変更する",
         (Some(_), None) => "登録する",
-        (None, _) => "変更しない",
+        (None, _) => "登録済み",
     };
     let basics = Basics {
         login_id: d.login_id.as_str(),
@@ -176,31 +182,29 @@ pub fn sections(before: &Shown, after: &Shown) -> Vec<Section> {
             .collect()
     };
     vec![
-        Section {
-            title: "利用者基本情報".into(),
-            rows: basic,
-        },
-        Section {
-            title: "サービス利用権限".into(),
-            rows: pairs(&before.permissions, &after.permissions, false),
-        },
-        Section {
-            title: "利用可能口座".into(),
-            rows: pairs(&before.accounts, &after.accounts, false),
-        },
-        Section {
-            title: "利用者一回当たり限度額".into(),
-            rows: pairs(&before.limits, &after.limits, true),
-        },
+        Section::new("利用者基本情報", basic),
+        Section::new(
+            "サービス利用権限",
+            pairs(&before.permissions, &after.permissions, false),
+        ),
+        Section::new(
+            "利用可能口座",
+            pairs(&before.accounts, &after.accounts, false),
+        ),
+        Section::new(
+            "利用者一回当たり限度額",
+            pairs(&before.limits, &after.limits, true),
+        ),
     ]
 }
 
-/// The sections of 利用者削除確認: ログインID, 利用者名, サービス状態, メールアドレス, 管理者権限.
+/// The sections of 利用者削除確認/結果 (the manual's 「削除内容」): ログインID, 利用者名,
+/// サービス状態, メールアドレス, 管理者権限 — nothing marked, nothing changes but the whole.
 pub fn delete_sections(u: &UserRecord) -> Vec<Section> {
     let row = |l: &str, v: &str| Row::text(l, v, v);
-    vec![Section {
-        title: "削除する利用者".into(),
-        rows: vec![
+    vec![Section::new(
+        "削除内容",
+        vec![
             row("ログインID", &u.login_id),
             row("利用者名", &u.name),
             row("サービス状態", u.service_state().label()),
@@ -214,5 +218,5 @@ pub fn delete_sections(u: &UserRecord) -> Vec<Section> {
                 },
             ),
         ],
-    }]
+    )]
 }

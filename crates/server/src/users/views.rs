@@ -8,11 +8,13 @@ use axum::http::StatusCode;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Redirect, Response};
 use madoguchi_domain::Error;
-use madoguchi_store::{UnlockWhich, UserRecord};
+use madoguchi_store::UserRecord;
 use serde::Deserialize;
 
-use super::form::{CHANGE_STEPS, Pairs, REGISTER_STEPS, UserQuery, get_pair, selected, version_of};
-use super::service::{self, Release};
+use super::form::{
+    CHANGE_STEPS, DELETE_STEPS, Pairs, REGISTER_STEPS, UserQuery, get_pair, version_of,
+};
+use super::service;
 use crate::confirm::{self, ResultKind, Section};
 use crate::confirm_pages::{ConfirmPage, ResultPage};
 use crate::state::AppState;
@@ -50,6 +52,7 @@ struct ListPage {
     rows: Vec<ListRow>,
     count: usize,
     max: usize,
+    error: String,
 }
 
 fn list_rows(users: &[UserRecord]) -> Vec<ListRow> {
@@ -72,18 +75,45 @@ fn list_rows(users: &[UserRecord]) -> Vec<ListRow> {
         .collect()
 }
 
+/// 利用者一覧, with `err` (nobody selected) above it when given.
+async fn list_page(
+    state: &AppState,
+    admin: &AdminActor,
+    err: Option<&Error>,
+) -> Result<Response, PageError> {
+    let users = service::list(state, admin).await?;
+    let page = ListPage {
+        frame: Frame::new(state, admin.actor(), "BRSK005", "利用者管理　利用者一覧"),
+        count: users.len(),
+        max: state.config.max_users_per_company,
+        rows: list_rows(&users),
+        error: match err {
+            Some(Error::Invalid(f)) => f.message_for("user").unwrap_or_default(),
+            Some(other) => other.message_ja(),
+            None => String::new(),
+        },
+    };
+    Ok(match err {
+        Some(e) => render_status(status_of(e.kind()), &page),
+        None => render(&page),
+    })
+}
+
+/// 照会, 変更 or 削除 with nobody selected: the list again with 「利用者を選択してください。」,
+/// nothing done.
+pub(super) async fn nobody_selected(
+    state: &AppState,
+    admin: &AdminActor,
+) -> Result<Response, PageError> {
+    list_page(state, admin, Some(&super::form::nobody_selected())).await
+}
+
 /// GET /users/list — 利用者一覧.
 pub async fn view_users_list_get(
     State(state): State<AppState>,
     admin: AdminActor,
 ) -> Result<Response, PageError> {
-    let users = service::list(&state, &admin).await?;
-    Ok(render(&ListPage {
-        frame: Frame::new(&state, admin.actor(), "BRSK005", "利用者管理　利用者一覧"),
-        count: users.len(),
-        max: state.config.max_users_per_company,
-        rows: list_rows(&users),
-    }))
+    list_page(&state, &admin, None).await
 }
 
 #[derive(Template)]
@@ -100,7 +130,10 @@ pub async fn view_user_get(
     admin: AdminActor,
     Query(q): Query<UserQuery>,
 ) -> Result<Response, PageError> {
-    let user = service::get(&state, &admin, selected(&q)?).await?;
+    let Some(id) = q.user else {
+        return nobody_selected(&state, &admin).await;
+    };
+    let user = service::get(&state, &admin, id).await?;
     let ctx = service::context(&state, &admin).await?;
     let shown = service::shown_user(&ctx, &user);
     Ok(render(&ViewPage {
@@ -189,13 +222,22 @@ pub async fn view_result_get(
         steps: match kind {
             ResultKind::UserRegistered => confirm::steps(&REGISTER_STEPS, 4),
             ResultKind::UserChanged => confirm::steps(&CHANGE_STEPS, 4),
+            ResultKind::UserDeleted => confirm::steps(&DELETE_STEPS, 1),
             _ => Vec::new(),
         },
         lead: lead.to_owned(),
+        shows_changes: matches!(kind, ResultKind::UserChanged | ResultKind::UserReleased),
         sections,
-        back_href: "/users/list".to_owned(),
-        back_label: "利用者一覧へ".to_owned(),
-        print_href: format!("/users/result/print?key={}", q.link()),
+        links: vec![
+            ("/users/list".to_owned(), "利用者一覧へ".to_owned()),
+            ("/users".to_owned(), "利用者登録メニューへ".to_owned()),
+        ],
+        print_href: match kind {
+            ResultKind::UserRegistered | ResultKind::UserChanged => {
+                format!("/users/result/print?key={}", q.link())
+            }
+            _ => String::new(),
+        },
     }
     .respond())
 }
@@ -242,7 +284,10 @@ pub async fn view_delete_get(
     admin: AdminActor,
     Query(q): Query<UserQuery>,
 ) -> Result<Response, PageError> {
-    let user = service::get(&state, &admin, selected(&q)?).await?;
+    let Some(id) = q.user else {
+        return nobody_selected(&state, &admin).await;
+    };
+    let user = service::get(&state, &admin, id).await?;
     service::check_deletable(&state, &admin, &user).await?;
     Ok(delete_confirm(
         &state,
@@ -264,13 +309,14 @@ fn delete_confirm(
 ) -> Response {
     ConfirmPage {
         frame: Frame::new(state, admin.actor(), "BRSK016", "利用者削除確認"),
-        steps: Vec::new(),
+        steps: confirm::steps(&DELETE_STEPS, 0),
         lead: "以下の利用者を削除します。".to_owned(),
         sections: service::delete_sections(user),
         hidden: Vec::new(),
         version: user.version,
         idempotency_key: key,
         error,
+        shows_changes: false,
         nothing_changed: false,
         action: format!("/users/{}/delete", user.id),
         back_action: "/users/list/back".to_owned(),
@@ -317,22 +363,37 @@ pub async fn view_list_back_post(PageForm { .. }: PageForm<AdminActor, Pairs>) -
     Redirect::to("/users/list").into_response()
 }
 
+/// One user of 利用者停止・解除 一覧.
+struct LockRow {
+    row: ListRow,
+    /// The administrator may change this user's サービス状態 (not oneself, not the master).
+    eligible: bool,
+}
+
 #[derive(Template)]
 #[template(path = "users/locks.html")]
 struct LocksPage {
     frame: Frame,
-    rows: Vec<ListRow>,
+    rows: Vec<LockRow>,
 }
 
-/// GET /users/locks — 利用者停止・解除 一覧.
+/// GET /users/locks — 利用者停止・解除 一覧: every user with their サービス状態.
 pub async fn view_locks_get(
     State(state): State<AppState>,
     admin: AdminActor,
 ) -> Result<Response, PageError> {
     let users = service::list(&state, &admin).await?;
+    let rows = users
+        .iter()
+        .zip(list_rows(&users))
+        .map(|(u, row)| LockRow {
+            eligible: service::releasable(&admin, u),
+            row,
+        })
+        .collect();
     Ok(render(&LocksPage {
         frame: Frame::new(&state, admin.actor(), "BRSK041", "利用者停止・解除"),
-        rows: list_rows(&users),
+        rows,
     }))
 }
 
@@ -341,11 +402,15 @@ pub async fn view_locks_get(
 struct ReleasePage {
     frame: Frame,
     user: ListRow,
-    login_locked: bool,
-    confirm_locked: bool,
     version: i64,
     key: String,
+    input: service::StateInput,
+    states: Vec<(&'static str, &'static str)>,
+    reissues: Vec<(&'static str, &'static str)>,
     error: String,
+    state_error: String,
+    reissue_error: String,
+    password_error: String,
 }
 
 fn release_page(
@@ -353,8 +418,19 @@ fn release_page(
     admin: &AdminActor,
     user: &UserRecord,
     key: String,
-    error: String,
+    input: service::StateInput,
+    err: Option<&Error>,
 ) -> ReleasePage {
+    let field = |name: &str| match err {
+        Some(Error::Invalid(f)) => f.message_for(name).unwrap_or_default(),
+        _ => String::new(),
+    };
+    let password_error = match err {
+        Some(e) if confirm::is_about_the_password(e, "confirmation_password") => {
+            confirm::password_message(e, "confirmation_password")
+        }
+        _ => String::new(),
+    };
     ReleasePage {
         frame: Frame::new(state, admin.actor(), "BRSK042", "利用者停止・解除確認"),
         user: list_rows(std::slice::from_ref(user))
@@ -368,15 +444,23 @@ fn release_page(
                 state: "",
                 last_login: String::new(),
             }),
-        login_locked: user.login_locked,
-        confirm_locked: user.confirm_locked,
         version: user.version,
         key,
-        error,
+        input,
+        states: service::NewState::ALL
+            .map(|s| (s.code(), s.label()))
+            .to_vec(),
+        reissues: service::Reissue::ALL
+            .map(|r| (r.code(), r.label()))
+            .to_vec(),
+        error: err.map(Error::message_ja).unwrap_or_default(),
+        state_error: field("service_state"),
+        reissue_error: field("reissue"),
+        password_error,
     }
 }
 
-/// GET /users/locks/{id} — 確認: which lock to release, whether to issue new passwords.
+/// GET /users/locks/{id} — 確認: 変更後のサービス状態, whether to reissue passwords.
 pub async fn view_release_get(
     State(state): State<AppState>,
     admin: AdminActor,
@@ -389,7 +473,8 @@ pub async fn view_release_get(
         &admin,
         &user,
         confirm::new_idempotency_key(),
-        String::new(),
+        service::StateInput::default(),
+        None,
     )))
 }
 
@@ -408,22 +493,17 @@ pub async fn view_release_post(
     Path(id): Path<i64>,
     PageForm { actor: admin, form }: PageForm<AdminActor, Pairs>,
 ) -> Result<Response, PageError> {
-    let which = match get_pair(&form, "which").as_str() {
-        "login" => UnlockWhich::Login,
-        "confirmation" => UnlockWhich::Confirmation,
-        _ => UnlockWhich::Both,
-    };
-    let what = Release {
-        which,
-        reset: get_pair(&form, "reset") == "1",
+    let input = service::StateInput {
+        to: get_pair(&form, "service_state"),
+        reissue: get_pair(&form, "reissue"),
     };
     let key = get_pair(&form, "idempotency_key");
-    match service::release(
+    match service::change_state(
         &state,
         &admin,
         id,
         version_of(&form),
-        what,
+        &input,
         &get_pair(&form, "confirmation_password_confirm"),
         &key,
     )
@@ -435,14 +515,11 @@ pub async fn view_release_post(
             new_login: done.new_login_password.unwrap_or_default(),
             new_confirmation: done.new_confirmation_password.unwrap_or_default(),
         })),
-        Err(err)
-            if confirm::is_about_the_password(&err, "confirmation_password")
-                || matches!(err, Error::NotAllowed { .. }) =>
-        {
+        Err(err @ (Error::Invalid(_) | Error::ConfirmationWrong | Error::ConfirmationLocked)) => {
             let user = service::get(&state, &admin, id).await?;
             Ok(render_status(
                 status_of(err.kind()),
-                &release_page(&state, &admin, &user, key, err.message_ja()),
+                &release_page(&state, &admin, &user, key, input, Some(&err)),
             ))
         }
         Err(other) => Err(other.into()),

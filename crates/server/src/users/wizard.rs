@@ -12,7 +12,7 @@ use madoguchi_domain::{Error, FieldErrors, permissions};
 
 use super::form::{
     CHANGE_STEPS, Pairs, REGISTER_STEPS, UserQuery, get_pair, hidden_for, input_from_pairs,
-    pairs_of, selected, step_of, version_of,
+    pairs_of, step_of, version_of,
 };
 use super::service::{self, CompanyContext};
 use crate::confirm::{self, Step};
@@ -237,7 +237,10 @@ pub async fn view_change_get(
     admin: AdminActor,
     Query(q): Query<UserQuery>,
 ) -> Result<Response, PageError> {
-    let user = service::get(&state, &admin, selected(&q)?).await?;
+    let Some(id) = q.user else {
+        return super::views::nobody_selected(&state, &admin).await;
+    };
+    let user = service::get(&state, &admin, id).await?;
     service::check_changeable(&state, &admin, &user).await?;
     let ctx = service::context(&state, &admin).await?;
     let wizard = Wizard {
@@ -351,6 +354,7 @@ async fn confirm_or_errors(
             version: wizard.target.map(|(_, v)| v).unwrap_or(0),
             idempotency_key: key,
             error,
+            shows_changes: wizard.target.is_some(),
             nothing_changed: false,
             action: format!("{}/execute", wizard.base()),
             back_action: format!("{}/back", wizard.base()),

@@ -255,10 +255,14 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Actor, Error> {
             .map_err(from_store)?;
         return Err(err);
     }
-    // A user deleted or locked since login, or whose passwords changed since (elsewhere),
-    // loses the session at the next request. (The change itself ends the sessions too;
-    // this holds even for a path that forgot to.)
-    if user.deleted || user.login_locked || user.credential_version != session.credential_version {
+    // A user deleted, locked or stopped since login, or whose passwords changed since
+    // (elsewhere), loses the session at the next request. (The change itself ends the
+    // sessions too; this holds even for a path that forgot to.)
+    if user.deleted
+        || user.login_locked
+        || user.stopped
+        || user.credential_version != session.credential_version
+    {
         state
             .store
             .end_session(&id_hash, None)

@@ -7,8 +7,8 @@
 use madoguchi_domain::fees::{FeeKind, FeeSetting};
 use madoguchi_domain::{BankCeilings, CompanySettings, Error};
 use madoguchi_store::{
-    Account, ConfirmedWrite, HistoryEntry, HistoryFilter, NewUser, StandardTable, Store, StoredFee,
-    StoredSettings, Target, UnlockWhich, UserRecord, UserUpdate,
+    Account, ConfirmedWrite, HistoryEntry, HistoryFilter, NewUser, ServiceChange, StandardTable,
+    Store, StoredFee, StoredSettings, Target, UserRecord, UserUpdate,
 };
 
 use crate::web::error::from_store;
@@ -176,18 +176,11 @@ impl<'a> AdminScope<'a> {
         }
     }
 
-    /// 利用者停止・解除 of `user_id` at `version`.
-    pub fn release_write(
-        &self,
-        user_id: i64,
-        version: i64,
-        which: UnlockWhich,
-        new_hashes: (Option<String>, Option<String>),
-    ) -> ConfirmedWrite {
-        ConfirmedWrite::ReleaseUser {
+    /// 利用者停止・解除 of `user_id` at `version`: the 変更後のサービス状態.
+    pub fn state_write(&self, user_id: i64, version: i64, to: ServiceChange) -> ConfirmedWrite {
+        ConfirmedWrite::ChangeServiceState {
             target: self.target(user_id, version),
-            which,
-            new_hashes,
+            to,
         }
     }
 }

@@ -62,7 +62,7 @@ async fn a_release_that_reissues_passwords_ends_the_users_sessions() {
                 Method::POST,
                 &format!("/api/v1/users/{id}/release"),
                 json!({"confirmation_password": "Kakunin12", "idempotency_key": key("reissue"),
-                       "which": "both", "reset": true, "version": version(&app, "ippan01").await}),
+                       "service_state": "available", "reissue": "both", "version": version(&app, "ippan01").await}),
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{engine:?}: {}", r.body);

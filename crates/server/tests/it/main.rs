@@ -17,6 +17,7 @@ mod login;
 mod master_rules;
 mod password_change;
 mod routes;
+mod screens_fidelity;
 mod sessions;
 mod support;
 mod users;

@@ -64,7 +64,7 @@ async fn an_administrator_cannot_take_over_the_master() {
                 Method::POST,
                 &format!("/api/v1/users/{master}/release"),
                 json!({"confirmation_password": "Kakunin99", "idempotency_key": key("release-master"),
-                       "which": "both", "reset": true, "version": version(&app, "master01").await}),
+                       "service_state": "available", "reissue": "both", "version": version(&app, "master01").await}),
             )
             .await;
         assert_eq!(

@@ -519,7 +519,7 @@ async fn an_admin_releases_a_lock_and_can_issue_new_passwords() {
         let mut c = admin_api(&app, "master01").await;
         let id = user_id(&app, "ippan01").await;
         let v = version(&app, "ippan01").await;
-        let r = c.json(Method::POST, &format!("/api/v1/users/{id}/release"), json!({"confirmation_password": "Kakunin12", "idempotency_key": crate::support::key("r1"), "which": "login", "reset": true, "version": v})).await;
+        let r = c.json(Method::POST, &format!("/api/v1/users/{id}/release"), json!({"confirmation_password": "Kakunin12", "idempotency_key": crate::support::key("r1"), "service_state": "available", "reissue": "login", "version": v})).await;
         assert_eq!(r.status, StatusCode::OK, "{engine:?}: {}", r.body);
         let new_password = r.json()["new_login_password"].as_str().unwrap().to_owned();
         assert_eq!(

@@ -156,8 +156,11 @@ async fn change_delete_and_release_on_the_screens() {
             "the changed permissions are red"
         );
         assert!(
-            confirm.body.contains("変更しない"),
-            "the passwords are not changed"
+            confirm
+                .body
+                .contains("<th>ログインパスワード</th>\n    <td>登録済み</td>"),
+            "the passwords are not changed, and not marked: {}",
+            confirm.body
         );
         let mut exec = crate::support::hidden_fields(&confirm.body);
         exec.push(("confirmation_password_confirm".into(), "Kakunin12".into()));
@@ -215,7 +218,7 @@ async fn change_delete_and_release_on_the_screens() {
                 &[
                     ("idempotency_key", &key),
                     ("version", &version),
-                    ("which", "login"),
+                    ("service_state", "available"),
                     ("confirmation_password_confirm", "Kakunin12"),
                 ],
             )
