@@ -193,6 +193,16 @@ impl fmt::Display for AccountKind {
     }
 }
 
+/// What a company's contract includes beyond the base service, set by the bank operator.
+/// Each option is a switch the rest of the system asks about; the next ones (電子証明書方式
+/// and more) join here.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CompanyOptions {
+    /// ワンタイムパスワード: every login and every 実行 also asks for the code of the
+    /// user's token.
+    pub otp: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -175,6 +175,24 @@ pub enum Error {
         "入力されたログインIDは既に登録されているため、使用できません。短時間に多くの確認が行われたため、しばらくしてから再度お試しください。"
     )]
     LoginIdChecksThrottled,
+    #[error("ワンタイムパスワードが正しくありません。")]
+    OtpWrong,
+    #[error(
+        "ワンタイムパスワードが規定回数以上誤って入力されたため、利用停止となっています。管理者にワンタイムパスワードの利用停止解除を依頼してください。"
+    )]
+    OtpLocked,
+    #[error(
+        "このワンタイムパスワードは使用済みです。次に表示されるワンタイムパスワードを入力してください。"
+    )]
+    OtpUsed,
+    #[error("ワンタイムパスワードの入力が必要です。")]
+    OtpRequired,
+    #[error("ワンタイムパスワード利用登録が必要です。トークンを登録してください。")]
+    OtpRegistrationRequired,
+    #[error(
+        "トークンの失効後しばらくの間は、ワンタイムパスワード利用登録ができません。{from}以降に再度ログインしてください。"
+    )]
+    OtpRegistrationWait { from: String },
 }
 
 impl Error {
@@ -233,6 +251,12 @@ impl Error {
             Error::TooManyRequests { .. } => "SEC-0003",
             Error::Busy => "SYS-0002",
             Error::LoginIdChecksThrottled => "SEC-0004",
+            Error::OtpWrong => "AUTH-0010",
+            Error::OtpLocked => "AUTH-0011",
+            Error::OtpUsed => "AUTH-0012",
+            Error::OtpRequired => "AUTH-0013",
+            Error::OtpRegistrationRequired => "AUTH-0014",
+            Error::OtpRegistrationWait { .. } => "AUTH-0015",
         }
     }
 
@@ -243,9 +267,14 @@ impl Error {
             | Error::ConfirmationWrong
             | Error::NotLoggedIn
             | Error::SessionIdle
-            | Error::SessionExpired => ErrorKind::Unauthenticated,
-            Error::LoginLocked | Error::ConfirmationLocked => ErrorKind::Locked,
+            | Error::SessionExpired
+            | Error::OtpWrong
+            | Error::OtpUsed => ErrorKind::Unauthenticated,
+            Error::LoginLocked | Error::ConfirmationLocked | Error::OtpLocked => ErrorKind::Locked,
             Error::PasswordChangeRequired
+            | Error::OtpRequired
+            | Error::OtpRegistrationRequired
+            | Error::OtpRegistrationWait { .. }
             | Error::CsrfRejected
             | Error::CrossOriginRejected
             | Error::Forbidden => ErrorKind::Forbidden,
@@ -314,6 +343,13 @@ pub struct FieldErrors(Vec<FieldError>);
 impl FieldErrors {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The one refusal `error` at `field`.
+    pub fn single(field: impl Into<String>, error: Error) -> Self {
+        let mut errors = Self::new();
+        errors.add(field, error);
+        errors
     }
 
     /// Records `error` against `field`.
@@ -441,6 +477,14 @@ mod tests {
             },
             Error::Busy,
             Error::LoginIdChecksThrottled,
+            Error::OtpWrong,
+            Error::OtpLocked,
+            Error::OtpUsed,
+            Error::OtpRequired,
+            Error::OtpRegistrationRequired,
+            Error::OtpRegistrationWait {
+                from: String::new(),
+            },
             Error::Stale,
             Error::NotAllowed { what: "" },
             Error::TooManyUsers { max: 0 },

@@ -20,6 +20,7 @@ pub mod jst;
 pub mod limits;
 pub mod login_id;
 pub mod money;
+pub mod otp;
 pub mod password;
 pub mod permissions;
 pub mod session;
@@ -29,7 +30,9 @@ pub mod user_input;
 pub mod yen;
 
 pub use business::Business;
-pub use company::{AccountKind, AccountNumber, BranchCode, CompanyKana, CompanyName};
+pub use company::{
+    AccountKind, AccountNumber, BranchCode, CompanyKana, CompanyName, CompanyOptions,
+};
 pub use error::{Error, ErrorKind, FieldError, FieldErrors};
 pub use history::{HistoryArea, Outcome};
 pub use idempotency::IdempotencyKey;
@@ -39,7 +42,7 @@ pub use limits::{
 };
 pub use login_id::LoginId;
 pub use password::{Password, PasswordPolicy};
-pub use session::{Credential, SessionStage};
+pub use session::{Credential, OtpStep, SessionStage};
 pub use settings::{ApprovalMode, ApprovalModes, CompanySettings, SettingsInput};
 pub use user::{PersonName, ServiceState};
 pub use yen::Yen;

@@ -102,6 +102,10 @@ pub fn state_with_store(
     let limits = Limits::new(&config, clock.clone());
     let cookies = CookieSpec::new(config.cookie_secure);
     let pdf_font = crate::report::load_font()?;
+    let seal = crate::seal::Seal::load(
+        config.otp_key.as_ref().map(|k| k.expose()),
+        &config.data_dir,
+    )?;
     Ok(AppState::new(Services {
         store: Arc::new(store),
         config,
@@ -113,6 +117,7 @@ pub fn state_with_store(
         demo,
         limits,
         trusted_proxies,
+        seal,
     }))
 }
 

@@ -93,8 +93,24 @@ enum CompanyCommand {
         #[arg(long)]
         kana: String,
     },
-    /// List all companies.
+    /// List all companies (with their contract options).
     List,
+    /// Set a company's contract options. A change of ワンタイムパスワード ends every session
+    /// of the company.
+    Options {
+        #[arg(long)]
+        company: i64,
+        /// ワンタイムパスワード: on (every login and every 実行 asks for the code of the
+        /// user's software token) or off
+        #[arg(long, value_enum)]
+        otp: Switch,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Switch {
+    On,
+    Off,
 }
 
 #[derive(Debug, Subcommand)]
@@ -206,6 +222,8 @@ enum Which {
     Login,
     Confirmation,
     Both,
+    /// ワンタイムパスワード
+    Otp,
 }
 
 #[derive(Debug, Subcommand)]
@@ -284,8 +302,15 @@ async fn operator_command(state: &AppState, command: Command) -> anyhow::Result<
         }
         Command::Company(CompanyCommand::List) => {
             for c in state.store.companies().await? {
-                println!("{}\t{}\t{}", c.id, c.name, c.name_kana);
+                let otp = if c.options.otp { "otp=on" } else { "otp=off" };
+                println!("{}\t{}\t{}\t{otp}", c.id, c.name, c.name_kana);
             }
+        }
+        Command::Company(CompanyCommand::Options { company, otp }) => {
+            let options = madoguchi_domain::CompanyOptions {
+                otp: matches!(otp, Switch::On),
+            };
+            operator::set_options(state, company, options).await?;
         }
         Command::Account(AccountCommand::Add {
             company,
@@ -364,6 +389,7 @@ async fn operator_command(state: &AppState, command: Command) -> anyhow::Result<
                 Which::Login => UnlockWhich::Login,
                 Which::Confirmation => UnlockWhich::Confirmation,
                 Which::Both => UnlockWhich::Both,
+                Which::Otp => UnlockWhich::Otp,
             };
             let user = operator::unlock_user(state, &login_id, which).await?;
             println!("利用停止を解除しました: {}", user.login_id);

@@ -21,6 +21,16 @@ pub struct Config {
     pub login_lock_threshold: u32,
     /// Consecutive wrong confirmation passwords before 確認用パスワード利用停止.
     pub confirmation_lock_threshold: u32,
+    /// Consecutive wrong one-time passwords before ワンタイムパスワード利用停止.
+    pub otp_lock_threshold: u32,
+    /// Minutes after トークンの失効 before the user may register a new token.
+    pub otp_reregistration_wait_minutes: u32,
+    /// The issuer an authenticator app shows beside the account (the bank's name).
+    pub otp_issuer: String,
+    /// The key that seals token secrets: 64 hex characters (32 bytes), best given as
+    /// `MADOGUCHI_OTP_KEY`. Unset: the key file `otp.key` in `data_dir`, created on first
+    /// start with 0600 permissions.
+    pub otp_key: Option<SecretText>,
     /// Minutes without a request before a session ends.
     pub session_idle_minutes: u32,
     /// Hours after login at which a session ends regardless of activity.
@@ -52,6 +62,10 @@ pub struct Config {
     pub confirmation_per_user_per_minute: u32,
     /// 確認用パスワード attempts per client address per minute.
     pub confirmation_per_address_per_minute: u32,
+    /// ワンタイムパスワード attempts per user per minute.
+    pub otp_per_user_per_minute: u32,
+    /// ワンタイムパスワード attempts per client address per minute.
+    pub otp_per_address_per_minute: u32,
     /// 「ログインIDは既に登録されています」 answers per administrator per hour.
     pub login_id_taken_per_hour: u32,
     /// Refusals of unauthenticated clients written one by one per minute (deployment-wide);
@@ -76,6 +90,10 @@ impl Default for Config {
             database_url: None,
             login_lock_threshold: 5,
             confirmation_lock_threshold: 5,
+            otp_lock_threshold: 5,
+            otp_reregistration_wait_minutes: 30,
+            otp_issuer: "madoguchi".to_owned(),
+            otp_key: None,
             session_idle_minutes: 10,
             session_absolute_hours: 8,
             password_min_length: 6,
@@ -90,12 +108,35 @@ impl Default for Config {
             login_per_id_per_minute: 10,
             confirmation_per_user_per_minute: 10,
             confirmation_per_address_per_minute: 60,
+            otp_per_user_per_minute: 10,
+            otp_per_address_per_minute: 60,
             login_id_taken_per_hour: 10,
             unauthenticated_entries_per_minute: 600,
             password_hash_threads: 0,
             password_hash_duty_percent: 50,
             password_hash_queue: 64,
         }
+    }
+}
+
+/// A configuration value that is a secret: read like any other, never printed.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct SecretText(String);
+
+impl SecretText {
+    pub fn new(text: impl Into<String>) -> Self {
+        Self(text.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for SecretText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretText(***)")
     }
 }
 
@@ -106,6 +147,10 @@ const KEYS: &[&str] = &[
     "database_url",
     "login_lock_threshold",
     "confirmation_lock_threshold",
+    "otp_lock_threshold",
+    "otp_reregistration_wait_minutes",
+    "otp_issuer",
+    "otp_key",
     "session_idle_minutes",
     "session_absolute_hours",
     "password_min_length",
@@ -120,6 +165,8 @@ const KEYS: &[&str] = &[
     "login_per_id_per_minute",
     "confirmation_per_user_per_minute",
     "confirmation_per_address_per_minute",
+    "otp_per_user_per_minute",
+    "otp_per_address_per_minute",
     "login_id_taken_per_hour",
     "unauthenticated_entries_per_minute",
     "password_hash_threads",
@@ -187,7 +234,9 @@ impl Config {
         };
         Some(match key {
             "cookie_secure" => boolean.unwrap_or(toml::Value::String(value.to_owned())),
-            "listen" | "data_dir" | "database_url" => toml::Value::String(value.to_owned()),
+            "listen" | "data_dir" | "database_url" | "otp_issuer" | "otp_key" => {
+                toml::Value::String(value.to_owned())
+            }
             "trusted_proxies" => toml::Value::Array(
                 value
                     .split(',')
@@ -210,6 +259,17 @@ impl Config {
             self.confirmation_lock_threshold >= 1,
             "confirmation_lock_threshold must be at least 1"
         );
+        anyhow::ensure!(
+            self.otp_lock_threshold >= 1,
+            "otp_lock_threshold must be at least 1"
+        );
+        anyhow::ensure!(
+            !self.otp_issuer.trim().is_empty() && !self.otp_issuer.contains(':'),
+            "otp_issuer must be a name without ':'"
+        );
+        if let Some(key) = &self.otp_key {
+            crate::seal::parse_key(key.expose())?;
+        }
         anyhow::ensure!(
             self.session_idle_minutes >= 1,
             "session_idle_minutes must be at least 1"
@@ -239,6 +299,11 @@ impl Config {
             (
                 "confirmation_per_address_per_minute",
                 self.confirmation_per_address_per_minute,
+            ),
+            ("otp_per_user_per_minute", self.otp_per_user_per_minute),
+            (
+                "otp_per_address_per_minute",
+                self.otp_per_address_per_minute,
             ),
             ("login_id_taken_per_hour", self.login_id_taken_per_hour),
             (

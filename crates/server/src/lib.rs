@@ -22,6 +22,7 @@ pub mod openapi;
 pub mod operator;
 pub mod passwords;
 pub mod report;
+pub mod seal;
 pub mod state;
 pub mod users;
 pub mod web;

@@ -20,6 +20,9 @@ use crate::{auth, company, fees, users};
         auth::api::login,
         auth::api::logout,
         auth::api::get_me,
+        auth::api::login_otp,
+        auth::api::get_otp_registration,
+        auth::api::post_otp_registration,
         company::api::get_company_settings,
         company::api::put_company_settings,
         fees::api::get_fee,
@@ -31,7 +34,10 @@ use crate::{auth, company, fees, users};
         users::api::register_user,
         users::api::change_user,
         users::api::delete_user,
-        users::api::release_user
+        users::api::release_user,
+        users::api::list_otp,
+        users::api::release_otp,
+        users::api::revoke_token
     ),
     components(schemas(
         ErrorBody,

@@ -55,6 +55,24 @@ async fn company(state: &AppState, company_id: i64) -> anyhow::Result<Company> {
         .ok_or_else(|| anyhow::anyhow!("company {company_id} does not exist"))
 }
 
+/// 契約オプションの変更: ワンタイムパスワード (on or off). Turning it on or off ends the
+/// company's sessions, so every user passes the login the contract now asks for.
+pub async fn set_options(
+    state: &AppState,
+    company_id: i64,
+    options: madoguchi_domain::CompanyOptions,
+) -> anyhow::Result<()> {
+    let before = company(state, company_id).await?.options;
+    let on_off = |b: bool| if b { "利用する" } else { "利用しない" };
+    let d = draft(state, Some(company_id), "契約オプションの変更").details(serde_json::json!({
+        "ワンタイムパスワード": {"before": on_off(before.otp), "after": on_off(options.otp)},
+    }));
+    Ok(state
+        .store
+        .set_company_options(company_id, options, d)
+        .await?)
+}
+
 /// 口座の登録.
 pub async fn add_account(
     state: &AppState,
@@ -255,6 +273,7 @@ pub async fn unlock_user(
         UnlockWhich::Login => "ログインパスワード",
         UnlockWhich::Confirmation => "確認用パスワード",
         UnlockWhich::Both => "ログインパスワード・確認用パスワード",
+        UnlockWhich::Otp => "ワンタイムパスワード",
     };
     let d = draft(state, Some(user.company_id), "利用停止解除").details(serde_json::json!({
         "ログインID": user.login_id, "解除": what, "変更前のサービス状態": user.service_state().label(),

@@ -9,6 +9,7 @@ use madoguchi_store::{HistoryDraft, Store};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::passwords::PasswordHasherPool;
+use crate::seal::Seal;
 use crate::web::client::{ClientInfo, TrustedProxies};
 use crate::web::cookies::CookieSpec;
 use crate::web::limits::Limits;
@@ -33,6 +34,8 @@ pub struct Services {
     pub demo: bool,
     pub limits: Limits,
     pub trusted_proxies: TrustedProxies,
+    /// Seals the token secrets (key outside the database).
+    pub seal: Seal,
 }
 
 impl Deref for AppState {

@@ -1,7 +1,7 @@
 //! 企業, 口座 and 届出限度額: what the bank operator registers.
 
 use async_trait::async_trait;
-use madoguchi_domain::{AccountKind, BankCeilings, CeilingItem, Yen};
+use madoguchi_domain::{AccountKind, BankCeilings, CeilingItem, CompanyOptions, Yen};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -44,6 +44,9 @@ fn company_from_row(row: &AnyRow) -> Result<Company, sqlx::Error> {
         id: row.try_get("id")?,
         name: row.try_get("name")?,
         name_kana: row.try_get("name_kana")?,
+        options: CompanyOptions {
+            otp: row.try_get::<i64, _>("opt_otp")? != 0,
+        },
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
     })

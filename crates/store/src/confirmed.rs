@@ -1,4 +1,5 @@
-//! The one transaction of every 実行: the 確認用パスワード's acceptance, the idempotency
+//! The one transaction of every 実行: the 確認用パスワード's acceptance (and the one-time
+//! password's, where the company uses it: its code is used up here), the idempotency
 //! claim, the write (with its version check), the 操作履歴 entry and the outcome — all or
 //! nothing. An operation supplies only its write ([`ConfirmedWrite`]); the sequence is
 //! written once, here.
@@ -20,6 +21,7 @@ use crate::error::StoreError;
 use crate::history::{HistoryDraft, append_in};
 use crate::idempotency::{self, ClaimedKey, Confirmed};
 use crate::model::{NewUser, UserRecord};
+use crate::otp;
 use crate::user_admin::{self, ServiceChange, Target, UserUpdate};
 
 /// What a confirmed change writes. Each variant is one operation of the manual; a new
@@ -51,6 +53,10 @@ pub enum ConfirmedWrite {
     DeleteUser { target: Target },
     /// 利用者停止・解除: the 変更後のサービス状態.
     ChangeServiceState { target: Target, to: ServiceChange },
+    /// ワンタイムパスワードの利用停止解除.
+    ReleaseOtp { target: Target },
+    /// トークンの失効 (the user's sessions end).
+    RevokeToken { target: Target },
 }
 
 /// What the write did.
@@ -69,6 +75,9 @@ pub struct ConfirmedChange {
     /// The key, operation and request the confirming user's 確認用パスワード was checked for.
     pub confirmed: Confirmed,
     pub write: ConfirmedWrite,
+    /// The step of the confirming user's right one-time password, where the company uses
+    /// it: accepted (used up) in this transaction, before anything is written.
+    pub otp_step: Option<i64>,
     /// The entry of a successful change; a refusal is recorded from it with its code.
     pub history: HistoryDraft,
 }
@@ -170,6 +179,12 @@ async fn write(
                 .await
                 .map(|()| WriteEffect::Done)
         }
+        ConfirmedWrite::ReleaseOtp { target } => otp::release(conn, target, now)
+            .await
+            .map(|()| WriteEffect::Done),
+        ConfirmedWrite::RevokeToken { target } => otp::revoke(conn, target, now)
+            .await
+            .map(|()| WriteEffect::Done),
     }
 }
 
@@ -188,6 +203,7 @@ impl ConfirmedStore for SqlStore {
         let ConfirmedChange {
             confirmed,
             write: what,
+            otp_step,
             history,
         } = change;
         let now = history.occurred_at;
@@ -199,6 +215,17 @@ impl ConfirmedStore for SqlStore {
             // Locked by concurrent guesses meanwhile: only the claim was settled.
             tx.commit().await?;
             return Err(StoreError::CredentialRefused);
+        }
+        if let Some(step) = otp_step {
+            // The code is used up whatever the write does next; a refusal keeps the
+            // password's acceptance with its own entry.
+            if let Err(e) = otp::accept_code(&mut tx, confirmed.user_id, step).await {
+                if let Some(code) = e.refusal_code() {
+                    append_in(&mut tx, &refused(&history, code)).await?;
+                }
+                tx.commit().await?;
+                return Err(e);
+            }
         }
         let attempt = {
             let mut savepoint = tx.begin().await?;

@@ -1,4 +1,4 @@
-//! Attempts at a credential (ログインパスワード, 確認用パスワード; the one-time password next),
+//! Attempts at a credential (ログインパスワード, 確認用パスワード, ワンタイムパスワード),
 //! counted so that a lock holds under any concurrency.
 //!
 //! Two counters per credential: the consecutive wrong entries (`failures`) and the
@@ -130,6 +130,7 @@ fn statements(credential: Credential) -> Statements {
     match credential {
         Credential::LoginPassword => statements!("login"),
         Credential::ConfirmationPassword => statements!("confirm"),
+        Credential::Otp => statements!("otp"),
     }
 }
 

@@ -23,6 +23,12 @@ pub enum StoreError {
     /// what it was checked for must not happen.
     #[error("credential refused")]
     CredentialRefused,
+    /// The one-time password's step was accepted already: the code was used.
+    #[error("one-time password used")]
+    OtpUsed,
+    /// The one-time password got locked while the code was judged.
+    #[error("one-time password refused")]
+    OtpRefused,
     /// The target may not be changed by this actor (the マスターユーザ by anyone else).
     #[error("not allowed")]
     NotAllowed,
@@ -45,6 +51,8 @@ impl StoreError {
             StoreError::Stale => Some(Error::Stale.code()),
             StoreError::NotAllowed => Some(Error::NotAllowed { what: "" }.code()),
             StoreError::CredentialRefused => Some(Error::ConfirmationLocked.code()),
+            StoreError::OtpUsed => Some(Error::OtpUsed.code()),
+            StoreError::OtpRefused => Some(Error::OtpLocked.code()),
             StoreError::Conflict {
                 constraint: "user_limit",
             } => Some(Error::TooManyUsers { max: 0 }.code()),

@@ -19,6 +19,7 @@ pub mod history;
 mod idempotency;
 mod migrate;
 mod model;
+mod otp;
 mod sessions;
 mod settings;
 mod user_admin;
@@ -37,6 +38,7 @@ pub use model::{
     Account, Company, LoginFailure, NewAccount, NewCompany, NewSession, NewUser, SessionRecord,
     UnlockWhich, UserProfile, UserRecord,
 };
+pub use otp::{LoginOtp, OtpAcceptance, OtpStore, OtpToken, TokenStatus};
 pub use sessions::SessionStore;
 pub use settings::{SettingsStore, StoredSettings};
 pub use user_admin::{ServiceChange, Target, UserUpdate};
@@ -52,6 +54,7 @@ pub trait Store:
     + HistoryStore
     + SettingsStore
     + FeeStore
+    + OtpStore
     + Send
     + Sync
 {
@@ -66,6 +69,7 @@ impl<T> Store for T where
         + HistoryStore
         + SettingsStore
         + FeeStore
+        + OtpStore
         + Send
         + Sync
 {

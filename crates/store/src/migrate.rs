@@ -16,6 +16,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0004_user_profiles",
     "0005_hardening",
     "0006_user_stop",
+    "0007_otp",
 ];
 
 const SQLITE: &[&str] = &[
@@ -25,6 +26,7 @@ const SQLITE: &[&str] = &[
     include_str!("../migrations/sqlite/0004_user_profiles.sql"),
     include_str!("../migrations/sqlite/0005_hardening.sql"),
     include_str!("../migrations/sqlite/0006_user_stop.sql"),
+    include_str!("../migrations/sqlite/0007_otp.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0001_foundation.sql"),
@@ -33,6 +35,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0004_user_profiles.sql"),
     include_str!("../migrations/postgres/0005_hardening.sql"),
     include_str!("../migrations/postgres/0006_user_stop.sql"),
+    include_str!("../migrations/postgres/0007_otp.sql"),
 ];
 
 /// File names (without `.sql`) in one engine's migration folder, sorted; for the lockstep test.

@@ -1,6 +1,6 @@
 //! Rows as the service layer sees them, and the inputs of the write methods.
 
-use madoguchi_domain::{AccountKind, Business, ServiceState, SessionStage, Yen};
+use madoguchi_domain::{AccountKind, Business, CompanyOptions, ServiceState, SessionStage, Yen};
 
 /// A new company (企業), as the operator registers it.
 #[derive(Debug, Clone)]
@@ -15,6 +15,8 @@ pub struct Company {
     pub id: i64,
     pub name: String,
     pub name_kana: String,
+    /// The contract's options (ワンタイムパスワード …), set by the bank operator.
+    pub options: CompanyOptions,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -89,6 +91,9 @@ pub struct UserRecord {
     pub login_locked: bool,
     pub confirm_failures: i64,
     pub confirm_locked: bool,
+    pub otp_failures: i64,
+    /// ワンタイムパスワード利用停止.
+    pub otp_locked: bool,
     pub last_login_at: Option<i64>,
     pub previous_login_at: Option<i64>,
     /// 管理者による利用停止.
@@ -129,6 +134,7 @@ impl std::fmt::Debug for UserRecord {
             .field("is_admin", &self.is_admin)
             .field("login_locked", &self.login_locked)
             .field("confirm_locked", &self.confirm_locked)
+            .field("otp_locked", &self.otp_locked)
             .field("stopped", &self.stopped)
             .finish_non_exhaustive()
     }
@@ -164,6 +170,8 @@ pub enum UnlockWhich {
     Login,
     Confirmation,
     Both,
+    /// ワンタイムパスワード (its lock, the count with it).
+    Otp,
 }
 
 /// A session to create at login. The cookie holds a random token; only its SHA-256 is
@@ -193,4 +201,6 @@ pub struct SessionRecord {
     pub credential_version: i64,
     pub created_at: i64,
     pub last_seen_at: i64,
+    /// The token being registered at ワンタイムパスワード利用登録 (sealed).
+    pub otp_enrollment: Option<String>,
 }

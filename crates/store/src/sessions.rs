@@ -73,6 +73,7 @@ fn session_from_row(row: &AnyRow) -> StoreResult<SessionRecord> {
         credential_version: row.try_get("credential_version")?,
         created_at: row.try_get("created_at")?,
         last_seen_at: row.try_get("last_seen_at")?,
+        otp_enrollment: row.try_get("otp_enrollment")?,
     })
 }
 

@@ -87,6 +87,8 @@ pub(crate) fn user_from_row(row: &AnyRow) -> Result<UserRecord, sqlx::Error> {
         login_locked: flag(row, "login_locked")?,
         confirm_failures: row.try_get("confirm_failures")?,
         confirm_locked: flag(row, "confirm_locked")?,
+        otp_failures: row.try_get("otp_failures")?,
+        otp_locked: flag(row, "otp_locked")?,
         last_login_at: row.try_get("last_login_at")?,
         previous_login_at: row.try_get("previous_login_at")?,
         stopped: flag(row, "stopped")?,
@@ -317,10 +319,11 @@ impl UserStore for SqlStore {
         which: UnlockWhich,
         history: HistoryDraft,
     ) -> StoreResult<()> {
-        let (login, confirm) = match which {
-            UnlockWhich::Login => (1, 0),
-            UnlockWhich::Confirmation => (0, 1),
-            UnlockWhich::Both => (1, 1),
+        let (login, confirm, otp) = match which {
+            UnlockWhich::Login => (1, 0, 0),
+            UnlockWhich::Confirmation => (0, 1, 0),
+            UnlockWhich::Both => (1, 1, 0),
+            UnlockWhich::Otp => (0, 0, 1),
         };
         let mut tx = self.begin_write().await?;
         let changed = sqlx::query(
@@ -331,6 +334,9 @@ impl UserStore for SqlStore {
                  confirm_locked = case when $3 = 1 then 0 else confirm_locked end,
                  confirm_failures = case when $3 = 1 then 0 else confirm_failures end,
                  confirm_pending = case when $3 = 1 then 0 else confirm_pending end,
+                 otp_locked = case when $5 = 1 then 0 else otp_locked end,
+                 otp_failures = case when $5 = 1 then 0 else otp_failures end,
+                 otp_pending = case when $5 = 1 then 0 else otp_pending end,
                  updated_at = $4
              where id = $1 and deleted_at is null",
         )
@@ -338,6 +344,7 @@ impl UserStore for SqlStore {
         .bind(login)
         .bind(confirm)
         .bind(history.occurred_at)
+        .bind(otp)
         .execute(&mut *tx)
         .await?;
         if changed.rows_affected() == 0 {

@@ -1,4 +1,5 @@
-//! JSON API: `/api/v1/login`, `/api/v1/logout`, `/api/v1/me`.
+//! JSON API: `/api/v1/login` (and its one-time-password step), `/api/v1/logout`,
+//! `/api/v1/me`.
 
 use axum::Json;
 use axum::extract::State;
@@ -9,9 +10,10 @@ use madoguchi_domain::{Password, jst};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::otp::{self, RegistrationScreen};
 use super::service;
 use crate::state::AppState;
-use crate::web::actor::{Actor, SessionActor};
+use crate::web::actor::{Actor, OtpActor, OtpRegistrationActor, SessionActor};
 use crate::web::client::ClientInfo;
 use crate::web::error::{ApiError, ErrorBody};
 use crate::web::extract;
@@ -86,6 +88,7 @@ pub async fn login(
         name: success.user.name,
         csrf_token: success.csrf_token,
         must_change_password: success.stage == SessionStage::PasswordChange,
+        next: success.stage.code().to_owned(),
     };
     Ok((AppendHeaders([(SET_COOKIE, cookie)]), Json(body)).into_response())
 }
@@ -98,6 +101,104 @@ pub struct LoginResponse {
     /// Send this in `X-CSRF-Token` with every non-GET API call.
     pub csrf_token: String,
     pub must_change_password: bool,
+    /// Where the login stands: `otp` (send the code to `/api/v1/login/otp`),
+    /// `otp_registration` (register a token at `/api/v1/login/otp/registration`),
+    /// `password_change` (on the screen), or `active`.
+    pub next: String,
+}
+
+/// A one-time password, as typed.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct OtpBody {
+    /// ワンタイムパスワード (半角数字6桁)
+    pub one_time_password: String,
+}
+
+/// Where the login stands after an accepted code.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NextBody {
+    /// `password_change` or `active`.
+    pub next: String,
+}
+
+/// ワンタイムパスワード認証: the login's step after the password.
+#[utoipa::path(post, path = "/api/v1/login/otp", tag = "認証", request_body = OtpBody,
+    params(("X-CSRF-Token" = String, Header, description = "the token from login")),
+    responses(
+        (status = 200, description = "認証しました", body = NextBody),
+        (status = 401, description = "AUTH-0010 wrong code / AUTH-0012 code already used", body = ErrorBody),
+        (status = 422, description = "VAL-0001 / VAL-0010 not six digits", body = ErrorBody),
+        (status = 423, description = "AUTH-0011 ワンタイムパスワード利用停止 (the session ends)", body = ErrorBody),
+        (status = 429, description = "SEC-0003 too many attempts", body = ErrorBody),
+    ))]
+pub async fn login_otp(
+    State(state): State<AppState>,
+    pending: OtpActor,
+    extract::Json(body): extract::Json<OtpBody>,
+) -> Result<Json<NextBody>, ApiError> {
+    let next = otp::verify(&state, &pending, &body.one_time_password).await?;
+    Ok(Json(NextBody {
+        next: next.code().to_owned(),
+    }))
+}
+
+/// The token to register: shown once, before registration (never after).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RegistrationBody {
+    /// トークンシリアル番号
+    pub serial: String,
+    /// The secret in base32 (RFC 6238: SHA-1, 6 digits, 30 s).
+    pub secret: String,
+    /// The `otpauth://totp/…` address for an authenticator app.
+    pub otpauth_url: String,
+}
+
+/// ワンタイムパスワード利用登録: the token this session registers.
+#[utoipa::path(get, path = "/api/v1/login/otp/registration", tag = "認証",
+    responses(
+        (status = 200, body = RegistrationBody),
+        (status = 403, description = "AUTH-0015 a token was revoked too recently: the message says from when", body = ErrorBody),
+    ))]
+pub async fn get_otp_registration(
+    State(state): State<AppState>,
+    pending: OtpRegistrationActor,
+) -> Result<Json<RegistrationBody>, ApiError> {
+    match otp::registration(&state, &pending).await? {
+        RegistrationScreen::Ready {
+            serial,
+            secret,
+            otpauth_url,
+        } => Ok(Json(RegistrationBody {
+            serial: serial.as_str().to_owned(),
+            secret: secret.base32().replace(' ', ""),
+            otpauth_url,
+        })),
+        RegistrationScreen::Wait { from } => {
+            Err(ApiError(madoguchi_domain::Error::OtpRegistrationWait {
+                from,
+            }))
+        }
+    }
+}
+
+/// ワンタイムパスワード利用登録: registers the token with its current code.
+#[utoipa::path(post, path = "/api/v1/login/otp/registration", tag = "認証", request_body = OtpBody,
+    params(("X-CSRF-Token" = String, Header, description = "the token from login")),
+    responses(
+        (status = 200, description = "登録しました", body = NextBody),
+        (status = 401, description = "AUTH-0010 wrong code", body = ErrorBody),
+        (status = 403, description = "AUTH-0015 too soon after a revocation", body = ErrorBody),
+        (status = 423, description = "AUTH-0011 ワンタイムパスワード利用停止", body = ErrorBody),
+    ))]
+pub async fn post_otp_registration(
+    State(state): State<AppState>,
+    pending: OtpRegistrationActor,
+    extract::Json(body): extract::Json<OtpBody>,
+) -> Result<Json<NextBody>, ApiError> {
+    let next = otp::register(&state, &pending, &body.one_time_password).await?;
+    Ok(Json(NextBody {
+        next: next.code().to_owned(),
+    }))
 }
 
 /// ログアウト: ends the session.

@@ -1,6 +1,9 @@
-//! ログイン・ログアウト and the forced password change: sessions begin and end here.
+//! ログイン・ログアウト, the one-time password of the login (認証, 利用登録) and the forced
+//! password change: sessions begin and end here.
 
 pub mod api;
+pub mod otp;
+pub mod otp_views;
 pub mod service;
 pub mod views;
 
@@ -19,7 +22,20 @@ pub fn router() -> Routes {
             "/password/change",
             get(views::view_password_change_get).post(views::view_password_change_post),
         )
+        .route(
+            "/login/otp",
+            get(otp_views::view_otp_get).post(otp_views::view_otp_post),
+        )
+        .route(
+            "/login/otp/register",
+            get(otp_views::view_register_get).post(otp_views::view_register_post),
+        )
         .route("/api/v1/login", post(api::login))
+        .route("/api/v1/login/otp", post(api::login_otp))
+        .route(
+            "/api/v1/login/otp/registration",
+            get(api::get_otp_registration).post(api::post_otp_registration),
+        )
         .route("/api/v1/logout", post(api::logout))
         .route("/api/v1/me", get(api::get_me))
 }

@@ -3,7 +3,7 @@
 
 use madoguchi_domain::password::{CONFIRMATION_PASSWORD, LOGIN_PASSWORD};
 use madoguchi_domain::{
-    Credential, Error, FieldErrors, HistoryArea, Password, SessionStage, login_id,
+    Credential, Error, FieldErrors, HistoryArea, OtpStep, Password, SessionStage, login_id,
 };
 use madoguchi_store::{AttemptClaim, HistoryDraft, NewSession, StoreError, UserRecord};
 
@@ -20,7 +20,7 @@ const LOGIN: &str = "ログイン";
 pub struct LoginSuccess {
     pub session_token: String,
     pub csrf_token: String,
-    /// The stage the session starts in (the forced change, or done).
+    /// The stage the session starts in (the one-time password, the forced change, or done).
     pub stage: SessionStage,
     pub user: UserRecord,
 }
@@ -145,13 +145,27 @@ pub async fn login(
                 .map_err(from_store)?;
         }
     }
+    let otp = match otp_step(state, &user).await {
+        Ok(otp) => otp,
+        Err(err) => {
+            // The password was right, but the one-time password is locked: no session.
+            crate::confirm::credential::abandon(state, user.id, Credential::LoginPassword).await;
+            let entry = draft
+                .failed(err.code())
+                .details(serde_json::json!({"reason": "otp_locked"}));
+            state
+                .store
+                .append_history(entry)
+                .await
+                .map_err(from_store)?;
+            return Err(err);
+        }
+    };
     // A new session id at every login (no session fixation).
     let session_token = token::random_token();
     let csrf_token = token::random_token();
-    let must_change = user.must_change_password
-        || user.must_change_confirmation
-        || user.confirm_password_hash.is_none();
-    let stage = SessionStage::after_password(must_change);
+    let must_change = must_change(&user);
+    let stage = SessionStage::after_password(otp, must_change);
     let session = NewSession {
         id_hash: token::digest(&session_token),
         user_id: user.id,
@@ -163,9 +177,10 @@ pub async fn login(
         ip: client.ip.clone(),
         user_agent: client.user_agent.clone(),
     };
-    let entry = draft
-        .clone()
-        .details(serde_json::json!({"forced_password_change": must_change}));
+    let entry = draft.clone().details(serde_json::json!({
+        "forced_password_change": must_change,
+        "next": stage.code(),
+    }));
     match state
         .store
         .record_login_success(user.id, session, entry)
@@ -184,6 +199,36 @@ pub async fn login(
         }
         Err(other) => Err(from_store(other)),
     }
+}
+
+/// The passwords must be replaced at this login (パスワード強制変更).
+pub fn must_change(user: &UserRecord) -> bool {
+    user.must_change_password
+        || user.must_change_confirmation
+        || user.confirm_password_hash.is_none()
+}
+
+/// The one-time-password step the login asks for once the password was right: none where
+/// the company does not use ワンタイムパスワード; refused while the user's is locked.
+async fn otp_step(state: &AppState, user: &UserRecord) -> Result<Option<OtpStep>, Error> {
+    let company = state
+        .store
+        .company(user.company_id)
+        .await
+        .map_err(from_store)?
+        .ok_or(Error::LoginFailed)?;
+    if !company.options.otp {
+        return Ok(None);
+    }
+    if user.otp_locked {
+        return Err(Error::OtpLocked);
+    }
+    let status = state.store.otp_status(user.id).await.map_err(from_store)?;
+    Ok(Some(if status.token.is_some() {
+        OtpStep::Verify
+    } else {
+        OtpStep::Register
+    }))
 }
 
 /// The answer to a login on a locked account: the generic refusal, whatever was typed

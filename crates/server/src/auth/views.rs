@@ -1,4 +1,5 @@
-//! Screens: ログイン (BLGI001), パスワード強制変更 (BLGI002), ログアウト.
+//! Screens: ログイン (BLGI001), パスワード強制変更 (BLGI002), ログアウト. The
+//! one-time-password screens of the login are in `otp_views.rs`.
 
 use askama::Template;
 use axum::Form;
@@ -20,7 +21,7 @@ use crate::web::{cookies, token};
 
 #[derive(Template)]
 #[template(path = "login.html")]
-struct LoginPage {
+pub(super) struct LoginPage {
     frame: Frame,
     login_id: String,
     error: String,
@@ -40,11 +41,15 @@ fn notice_for(reason: Option<&str>) -> String {
         Some("expired") => Error::SessionExpired.message_ja(),
         Some("login") => Error::NotLoggedIn.message_ja(),
         Some("logout") => "ログアウトしました。ご利用ありがとうございました。".to_owned(),
+        Some("token_revoked") => {
+            "トークンを失効しました。再度ログインし、ワンタイムパスワード利用登録を行ってください。"
+                .to_owned()
+        }
         _ => String::new(),
     }
 }
 
-fn login_page(
+pub(super) fn login_page(
     state: &AppState,
     login_id: String,
     error: String,
@@ -63,7 +68,7 @@ fn login_page(
 
 /// The login form carries a token that must match a cookie set with it, so another site
 /// cannot log a victim's browser into the attacker's account (login CSRF).
-fn with_form_cookie(
+pub(super) fn with_form_cookie(
     state: &AppState,
     status: StatusCode,
     form_token: &str,
@@ -130,10 +135,7 @@ pub async fn view_login_post(
     .await
     {
         Ok(success) => {
-            let next = match success.stage {
-                SessionStage::PasswordChange => "/password/change",
-                SessionStage::Active => "/top",
-            };
+            let next = stage_path(success.stage);
             let headers = AppendHeaders([
                 (
                     SET_COOKIE,
@@ -148,6 +150,7 @@ pub async fn view_login_post(
         Err(
             err @ (Error::LoginFailed
             | Error::LoginLocked
+            | Error::OtpLocked
             | Error::TooManyRequests { .. }
             | Error::Busy),
         ) => {
@@ -157,6 +160,16 @@ pub async fn view_login_post(
             Ok(response)
         }
         Err(other) => Err(other.into()),
+    }
+}
+
+/// The screen a session in `stage` continues on.
+pub fn stage_path(stage: SessionStage) -> &'static str {
+    match stage {
+        SessionStage::OtpRegistration => "/login/otp/register",
+        SessionStage::Otp => "/login/otp",
+        SessionStage::PasswordChange => "/password/change",
+        SessionStage::Active => "/top",
     }
 }
 

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::service::{self, SettingsView};
-use crate::confirm::Section;
+use crate::confirm::{Confirmation, Section};
 use crate::state::AppState;
 use crate::web::actor::AdminActor;
 use crate::web::error::{ApiError, ErrorBody};
@@ -64,6 +64,9 @@ pub struct PutCompanySettings {
     pub settings: CompanySettingsBody,
     /// 確認用パスワード
     pub confirmation_password: String,
+    /// ワンタイムパスワード (companies that use it; else ignored)
+    #[serde(default)]
+    pub one_time_password: String,
     /// A fresh random string per intended change; a retry with the same key changes nothing twice.
     pub idempotency_key: String,
 }
@@ -180,7 +183,10 @@ pub async fn put_company_settings(
         &admin,
         &input(&req.settings),
         req.settings.version,
-        &req.confirmation_password,
+        &Confirmation::new(
+            req.confirmation_password.as_str(),
+            req.one_time_password.as_str(),
+        ),
         &req.idempotency_key,
     )
     .await?;

@@ -7,7 +7,9 @@ use madoguchi_domain::{
 };
 use madoguchi_store::{Account, StoredSettings};
 
-use crate::confirm::{self, Executed, Operation, Prepared, Request, ResultKind, Row, Section};
+use crate::confirm::{
+    self, Confirmation, Executed, Operation, Prepared, Request, ResultKind, Row, Section,
+};
 use crate::state::AppState;
 use crate::web::actor::AdminActor;
 
@@ -148,14 +150,14 @@ pub async fn execute(
     admin: &AdminActor,
     input: &SettingsInput,
     version: i64,
-    confirmation_password: &str,
+    confirmation: &Confirmation,
     key: &str,
 ) -> Result<Executed, Error> {
     let fingerprint = serde_json::json!({"version": version, "fields": input.fields()});
     let request = Request {
         key,
         fingerprint: &fingerprint,
-        confirmation_password,
+        confirmation,
     };
     let prepare = async || {
         let (_, preview) = preview(state, admin, input, version).await?;

@@ -16,7 +16,7 @@ use madoguchi_domain::{
 use serde::Deserialize;
 
 use super::service::{self, SettingsView};
-use crate::confirm::{self, Section, Step};
+use crate::confirm::{self, Confirmation, Section, Step, otp};
 use crate::confirm_pages::{ConfirmPage, ResultPage};
 use crate::state::AppState;
 use crate::web::actor::AdminActor;
@@ -198,7 +198,7 @@ pub async fn view_info_get(
 pub struct InfoForm {
     input: SettingsInput,
     version: i64,
-    password: String,
+    confirmation: Confirmation,
     key: String,
 }
 
@@ -208,7 +208,7 @@ impl InfoForm {
         Self {
             input: SettingsInput::from_fields(fields, &view.account_ids()),
             version: get("version").parse().unwrap_or(-1),
-            password: get("confirmation_password"),
+            confirmation: Confirmation::new(get("confirmation_password"), get(otp::FIELD)),
             key: get("idempotency_key"),
         }
     }
@@ -321,7 +321,7 @@ pub async fn view_info_execute_post(
         &admin,
         &form.input,
         form.version,
-        &form.password,
+        &form.confirmation,
         &form.key,
     )
     .await

@@ -1,4 +1,4 @@
-//! The 確認用パスワード check of every 実行 (run by the pipeline only).
+//! The 確認用パスワード (and ワンタイムパスワード) check of every 実行 (run by the pipeline only).
 //!
 //! The attempt is claimed before the password is judged (see the store's
 //! `credentials.rs`), so at most `confirmation_lock_threshold` guesses are ever judged
@@ -6,10 +6,13 @@
 //! (and the lock recorded when it comes); a right one is accepted in the change's own
 //! transaction, and only while the credential is unlocked.
 //!
-//! Companies with a one-time-password contract add the OTP check here, after the password.
+//! Where the company uses ワンタイムパスワード, its code is checked next, only once the
+//! password was right (`confirm::otp`); its step is accepted in the same transaction.
 
+use madoguchi_domain::otp::OtpCode;
 use madoguchi_domain::{Credential, Error, FieldErrors, HistoryArea, Password};
 
+use super::otp;
 use crate::state::AppState;
 use crate::web::actor::Actor;
 use crate::web::error::{from_store, hashing};
@@ -17,27 +20,60 @@ use crate::web::error::{from_store, hashing};
 /// The field of the 確認用パスワード on confirm screens and in API bodies.
 pub const FIELD: &str = "confirmation_password";
 
-/// Checks `password` for `actor`'s 確認用パスワード. `Ok` means: right, and the caller must
-/// now run the change through `ConfirmedStore::execute_confirmed`, which accepts it.
+/// What 確認 asks for: the 確認用パスワード, and the ワンタイムパスワード where the company
+/// uses it (ignored where it does not).
+#[derive(Clone, Default, serde::Deserialize)]
+pub struct Confirmation {
+    #[serde(default)]
+    pub password: String,
+    #[serde(default)]
+    pub one_time_password: String,
+}
+
+impl Confirmation {
+    pub fn new(password: impl Into<String>, one_time_password: impl Into<String>) -> Self {
+        Self {
+            password: password.into(),
+            one_time_password: one_time_password.into(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Confirmation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Confirmation(***)")
+    }
+}
+
+/// Checks `confirmation` for `actor`. `Ok` means: the password is right (and the
+/// one-time password, whose step is returned), and the caller must now run the change
+/// through `ConfirmedStore::execute_confirmed`, which accepts them — or, if it cannot
+/// get that far, [`abandon_all`] the claims.
 pub(super) async fn check(
     state: &AppState,
     actor: &Actor,
-    password: &str,
+    confirmation: &Confirmation,
     area: HistoryArea,
     operation: &str,
-) -> Result<(), Error> {
+) -> Result<Option<i64>, Error> {
     let user = actor.user();
+    let password = confirmation.password.as_str();
+    let mut f = FieldErrors::new();
     if password.is_empty() {
-        let mut f = FieldErrors::new();
         f.add(
             FIELD,
             Error::Required {
                 label: "確認用パスワード",
             },
         );
-        return Err(actor
-            .refuse_input(state, area, operation, Error::Invalid(f))
-            .await);
+    }
+    let code = if actor.company().options.otp {
+        f.check(otp::FIELD, OtpCode::parse(&confirmation.one_time_password))
+    } else {
+        None
+    };
+    if let Err(err) = f.into_result() {
+        return Err(actor.refuse_input(state, area, operation, err).await);
     }
     let Some(hash) = &user.confirm_password_hash else {
         return Err(actor
@@ -80,7 +116,23 @@ pub(super) async fn check(
         }
     };
     if right {
-        return Ok(());
+        let Some(code) = code else {
+            return Ok(None);
+        };
+        let judged = match otp::token_of(state, actor).await {
+            Ok((secret, last_step)) => {
+                otp::judge(state, actor, &code, &secret, last_step, area, operation).await
+            }
+            Err(e) => Err(e),
+        };
+        return match judged {
+            Ok(step) => Ok(Some(step)),
+            Err(e) => {
+                // The password was right but nothing is done: its claim ends uncounted.
+                abandon(state, user.id, credential).await;
+                Err(e)
+            }
+        };
     }
     let failure = draft.failed(Error::ConfirmationWrong.code());
     let result = state
@@ -93,6 +145,14 @@ pub(super) async fn check(
     } else {
         Error::ConfirmationWrong
     })
+}
+
+/// Ends the claims of a check that passed when the change cannot be run after all.
+pub(super) async fn abandon_all(state: &AppState, user_id: i64, otp_step: Option<i64>) {
+    abandon(state, user_id, Credential::ConfirmationPassword).await;
+    if otp_step.is_some() {
+        abandon(state, user_id, Credential::Otp).await;
+    }
 }
 
 /// Ends a claimed attempt that reached no verdict (the hashing threads were busy).

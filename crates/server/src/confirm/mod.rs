@@ -5,10 +5,12 @@
 //!   the old value for screen readers (colour is never the only signal);
 //! - [`pipeline`]: the one path of every 実行 (key, 確認用パスワード, write, 操作履歴,
 //!   typed outcome);
-//! - [`credential`]: the 確認用パスワード check the pipeline runs;
+//! - [`credential`]: the 確認用パスワード check the pipeline runs, and [`otp`] the
+//!   ワンタイムパスワード check (the pipeline's, and the login's);
 //! - [`new_idempotency_key`]: the key each confirm screen carries.
 
 pub mod credential;
+pub mod otp;
 pub mod outcome;
 pub mod pipeline;
 
@@ -17,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::web::token;
 
+pub use credential::Confirmation;
 pub use outcome::{Executed, ResultKind};
 pub use pipeline::{Operation, Prepared, Request, execute, result};
 
@@ -155,20 +158,36 @@ pub fn new_idempotency_key() -> String {
     token::random_token()
 }
 
-/// True when a refusal at 実行 is about the 確認用パスワード field `field` (wrong, missing
-/// or locked): the same confirm screen is shown again, with the same key.
+/// True when a refusal at 実行 is about what 確認 asks for — the 確認用パスワード field
+/// `field` or the ワンタイムパスワード (wrong, missing, used or locked): the same confirm
+/// screen is shown again, with the same key.
 pub fn is_about_the_password(err: &Error, field: &str) -> bool {
     match err {
-        Error::ConfirmationWrong | Error::ConfirmationLocked => true,
-        Error::Invalid(f) => f.iter().all(|e| e.field == field),
+        Error::ConfirmationWrong
+        | Error::ConfirmationLocked
+        | Error::OtpWrong
+        | Error::OtpUsed
+        | Error::OtpLocked => true,
+        Error::Invalid(f) => f.iter().all(|e| e.field == field || e.field == otp::FIELD),
         _ => false,
     }
 }
 
-/// The message a confirm screen shows for a refusal about its password.
+/// The message a confirm screen shows for a refusal about its password (or one-time
+/// password): each field's message, the password's first.
 pub fn password_message(err: &Error, field: &str) -> String {
     match err {
-        Error::Invalid(f) => f.message_for(field).unwrap_or_else(|| err.message_ja()),
+        Error::Invalid(f) => {
+            let messages: Vec<String> = [field, otp::FIELD]
+                .iter()
+                .filter_map(|name| f.message_for(name))
+                .collect();
+            if messages.is_empty() {
+                err.message_ja()
+            } else {
+                messages.join(" ")
+            }
+        }
         other => other.message_ja(),
     }
 }

@@ -26,6 +26,10 @@ pub enum ResultKind {
     UserDeleted,
     /// 利用者停止・解除結果 (BRSK043)
     UserReleased,
+    /// ワンタイムパスワード利用停止解除結果 (BRSK023)
+    OtpReleased,
+    /// トークン失効結果 (BRSK033)
+    TokenRevoked,
 }
 
 /// What is stored with the key.

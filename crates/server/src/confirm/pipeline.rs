@@ -8,17 +8,20 @@
 //!    changed again); used for anything else, it is refused;
 //! 3. `prepare` checks the input against the rules and the current state (refusals are
 //!    recorded by it);
-//! 4. the 確認用パスワード is checked (and, next, the one-time password), and only then is
-//!    the checked change turned into its write (new passwords are hashed here);
-//! 5. one transaction accepts the password, claims the key, writes (with its version
-//!    check), appends the 操作履歴 entry and stores the typed outcome — or records why not.
+//! 4. the 確認用パスワード is checked (and the ワンタイムパスワード, where the company uses
+//!    it), and only then is the checked change turned into its write (new passwords are
+//!    hashed here);
+//! 5. one transaction accepts the password (and uses up the one-time password), claims
+//!    the key, writes (with its version check), appends the 操作履歴 entry and stores the
+//!    typed outcome — or records why not.
 
 use madoguchi_domain::{Error, FieldErrors, HistoryArea, IdempotencyKey, idempotency};
 use madoguchi_store::{Confirmed, ConfirmedChange, ConfirmedWrite, StoreError, WriteEffect};
 use sha2::{Digest, Sha256};
 
+use super::Section;
+use super::credential::{self, Confirmation};
 use super::outcome::{Executed, Outcome, ResultKind};
-use super::{Section, credential};
 use crate::state::AppState;
 use crate::web::actor::Actor;
 use crate::web::error::from_store;
@@ -44,7 +47,7 @@ pub struct Request<'a> {
     /// Everything asked that decides what happens, without secrets (typed passwords are
     /// represented by whether they were given): bound to the key.
     pub fingerprint: &'a serde_json::Value,
-    pub confirmation_password: &'a str,
+    pub confirmation: &'a Confirmation,
 }
 
 /// An operation's checked change: what it will write (`change`, turned into the write
@@ -75,6 +78,8 @@ fn refusal(err: StoreError, state: &AppState) -> Error {
         StoreError::KeyReused => Error::KeyReused,
         StoreError::NotFound => Error::NotFound,
         StoreError::CredentialRefused => Error::ConfirmationLocked,
+        StoreError::OtpUsed => Error::OtpUsed,
+        StoreError::OtpRefused => Error::OtpLocked,
         StoreError::NotAllowed => Error::NotAllowed {
             what: "この利用者に対してこの操作は行えません。",
         },
@@ -129,15 +134,15 @@ pub async fn execute<C>(
             .await);
     }
     let prepared = prepare().await?;
-    credential::check(
-        state,
-        actor,
-        request.confirmation_password,
-        op.area,
-        &op.label,
-    )
-    .await?;
-    let write = write(prepared.change).await?;
+    let otp_step =
+        credential::check(state, actor, request.confirmation, op.area, &op.label).await?;
+    let write = match write(prepared.change).await {
+        Ok(write) => write,
+        Err(e) => {
+            credential::abandon_all(state, user_id, otp_step).await;
+            return Err(e);
+        }
+    };
     let outcome = Outcome {
         kind: op.result,
         sections: prepared.sections,
@@ -151,6 +156,7 @@ pub async fn execute<C>(
             outcome: outcome.to_json()?,
         },
         write,
+        otp_step,
         history: actor
             .draft(state, op.area, &op.label)
             .details(prepared.details),

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::service::{self, SimulationInput};
-use crate::confirm::Section;
+use crate::confirm::{Confirmation, Section};
 use crate::state::AppState;
 use crate::web::actor::AdminActor;
 use crate::web::error::{ApiError, ErrorBody};
@@ -61,6 +61,9 @@ pub struct PutFeeSetting {
     #[serde(flatten)]
     pub setting: FeeSettingBody,
     pub confirmation_password: String,
+    /// ワンタイムパスワード (companies that use it; else ignored)
+    #[serde(default)]
+    pub one_time_password: String,
     pub idempotency_key: String,
 }
 
@@ -178,7 +181,10 @@ pub async fn put_fee(
         kind,
         &input(&req.setting),
         req.setting.version,
-        &req.confirmation_password,
+        &Confirmation::new(
+            req.confirmation_password.as_str(),
+            req.one_time_password.as_str(),
+        ),
         &req.idempotency_key,
     )
     .await?;

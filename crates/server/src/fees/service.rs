@@ -8,7 +8,8 @@ use madoguchi_domain::{Error, FieldErrors, HistoryArea, Yen, jst};
 use madoguchi_store::{StandardTable, StoredFee};
 
 use crate::confirm::{
-    self, Executed, Grid, GridLine, Operation, Prepared, Request, ResultKind, Row, Section,
+    self, Confirmation, Executed, Grid, GridLine, Operation, Prepared, Request, ResultKind, Row,
+    Section,
 };
 use crate::state::AppState;
 use crate::web::actor::AdminActor;
@@ -239,14 +240,14 @@ pub async fn execute(
     kind: FeeKind,
     input: &FeeInput,
     version: i64,
-    confirmation_password: &str,
+    confirmation: &Confirmation,
     key: &str,
 ) -> Result<Executed, Error> {
     let fingerprint = serde_json::json!({"version": version, "fields": input.fields()});
     let request = Request {
         key,
         fingerprint: &fingerprint,
-        confirmation_password,
+        confirmation,
     };
     let prepare = async || {
         let (_, preview) = preview(state, admin, kind, input, version).await?;

@@ -14,7 +14,7 @@ use madoguchi_domain::{Error, FieldErrors, jst};
 use serde::Deserialize;
 
 use super::service::{self, FeeView, SimulationInput};
-use crate::confirm::{self, Section, Step};
+use crate::confirm::{self, Confirmation, Section, Step, otp};
 use crate::confirm_pages::{ConfirmPage, ResultPage};
 use crate::state::AppState;
 use crate::web::actor::AdminActor;
@@ -159,7 +159,7 @@ pub async fn view_fee_get(
 struct FeeForm {
     input: FeeInput,
     version: i64,
-    password: String,
+    confirmation: Confirmation,
     key: String,
 }
 
@@ -169,7 +169,7 @@ impl FeeForm {
         Self {
             input: FeeInput::from_fields(fields),
             version: get("version").parse().unwrap_or(-1),
-            password: get("confirmation_password"),
+            confirmation: Confirmation::new(get("confirmation_password"), get(otp::FIELD)),
             key: get("idempotency_key"),
         }
     }
@@ -310,7 +310,7 @@ pub async fn view_fee_execute_post(
         kind,
         &form.input,
         form.version,
-        &form.password,
+        &form.confirmation,
         &form.key,
     )
     .await

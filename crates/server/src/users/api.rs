@@ -10,8 +10,8 @@ use madoguchi_store::UserRecord;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::service;
-use crate::confirm::Section;
+use super::{otp, service};
+use crate::confirm::{Confirmation, Section};
 use crate::state::AppState;
 use crate::web::actor::AdminActor;
 use crate::web::error::{ApiError, ErrorBody};
@@ -105,6 +105,9 @@ pub struct UserBody {
     pub tx_limits: BTreeMap<String, serde_json::Value>,
     /// The acting administrator's 確認用パスワード
     pub admin_confirmation_password: String,
+    /// ワンタイムパスワード (companies that use it; else ignored)
+    #[serde(default)]
+    pub one_time_password: String,
     pub idempotency_key: String,
     /// 変更: the `version` read
     #[serde(default)]
@@ -190,7 +193,10 @@ pub async fn register_user(
         &state,
         &admin,
         &input(&b),
-        &b.admin_confirmation_password,
+        &Confirmation::new(
+            b.admin_confirmation_password.as_str(),
+            b.one_time_password.as_str(),
+        ),
         &b.idempotency_key,
     )
     .await?;
@@ -212,7 +218,10 @@ pub async fn change_user(
         id,
         b.version,
         &input(&b),
-        &b.admin_confirmation_password,
+        &Confirmation::new(
+            b.admin_confirmation_password.as_str(),
+            b.one_time_password.as_str(),
+        ),
         &b.idempotency_key,
     )
     .await?;
@@ -223,6 +232,9 @@ pub async fn change_user(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ConfirmBody {
     pub confirmation_password: String,
+    /// ワンタイムパスワード (companies that use it; else ignored)
+    #[serde(default)]
+    pub one_time_password: String,
     pub idempotency_key: String,
     #[serde(default)]
     pub version: i64,
@@ -250,7 +262,10 @@ pub async fn delete_user(
         &admin,
         id,
         b.version,
-        &b.confirmation_password,
+        &Confirmation::new(
+            b.confirmation_password.as_str(),
+            b.one_time_password.as_str(),
+        ),
         &b.idempotency_key,
     )
     .await?;
@@ -284,7 +299,10 @@ pub async fn release_user(
         id,
         b.version,
         &input,
-        &b.confirmation_password,
+        &Confirmation::new(
+            b.confirmation_password.as_str(),
+            b.one_time_password.as_str(),
+        ),
         &b.idempotency_key,
     )
     .await?;
@@ -293,4 +311,89 @@ pub async fn release_user(
         new_login_password: done.new_login_password,
         new_confirmation_password: done.new_confirmation_password,
     }))
+}
+
+/// A user's one-time password and token, as the API shows them (never the secret).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OtpView {
+    pub id: i64,
+    pub login_id: String,
+    /// 利用者名
+    pub name: String,
+    /// ワンタイムパスワード利用停止
+    pub otp_locked: bool,
+    /// トークンシリアル番号 of the token in use, if any
+    pub token_serial: Option<String>,
+    /// 登録日時 (日本時間) of the token in use
+    pub token_registered: Option<String>,
+}
+
+/// ワンタイムパスワードの利用停止解除 / トークンの失効 body.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct OtpConfirmBody {
+    /// The acting administrator's 確認用パスワード
+    pub confirmation_password: String,
+    /// The acting administrator's ワンタイムパスワード
+    #[serde(default)]
+    pub one_time_password: String,
+    pub idempotency_key: String,
+}
+
+impl OtpConfirmBody {
+    fn confirmation(&self) -> Confirmation {
+        Confirmation::new(
+            self.confirmation_password.as_str(),
+            self.one_time_password.as_str(),
+        )
+    }
+}
+
+/// The company's users with their one-time-password state and token.
+#[utoipa::path(get, path = "/api/v1/users/otp", tag = "利用者管理", responses((status = 200, body = Vec<OtpView>), (status = 403, body = ErrorBody)))]
+pub async fn list_otp(
+    State(state): State<AppState>,
+    admin: AdminActor,
+) -> Result<Json<Vec<OtpView>>, ApiError> {
+    let rows = otp::overview(&state, &admin).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|r| OtpView {
+                id: r.user.id,
+                login_id: r.user.login_id.clone(),
+                name: r.user.name.clone(),
+                otp_locked: r.user.otp_locked,
+                token_serial: r.token.as_ref().map(|t| t.serial.clone()),
+                token_registered: r
+                    .token
+                    .as_ref()
+                    .map(|t| madoguchi_domain::jst::format_minutes(t.registered_at)),
+            })
+            .collect(),
+    ))
+}
+
+/// ワンタイムパスワードの利用停止解除 (not of oneself).
+#[utoipa::path(post, path = "/api/v1/users/{id}/otp/release", tag = "利用者管理", params(("id" = i64, Path)), request_body = OtpConfirmBody,
+    responses((status = 200, body = Done), (status = 403, description = "USR-0002 oneself, or not locked", body = ErrorBody), (status = 423, description = "AUTH-0004 / AUTH-0011", body = ErrorBody)))]
+pub async fn release_otp(
+    State(state): State<AppState>,
+    admin: AdminActor,
+    Path(id): Path<i64>,
+    extract::Json(b): extract::Json<OtpConfirmBody>,
+) -> Result<Json<Done>, ApiError> {
+    let done = otp::release(&state, &admin, id, &b.confirmation(), &b.idempotency_key).await?;
+    Ok(Json(Done::from(done)))
+}
+
+/// トークンの失効 (oneself too): the user's sessions end at once.
+#[utoipa::path(post, path = "/api/v1/users/{id}/otp/revoke", tag = "利用者管理", params(("id" = i64, Path)), request_body = OtpConfirmBody,
+    responses((status = 200, body = Done), (status = 403, description = "USR-0002 no token", body = ErrorBody)))]
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    admin: AdminActor,
+    Path(id): Path<i64>,
+    extract::Json(b): extract::Json<OtpConfirmBody>,
+) -> Result<Json<Done>, ApiError> {
+    let done = otp::revoke(&state, &admin, id, &b.confirmation(), &b.idempotency_key).await?;
+    Ok(Json(Done::from(done)))
 }

@@ -1,8 +1,11 @@
-//! 利用者管理: 利用者情報の管理 (一覧・照会・新規登録・変更・削除) and 利用者停止・解除.
+//! 利用者管理: 利用者情報の管理 (一覧・照会・新規登録・変更・削除), 利用者停止・解除, and
+//! the one-time passwords' ワンタイムパスワードの利用停止解除 and トークンの失効.
 
 pub mod api;
 pub mod context;
 pub mod form;
+pub mod otp;
+pub mod otp_views;
 pub mod service;
 pub mod shown;
 pub mod views;
@@ -43,6 +46,25 @@ pub fn router() -> Routes {
             "/users/locks/{id}",
             get(views::view_release_get).post(views::view_release_post),
         )
+        .route("/users/otp/locks", get(otp_views::view_locks_get))
+        .route(
+            "/users/otp/locks/back",
+            post(otp_views::view_locks_back_post),
+        )
+        .route(
+            "/users/otp/locks/{id}",
+            get(otp_views::view_release_get).post(otp_views::view_release_post),
+        )
+        .route("/users/otp/tokens", get(otp_views::view_tokens_get))
+        .route(
+            "/users/otp/tokens/back",
+            post(otp_views::view_tokens_back_post),
+        )
+        .route(
+            "/users/otp/tokens/{id}",
+            get(otp_views::view_revoke_get).post(otp_views::view_revoke_post),
+        )
+        .route("/users/otp/result", get(otp_views::view_result_get))
         .route(
             "/api/v1/users",
             get(api::list_users).post(api::register_user),
@@ -54,4 +76,7 @@ pub fn router() -> Routes {
                 .delete(api::delete_user),
         )
         .route("/api/v1/users/{id}/release", post(api::release_user))
+        .route("/api/v1/users/otp", get(api::list_otp))
+        .route("/api/v1/users/{id}/otp/release", post(api::release_otp))
+        .route("/api/v1/users/{id}/otp/revoke", post(api::revoke_token))
 }

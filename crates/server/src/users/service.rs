@@ -14,7 +14,9 @@ use madoguchi_store::{NewUser, ServiceChange, UserRecord, UserUpdate};
 pub use super::context::{CompanyContext, context};
 pub use super::shown::{Shown, delete_sections, sections, shown_user};
 use super::shown::{profile, shown_draft};
-use crate::confirm::{self, Executed, Operation, Prepared, Request, ResultKind, Row, Section};
+use crate::confirm::{
+    self, Confirmation, Executed, Operation, Prepared, Request, ResultKind, Row, Section,
+};
 use crate::passwords::generate_password;
 use crate::state::AppState;
 use crate::web::actor::AdminActor;
@@ -271,7 +273,7 @@ pub async fn register(
     state: &AppState,
     admin: &AdminActor,
     input: &UserInput,
-    password: &str,
+    confirmation: &Confirmation,
     key: &str,
 ) -> Result<Executed, Error> {
     taken_gate(state, admin, REGISTER).await?;
@@ -279,7 +281,7 @@ pub async fn register(
     let request = Request {
         key,
         fingerprint: &fingerprint,
-        confirmation_password: password,
+        confirmation,
     };
     let prepare = async || {
         let p = preview(state, admin, None, input).await?;
@@ -324,7 +326,7 @@ pub async fn change(
     user_id: i64,
     version: i64,
     input: &UserInput,
-    password: &str,
+    confirmation: &Confirmation,
     key: &str,
 ) -> Result<Executed, Error> {
     taken_gate(state, admin, CHANGE).await?;
@@ -332,7 +334,7 @@ pub async fn change(
     let request = Request {
         key,
         fingerprint: &fingerprint,
-        confirmation_password: password,
+        confirmation,
     };
     let prepare = async || {
         let target = get(state, admin, user_id).await?;
@@ -393,14 +395,14 @@ pub async fn delete(
     admin: &AdminActor,
     user_id: i64,
     version: i64,
-    password: &str,
+    confirmation: &Confirmation,
     key: &str,
 ) -> Result<Executed, Error> {
     let fingerprint = serde_json::json!({"target": [user_id, version]});
     let request = Request {
         key,
         fingerprint: &fingerprint,
-        confirmation_password: password,
+        confirmation,
     };
     let prepare = async || {
         let target = get(state, admin, user_id).await?;
@@ -596,7 +598,7 @@ pub async fn change_state(
     user_id: i64,
     version: i64,
     input: &StateInput,
-    password: &str,
+    confirmation: &Confirmation,
     key: &str,
 ) -> Result<Released, Error> {
     let fingerprint = serde_json::json!({
@@ -605,7 +607,7 @@ pub async fn change_state(
     let request = Request {
         key,
         fingerprint: &fingerprint,
-        confirmation_password: password,
+        confirmation,
     };
     let prepare = async || {
         let target = get(state, admin, user_id).await?;

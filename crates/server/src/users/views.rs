@@ -15,7 +15,7 @@ use super::form::{
     CHANGE_STEPS, DELETE_STEPS, Pairs, REGISTER_STEPS, UserQuery, get_pair, version_of,
 };
 use super::service;
-use crate::confirm::{self, ResultKind, Section};
+use crate::confirm::{self, Confirmation, ResultKind, Section, otp};
 use crate::confirm_pages::{ConfirmPage, ResultPage};
 use crate::state::AppState;
 use crate::web::actor::AdminActor;
@@ -145,12 +145,12 @@ pub async fn view_user_get(
 
 #[derive(Deserialize)]
 pub struct KeyQuery {
-    key: String,
+    pub(super) key: String,
 }
 
 impl KeyQuery {
     /// The key, for links: only a well-formed key is ever put into a URL.
-    fn link(&self) -> String {
+    pub(super) fn link(&self) -> String {
         madoguchi_domain::IdempotencyKey::parse(&self.key)
             .map(|k| k.to_string())
             .unwrap_or_default()
@@ -337,7 +337,10 @@ pub async fn view_delete_post(
         &admin,
         id,
         version_of(&form),
-        &get_pair(&form, "confirmation_password_confirm"),
+        &Confirmation::new(
+            get_pair(&form, "confirmation_password_confirm"),
+            get_pair(&form, otp::FIELD),
+        ),
         &key,
     )
     .await
@@ -504,7 +507,10 @@ pub async fn view_release_post(
         id,
         version_of(&form),
         &input,
-        &get_pair(&form, "confirmation_password_confirm"),
+        &Confirmation::new(
+            get_pair(&form, "confirmation_password_confirm"),
+            get_pair(&form, otp::FIELD),
+        ),
         &key,
     )
     .await
@@ -515,7 +521,10 @@ pub async fn view_release_post(
             new_login: done.new_login_password.unwrap_or_default(),
             new_confirmation: done.new_confirmation_password.unwrap_or_default(),
         })),
-        Err(err @ (Error::Invalid(_) | Error::ConfirmationWrong | Error::ConfirmationLocked)) => {
+        Err(err)
+            if matches!(err, Error::Invalid(_))
+                || confirm::is_about_the_password(&err, "confirmation_password") =>
+        {
             let user = service::get(&state, &admin, id).await?;
             Ok(render_status(
                 status_of(err.kind()),

@@ -15,7 +15,7 @@ use super::form::{
     pairs_of, step_of, version_of,
 };
 use super::service::{self, CompanyContext};
-use crate::confirm::{self, Step};
+use crate::confirm::{self, Confirmation, Step, otp};
 use crate::confirm_pages::ConfirmPage;
 use crate::state::AppState;
 use crate::web::actor::AdminActor;
@@ -447,7 +447,10 @@ async fn execute(
 ) -> Result<Response, PageError> {
     let input = input_from_pairs(pairs);
     let key = get_pair(pairs, "idempotency_key");
-    let password = get_pair(pairs, "confirmation_password_confirm");
+    let password = Confirmation::new(
+        get_pair(pairs, "confirmation_password_confirm"),
+        get_pair(pairs, otp::FIELD),
+    );
     let result = match wizard.target {
         None => service::register(state, admin, &input, &password, &key).await,
         Some((id, version)) => {

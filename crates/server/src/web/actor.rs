@@ -6,9 +6,11 @@
 //! passes a company id of its own choosing.
 //!
 //! Sessions have stages (`SessionStage`); each extractor admits one: [`Actor`] the
-//! finished login, [`PasswordChangeActor`] a session waiting for パスワード強制変更,
-//! [`SessionActor`] any stage (ログアウト). A new login step is a new stage and a new
-//! extractor, not a change to the handlers.
+//! finished login, [`OtpActor`] a session waiting for the one-time password,
+//! [`OtpRegistrationActor`] one waiting for ワンタイムパスワード利用登録,
+//! [`PasswordChangeActor`] a session waiting for パスワード強制変更, [`SessionActor`] any
+//! stage (ログアウト). A new login step is a new stage and a new extractor, not a change
+//! to the handlers.
 
 use axum::extract::FromRequestParts;
 use axum::http::Method;
@@ -158,6 +160,14 @@ impl AdminActor {
     }
 }
 
+/// A session waiting for the one-time password (ワンタイムパスワード認証).
+#[derive(Debug, Clone)]
+pub struct OtpActor(pub Actor);
+
+/// A session waiting for ワンタイムパスワード利用登録 (the user has no token).
+#[derive(Debug, Clone)]
+pub struct OtpRegistrationActor(pub Actor);
+
 /// A session waiting for パスワード強制変更: only that screen and ログアウト.
 #[derive(Debug, Clone)]
 pub struct PasswordChangeActor(pub Actor);
@@ -270,6 +280,16 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Actor, Error> {
             .map_err(from_store)?;
         return Err(Error::NotLoggedIn);
     }
+    // ワンタイムパスワード利用停止: no further step of any session, until an administrator
+    // releases it.
+    if company.options.otp && user.otp_locked {
+        state
+            .store
+            .end_session(&id_hash, None)
+            .await
+            .map_err(from_store)?;
+        return Err(Error::OtpLocked);
+    }
     // Activity is written at most every 30 seconds: the idle timeout is ten minutes, and a
     // write per request would make every page wait for a durable commit.
     if now - session.last_seen_at > TOUCH_INTERVAL_MICROS {
@@ -313,6 +333,8 @@ async fn in_stage(parts: &Parts, state: &AppState, stage: SessionStage) -> Resul
     let actor = authenticate(parts, state).await?;
     match (actor.session.stage, stage) {
         (s, wanted) if s == wanted => Ok(actor),
+        (SessionStage::Otp, _) => Err(Error::OtpRequired),
+        (SessionStage::OtpRegistration, _) => Err(Error::OtpRegistrationRequired),
         (SessionStage::PasswordChange, _) => Err(Error::PasswordChangeRequired),
         (SessionStage::Active, _) => Err(Error::AlreadyLoggedIn),
     }
@@ -341,6 +363,34 @@ impl FromRequestParts<AppState> for PasswordChangeActor {
         in_stage(parts, state, SessionStage::PasswordChange)
             .await
             .map(PasswordChangeActor)
+            .map_err(|e| Rejection::new(parts, e))
+    }
+}
+
+impl FromRequestParts<AppState> for OtpActor {
+    type Rejection = Rejection;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        in_stage(parts, state, SessionStage::Otp)
+            .await
+            .map(OtpActor)
+            .map_err(|e| Rejection::new(parts, e))
+    }
+}
+
+impl FromRequestParts<AppState> for OtpRegistrationActor {
+    type Rejection = Rejection;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        in_stage(parts, state, SessionStage::OtpRegistration)
+            .await
+            .map(OtpRegistrationActor)
             .map_err(|e| Rejection::new(parts, e))
     }
 }

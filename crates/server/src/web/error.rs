@@ -174,6 +174,10 @@ impl IntoResponse for PageError {
             Error::PasswordChangeRequired => {
                 return Redirect::to("/password/change").into_response();
             }
+            Error::OtpRequired => return Redirect::to("/login/otp").into_response(),
+            Error::OtpRegistrationRequired => {
+                return Redirect::to("/login/otp/register").into_response();
+            }
             Error::AlreadyLoggedIn => return Redirect::to("/top").into_response(),
             _ => None,
         };

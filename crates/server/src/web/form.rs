@@ -7,7 +7,9 @@ use madoguchi_domain::{Error, HistoryArea};
 use serde::de::DeserializeOwned;
 
 use crate::state::AppState;
-use crate::web::actor::{Actor, AdminActor, PasswordChangeActor, Rejection, SessionActor};
+use crate::web::actor::{
+    Actor, AdminActor, OtpActor, OtpRegistrationActor, PasswordChangeActor, Rejection, SessionActor,
+};
 use crate::web::token;
 
 /// The name of the hidden CSRF field in every form.
@@ -25,6 +27,18 @@ impl HasSession for Actor {
 }
 
 impl HasSession for PasswordChangeActor {
+    fn actor(&self) -> &Actor {
+        &self.0
+    }
+}
+
+impl HasSession for OtpActor {
+    fn actor(&self) -> &Actor {
+        &self.0
+    }
+}
+
+impl HasSession for OtpRegistrationActor {
     fn actor(&self) -> &Actor {
         &self.0
     }

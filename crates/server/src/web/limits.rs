@@ -86,6 +86,8 @@ pub struct Limits {
     login_by_id: Keyed<String>,
     confirmation_by_user: Keyed<i64>,
     confirmation_by_address: Keyed<AddressKey>,
+    otp_by_user: Keyed<i64>,
+    otp_by_address: Keyed<AddressKey>,
     taken_by_user: Keyed<i64>,
     /// Administrators who used up their "login ID taken" answers, until when (µs).
     taken_blocked: Mutex<BTreeMap<i64, i64>>,
@@ -114,6 +116,14 @@ impl Limits {
             ),
             confirmation_by_address: Keyed::dashmap_with_clock(
                 per_minute(l.confirmation_per_address_per_minute),
+                clock.clone(),
+            ),
+            otp_by_user: Keyed::dashmap_with_clock(
+                per_minute(l.otp_per_user_per_minute),
+                clock.clone(),
+            ),
+            otp_by_address: Keyed::dashmap_with_clock(
+                per_minute(l.otp_per_address_per_minute),
                 clock.clone(),
             ),
             taken_by_user: Keyed::dashmap_with_clock(
@@ -153,6 +163,12 @@ impl Limits {
     pub fn confirmation(&self, user_id: i64, address: &str) -> Result<(), Error> {
         self.refusal(&self.confirmation_by_user, &user_id)?;
         self.refusal(&self.confirmation_by_address, &AddressKey::of(address))
+    }
+
+    /// One ワンタイムパスワード attempt by `user_id` from `address` (at login or at 実行).
+    pub fn otp(&self, user_id: i64, address: &str) -> Result<(), Error> {
+        self.refusal(&self.otp_by_user, &user_id)?;
+        self.refusal(&self.otp_by_address, &AddressKey::of(address))
     }
 
     /// Refused while `user_id` has used up their "login ID taken" answers.
@@ -264,6 +280,8 @@ impl Limits {
         self.login_by_id.retain_recent();
         self.confirmation_by_user.retain_recent();
         self.confirmation_by_address.retain_recent();
+        self.otp_by_user.retain_recent();
+        self.otp_by_address.retain_recent();
         self.taken_by_user.retain_recent();
         let now = self.clock.now_micros();
         if let Ok(mut b) = self.taken_blocked.lock() {

@@ -24,6 +24,8 @@ pub struct Frame {
     pub csrf: String,
     pub demo: bool,
     pub logged_in: bool,
+    /// The company uses ワンタイムパスワード: every 確認 also asks for it.
+    pub otp: bool,
 }
 
 impl Frame {
@@ -47,6 +49,7 @@ impl Frame {
             csrf: actor.session().csrf_token.clone(),
             demo: state.demo,
             logged_in: true,
+            otp: actor.company().options.otp,
         }
     }
 
@@ -61,6 +64,7 @@ impl Frame {
             csrf: String::new(),
             demo: state.demo,
             logged_in: false,
+            otp: false,
         }
     }
 }

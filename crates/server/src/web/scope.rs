@@ -7,8 +7,8 @@
 use madoguchi_domain::fees::{FeeKind, FeeSetting};
 use madoguchi_domain::{BankCeilings, CompanySettings, Error};
 use madoguchi_store::{
-    Account, ConfirmedWrite, HistoryEntry, HistoryFilter, NewUser, ServiceChange, StandardTable,
-    Store, StoredFee, StoredSettings, Target, UserRecord, UserUpdate,
+    Account, ConfirmedWrite, HistoryEntry, HistoryFilter, NewUser, OtpToken, ServiceChange,
+    StandardTable, Store, StoredFee, StoredSettings, Target, UserRecord, UserUpdate,
 };
 
 use crate::web::error::from_store;
@@ -181,6 +181,29 @@ impl<'a> AdminScope<'a> {
         ConfirmedWrite::ChangeServiceState {
             target: self.target(user_id, version),
             to,
+        }
+    }
+
+    /// The software tokens in use in the company.
+    pub async fn tokens(&self) -> Result<Vec<OtpToken>, Error> {
+        self.company
+            .store
+            .tokens_of(self.company.company_id)
+            .await
+            .map_err(from_store)
+    }
+
+    /// ワンタイムパスワードの利用停止解除 of `user_id`.
+    pub fn otp_release_write(&self, user_id: i64) -> ConfirmedWrite {
+        ConfirmedWrite::ReleaseOtp {
+            target: self.target(user_id, 0),
+        }
+    }
+
+    /// トークンの失効 of `user_id`'s token.
+    pub fn token_revoke_write(&self, user_id: i64) -> ConfirmedWrite {
+        ConfirmedWrite::RevokeToken {
+            target: self.target(user_id, 0),
         }
     }
 }

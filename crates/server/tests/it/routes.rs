@@ -19,13 +19,16 @@ enum Access {
     Session,
     /// Only a session waiting for パスワード強制変更; a finished login is sent to /top.
     PasswordChange,
+    /// Only a session waiting for the one-time password (認証, 利用登録); a finished login
+    /// is sent to /top (the API: AUTH-0009).
+    OtpStage,
     /// Any user whose login is finished.
     User,
     /// マスターユーザ and 管理者 only.
     Admin,
 }
 
-use Access::{Admin, PasswordChange, Public, Session, User};
+use Access::{Admin, OtpStage, PasswordChange, Public, Session, User};
 
 const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/", Public),
@@ -34,7 +37,14 @@ const POLICY: &[(&str, &str, Access)] = &[
     ("POST", "/logout", Session),
     ("GET", "/password/change", PasswordChange),
     ("POST", "/password/change", PasswordChange),
+    ("GET", "/login/otp", OtpStage),
+    ("POST", "/login/otp", OtpStage),
+    ("GET", "/login/otp/register", OtpStage),
+    ("POST", "/login/otp/register", OtpStage),
     ("POST", "/api/v1/login", Public),
+    ("POST", "/api/v1/login/otp", OtpStage),
+    ("GET", "/api/v1/login/otp/registration", OtpStage),
+    ("POST", "/api/v1/login/otp/registration", OtpStage),
     ("POST", "/api/v1/logout", Session),
     ("GET", "/api/v1/me", Session),
     ("GET", "/top", User),
@@ -85,6 +95,18 @@ const POLICY: &[(&str, &str, Access)] = &[
     ("PUT", "/api/v1/users/{id}", Admin),
     ("DELETE", "/api/v1/users/{id}", Admin),
     ("POST", "/api/v1/users/{id}/release", Admin),
+    ("GET", "/users/otp/locks", Admin),
+    ("POST", "/users/otp/locks/back", Admin),
+    ("GET", "/users/otp/locks/{id}", Admin),
+    ("POST", "/users/otp/locks/{id}", Admin),
+    ("GET", "/users/otp/tokens", Admin),
+    ("POST", "/users/otp/tokens/back", Admin),
+    ("GET", "/users/otp/tokens/{id}", Admin),
+    ("POST", "/users/otp/tokens/{id}", Admin),
+    ("GET", "/users/otp/result", Admin),
+    ("GET", "/api/v1/users/otp", Admin),
+    ("POST", "/api/v1/users/{id}/otp/release", Admin),
+    ("POST", "/api/v1/users/{id}/otp/revoke", Admin),
     ("GET", "/api/openapi.json", Public),
     ("GET", "/api/docs", Public),
     ("GET", "/api/docs/", Public),
@@ -180,6 +202,10 @@ fn check(engine: Engine, role: Role, access: Access, method: &str, path: &str, r
         (Public, _) => assert!(!refused_as_anonymous(r), "{at}"),
         (_, Role::Anonymous) => assert!(refused_as_anonymous(r), "{at}"),
         (PasswordChange, _) => assert_eq!(r.location(), "/top", "{at}"),
+        (OtpStage, _) if path.starts_with("/api/") => {
+            assert!(r.body.contains("AUTH-0009"), "{at}")
+        }
+        (OtpStage, _) => assert_eq!(r.location(), "/top", "{at}"),
         (Session | User, _) => {
             assert!(!refused_as_anonymous(r) && !refused_authority(r), "{at}")
         }

@@ -147,6 +147,12 @@ pub fn test_config(url: &str) -> Config {
         confirmation_per_user_per_minute: 10_000,
         confirmation_per_address_per_minute: 10_000,
         password_hash_queue: 10_000,
+        otp_per_user_per_minute: 10_000,
+        otp_per_address_per_minute: 10_000,
+        // The key that seals token secrets, per test (never a file in the working folder).
+        otp_key: Some(madoguchi_server::config::SecretText::new(
+            madoguchi_store::history::hex(&rand::random::<[u8; 32]>()),
+        )),
         ..Config::default()
     }
 }
