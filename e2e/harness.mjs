@@ -1,6 +1,6 @@
 // Shared set-up of the browser tests: start madoguchi on a fresh demo database, launch
 // Debian's Chromium through playwright-core, and keep screenshots under target/e2e/.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -35,6 +35,13 @@ export async function startServer() {
   }
   return {
     base,
+    dataDir,
+    /** Runs an operator command (`madoguchi …`) on this server's database; its output. */
+    cli(args) {
+      const r = spawnSync(bin, [...args, '--data-dir', dataDir], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`madoguchi ${args.join(' ')}: ${r.stderr}`);
+      return r.stdout;
+    },
     async stop() {
       child.kill('SIGINT');
       await new Promise((r) => child.once('exit', r));

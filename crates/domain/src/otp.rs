@@ -95,6 +95,17 @@ impl TokenSecret {
             .map_err(|_| Error::Internal)
     }
 
+    /// A secret as an authenticator app takes it (base32; spaces and case ignored).
+    pub fn from_base32(text: &str) -> Result<Self, Error> {
+        let plain: String = text
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .map(|c| c.to_ascii_uppercase())
+            .collect();
+        let secret = totp_rs::Secret::try_from_base32(plain).map_err(|_| Error::Internal)?;
+        Self::from_bytes(secret.as_ref().to_vec())
+    }
+
     pub fn as_bytes(&self) -> &[u8] {
         self.totp.secret().as_ref()
     }
@@ -265,6 +276,10 @@ mod tests {
             "OtpCode(******)"
         );
         assert_eq!(secret.base32(), "GEZD GNBV GY3T QOJQ GEZD GNBV GY3T QOJQ");
+        assert_eq!(
+            TokenSecret::from_base32("gezd gnbv gy3t qojq gezd gnbv gy3t qojq").unwrap(),
+            secret
+        );
         let url = secret.otpauth_url("まどぐち銀行", "ippan01").unwrap();
         assert!(url.starts_with("otpauth://totp/"), "{url}");
         assert!(

@@ -15,6 +15,7 @@ mod hostile_input;
 mod limits;
 mod login;
 mod master_rules;
+mod otp;
 mod password_change;
 mod routes;
 mod screens_fidelity;
