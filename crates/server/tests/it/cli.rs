@@ -10,6 +10,7 @@ fn madoguchi(db: &TestDb, args: &[&str]) -> Output {
         .args(args)
         .env("MADOGUCHI_ARGON2_MEMORY_KIB", "256")
         .env("MADOGUCHI_ARGON2_ITERATIONS", "1")
+        .env("MADOGUCHI_OTP_KEY", "0f".repeat(32))
         .env("MADOGUCHI_LOG", "warn")
         .output()
         .unwrap()
@@ -90,6 +91,29 @@ async fn operator_onboards_a_company_and_its_master() {
                 "--holder",
                 "ｱﾊﾟﾚﾙ(ｶ)",
             ],
+        );
+        // The contract option: ワンタイムパスワード on, then off again.
+        assert!(
+            ok(&db, &["company", "list"]).contains("otp=off"),
+            "{engine:?}"
+        );
+        ok(&db, &["company", "options", "--company", id, "--otp", "on"]);
+        assert!(
+            ok(&db, &["company", "list"]).contains("otp=on"),
+            "{engine:?}"
+        );
+        let bad = madoguchi(
+            &db,
+            &["company", "options", "--company", id, "--otp", "yes"],
+        );
+        assert!(!bad.status.success(), "{engine:?}: on or off");
+        ok(
+            &db,
+            &["company", "options", "--company", id, "--otp", "off"],
+        );
+        assert!(
+            ok(&db, &["company", "list"]).contains("otp=off"),
+            "{engine:?}"
         );
         let accounts = ok(&db, &["account", "list", "--company", id]);
         assert!(

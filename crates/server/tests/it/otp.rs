@@ -61,7 +61,12 @@ async fn register(app: &TestApp, login_id: &str) -> (Client, TokenSecret) {
     let shown = c.get("/api/v1/login/otp/registration").await;
     assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
     let secret = TokenSecret::from_base32(shown.json()["secret"].as_str().unwrap()).unwrap();
-    let r = send_code(&mut c, "/api/v1/login/otp/registration", &code(app, &secret, 0)).await;
+    let r = send_code(
+        &mut c,
+        "/api/v1/login/otp/registration",
+        &code(app, &secret, 0),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json()["next"], "active");
     app.clock.advance_secs(30);
@@ -167,7 +172,10 @@ async fn a_token_is_registered_once_and_then_asked_at_every_login() {
 
         let ops = operations_of(&app, "ippan01").await;
         let has = |op: &str, code: &str| ops.iter().any(|(o, c)| o == op && c == code);
-        assert!(has("ワンタイムパスワード利用登録", ""), "{engine:?}: {ops:?}");
+        assert!(
+            has("ワンタイムパスワード利用登録", ""),
+            "{engine:?}: {ops:?}"
+        );
         assert!(has("ワンタイムパスワード利用登録", "AUTH-0010"));
         assert!(has("ワンタイムパスワード認証", ""));
         // The secret is in no entry and not in the database in clear.
@@ -207,7 +215,11 @@ async fn one_step_of_drift_is_accepted_two_are_not_and_a_code_is_used_once() {
         assert_eq!(replay.json()["code"], "AUTH-0010", "{engine:?}: replayed");
         app.clock.advance_secs(30);
         let replay = send_code(&mut c, "/api/v1/login/otp", &used).await;
-        assert_eq!(replay.json()["code"], "AUTH-0010", "{engine:?}: replayed later");
+        assert_eq!(
+            replay.json()["code"],
+            "AUTH-0010",
+            "{engine:?}: replayed later"
+        );
     }
 }
 
@@ -238,10 +250,7 @@ async fn the_same_code_sent_at_once_is_accepted_once() {
             for t in tasks {
                 answers.push(t.await.unwrap());
             }
-            let accepted = answers
-                .iter()
-                .filter(|(s, _)| *s == StatusCode::OK)
-                .count();
+            let accepted = answers.iter().filter(|(s, _)| *s == StatusCode::OK).count();
             assert_eq!(accepted, 1, "{engine:?} burst {burst}: {answers:?}");
             for (status, code) in &answers {
                 assert!(
@@ -285,7 +294,11 @@ async fn wrong_code_burst(engine: crate::support::Engine, right_at: Option<usize
             clients.push(password_step(&app, "ippan01").await.0);
         }
         let right = code(&app, &secret, 0);
-        let wrong = if right == "999999" { "999998" } else { "999999" };
+        let wrong = if right == "999999" {
+            "999998"
+        } else {
+            "999999"
+        };
         let tasks: Vec<_> = clients
             .into_iter()
             .enumerate()
@@ -296,9 +309,9 @@ async fn wrong_code_burst(engine: crate::support::Engine, right_at: Option<usize
                 } else {
                     wrong.to_owned()
                 };
-                tokio::spawn(async move {
-                    send_code(&mut c, "/api/v1/login/otp", &typed).await.status
-                })
+                tokio::spawn(
+                    async move { send_code(&mut c, "/api/v1/login/otp", &typed).await.status },
+                )
             })
             .collect();
         let mut ok = 0;
@@ -324,10 +337,12 @@ async fn wrong_code_burst(engine: crate::support::Engine, right_at: Option<usize
         for e in &entries {
             if e.operation == "ワンタイムパスワード利用停止" {
                 locked = true;
-            } else if e.operation == "ワンタイムパスワード認証" && e.error_code == "AUTH-0010" {
+            } else if e.operation == "ワンタイムパスワード認証" && e.error_code == "AUTH-0010"
+            {
                 since += 1;
                 assert!(since <= 5, "{engine:?}: {since} judged");
-            } else if e.operation == "ワンタイムパスワード認証" && e.outcome == "正常" {
+            } else if e.operation == "ワンタイムパスワード認証" && e.outcome == "正常"
+            {
                 assert!(!locked, "{engine:?}: a success after the lock");
                 since = 0;
             }
@@ -335,7 +350,9 @@ async fn wrong_code_burst(engine: crate::support::Engine, right_at: Option<usize
         if right_at.is_none() {
             let judged = entries
                 .iter()
-                .filter(|e| e.operation == "ワンタイムパスワード認証" && e.error_code == "AUTH-0010")
+                .filter(|e| {
+                    e.operation == "ワンタイムパスワード認証" && e.error_code == "AUTH-0010"
+                })
                 .count();
             assert_eq!(judged, 5, "{engine:?}: exactly the threshold is judged");
         }
@@ -346,7 +363,10 @@ async fn wrong_code_burst(engine: crate::support::Engine, right_at: Option<usize
             let r = app.client().api_login("ippan01", PASSWORD).await;
             assert_eq!(r.json()["code"], "AUTH-0011", "{engine:?}");
             assert_eq!(active.get("/api/v1/me").await.json()["code"], "AUTH-0011");
-            assert_eq!(active.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
+            assert_eq!(
+                active.get("/api/v1/me").await.status,
+                StatusCode::UNAUTHORIZED
+            );
         } else {
             assert_eq!(ok, 1, "{engine:?}");
             assert!(locks <= 1);
@@ -365,7 +385,11 @@ fn otp_body(secret: &TokenSecret, app: &TestApp, name: &str) -> Value {
 /// Five wrong codes at the login: ippan01's one-time password is locked.
 async fn lock_otp(app: &TestApp, login_id: &str, secret: &TokenSecret) {
     let right = code(app, secret, 0);
-    let wrong = if right == "999999" { "999998" } else { "999999" };
+    let wrong = if right == "999999" {
+        "999998"
+    } else {
+        "999999"
+    };
     for _ in 0..5 {
         let (mut c, _) = password_step(app, login_id).await;
         send_code(&mut c, "/api/v1/login/otp", wrong).await;
@@ -489,7 +513,10 @@ async fn a_revoked_token_ends_the_sessions_and_a_new_one_waits() {
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{engine:?}: {}", r.body);
-        assert_eq!(master.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            master.get("/api/v1/me").await.status,
+            StatusCode::UNAUTHORIZED
+        );
         let ops = operations_of(&app, "master01").await;
         assert_eq!(
             ops.iter()
@@ -520,14 +547,23 @@ async fn every_confirm_asks_for_the_code_and_uses_it_up() {
             "{engine:?}"
         );
         let right = code(&app, &secret, 0);
-        let wrong = if right == "999999" { "999998" } else { "999999" };
+        let wrong = if right == "999999" {
+            "999998"
+        } else {
+            "999999"
+        };
         let r = put(&mut c, wrong, "b").await;
         assert_eq!(r.json()["code"], "AUTH-0010", "{engine:?}");
         let r = put(&mut c, &right, "c").await;
         assert_eq!(r.status, StatusCode::OK, "{engine:?}: {}", r.body);
         // The same code for another change is refused: it was used up.
         let reused = put(&mut c, &right, "d").await;
-        assert_eq!(reused.json()["code"], "AUTH-0010", "{engine:?}: {}", reused.body);
+        assert_eq!(
+            reused.json()["code"],
+            "AUTH-0010",
+            "{engine:?}: {}",
+            reused.body
+        );
         let ops = operations_of(&app, "master01").await;
         assert!(
             ops.iter()
@@ -546,7 +582,13 @@ async fn the_screens_register_a_token_and_ask_for_the_code() {
         let r = c.login("ippan01", PASSWORD).await;
         assert_eq!(r.location(), "/login/otp/register", "{engine:?}");
         let page = c.get("/login/otp/register").await;
-        for text in ["BLGI004", "ワンタイムパスワード利用登録", "トークンシリアル番号", "<svg", "登録"] {
+        for text in [
+            "BLGI004",
+            "ワンタイムパスワード利用登録",
+            "トークンシリアル番号",
+            "<svg",
+            "登録",
+        ] {
             assert!(page.body.contains(text), "{engine:?}: {text}");
         }
         let shown = page
@@ -562,7 +604,10 @@ async fn the_screens_register_a_token_and_ask_for_the_code() {
             .await;
         assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(wrong.body.contains("半角数字6桁"), "{engine:?}");
-        assert!(wrong.body.contains(&shown), "{engine:?}: the same token again");
+        assert!(
+            wrong.body.contains(&shown),
+            "{engine:?}: the same token again"
+        );
         let done = c
             .post_form(
                 "/login/otp/register",
@@ -576,14 +621,23 @@ async fn the_screens_register_a_token_and_ask_for_the_code() {
         let page = c.get("/login/otp").await;
         assert!(page.body.contains("BLGI003") && page.body.contains("認証"));
         let done = c
-            .post_form("/login/otp", &[("one_time_password", &code(&app, &secret, 0))])
+            .post_form(
+                "/login/otp",
+                &[("one_time_password", &code(&app, &secret, 0))],
+            )
             .await;
         assert_eq!(done.location(), "/top", "{engine:?}: {}", done.body);
         // A 確認 screen asks for the code beside the 確認用パスワード.
         let (mut master, _) = register(&app, "master01").await;
         let ippan = user_id(&app, "ippan01").await;
         let confirm = master.get(&format!("/users/otp/tokens/{ippan}")).await;
-        for text in ["BRSK032", "トークン失効確認", "確認用パスワード", "name=\"one_time_password\"", "失効済み"] {
+        for text in [
+            "BRSK032",
+            "トークン失効確認",
+            "確認用パスワード",
+            "name=\"one_time_password\"",
+            "失効済み",
+        ] {
             assert!(confirm.body.contains(text), "{engine:?}: {text}");
         }
     }
