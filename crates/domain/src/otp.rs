@@ -176,7 +176,11 @@ impl TokenSerial {
 pub enum Verdict {
     /// Right, at this step (later than any accepted before).
     Right { step: u64 },
-    /// Wrong, or a code already used (the same step or an earlier one): counted alike.
+    /// The code of a step already accepted (or an earlier one): used. It cannot get
+    /// anyone in, and tells nothing about the codes to come, so it is refused without
+    /// counting as a wrong code (the user typed the code just used; the next one works).
+    Used,
+    /// Wrong: counted toward the lock.
     Wrong,
 }
 
@@ -184,7 +188,8 @@ pub enum Verdict {
 pub fn judge(secret: &TokenSecret, code: &OtpCode, unix_secs: u64, last_step: u64) -> Verdict {
     match secret.matched_step(code, unix_secs) {
         Some(step) if step > last_step => Verdict::Right { step },
-        _ => Verdict::Wrong,
+        Some(_) => Verdict::Used,
+        None => Verdict::Wrong,
     }
 }
 
@@ -247,8 +252,10 @@ mod tests {
             judge(&secret, &code, now, step - 1),
             Verdict::Right { step }
         );
-        assert_eq!(judge(&secret, &code, now, step), Verdict::Wrong);
-        assert_eq!(judge(&secret, &code, now, step + 1), Verdict::Wrong);
+        assert_eq!(judge(&secret, &code, now, step), Verdict::Used);
+        assert_eq!(judge(&secret, &code, now, step + 1), Verdict::Used);
+        let other = OtpCode::parse(&secret.code_at(now + 90)).unwrap();
+        assert_eq!(judge(&secret, &other, now, step - 1), Verdict::Wrong);
     }
 
     #[test]

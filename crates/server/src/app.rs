@@ -42,14 +42,17 @@ pub async fn open_existing(config: &Config) -> anyhow::Result<AppState> {
             "no database at {path}: check --data-dir / --database-url, or create it with `madoguchi migrate`"
         );
     }
-    let store = SqlStore::connect(&url).await?;
-    if !store.has_schema().await? {
+    let probe = SqlStore::connect(&url).await?;
+    let has_schema = probe.has_schema().await?;
+    probe.close().await;
+    if !has_schema {
         anyhow::bail!(
             "the database at {} holds no madoguchi schema: create it with `madoguchi migrate`",
             madoguchi_store::redact(&url)
         );
     }
-    for name in store.migrate().await? {
+    let (store, applied) = SqlStore::connect_migrated(&url).await?;
+    for name in applied {
         tracing::info!(migration = %name, "applied migration");
     }
     let demo = store.meta("demo").await?.as_deref() == Some("1");
@@ -75,8 +78,7 @@ pub async fn connect(config: &Config) -> anyhow::Result<SqlStore> {
             )
         })?;
     }
-    let store = SqlStore::connect(&config.database_url()).await?;
-    let applied = store.migrate().await?;
+    let (store, applied) = SqlStore::connect_migrated(&config.database_url()).await?;
     for name in applied {
         tracing::info!(migration = %name, "applied migration");
     }

@@ -91,6 +91,12 @@ pub async fn judge(
     }
     match otp::judge(secret, code, unix_secs(state), last_step) {
         Verdict::Right { step } => i64::try_from(step).map_err(|_| Error::Internal),
+        Verdict::Used => {
+            if let Err(e) = state.store.abandon_attempt(user.id, credential).await {
+                return Err(from_store(e));
+            }
+            Err(actor.refuse(state, area, operation, Error::OtpUsed).await)
+        }
         Verdict::Wrong => {
             let on_lock = draft
                 .clone()

@@ -208,17 +208,32 @@ async fn one_step_of_drift_is_accepted_two_are_not_and_a_code_is_used_once() {
             let near = send_code(&mut c, "/api/v1/login/otp", &code(&app, &secret, early)).await;
             assert_eq!(near.status, StatusCode::OK, "{engine:?} {early} step");
         }
-        // The code just accepted (one step ahead) is refused now and in the next step.
+        // The code just accepted (one step ahead) is refused now and in the next step as
+        // used, without counting as a wrong code; once out of the window it is just wrong.
         let used = code(&app, &secret, 1);
         let (mut c, _) = password_step(&app, "ippan01").await;
         let replay = send_code(&mut c, "/api/v1/login/otp", &used).await;
-        assert_eq!(replay.json()["code"], "AUTH-0010", "{engine:?}: replayed");
+        assert_eq!(replay.json()["code"], "AUTH-0012", "{engine:?}: replayed");
         app.clock.advance_secs(30);
+        let replay = send_code(&mut c, "/api/v1/login/otp", &used).await;
+        assert_eq!(replay.json()["code"], "AUTH-0012", "{engine:?}: later");
+        let user = app
+            .state
+            .store
+            .user_by_login_key("ippan01")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            user.otp_failures, 0,
+            "{engine:?}: a used code is not a wrong one"
+        );
+        app.clock.advance_secs(90);
         let replay = send_code(&mut c, "/api/v1/login/otp", &used).await;
         assert_eq!(
             replay.json()["code"],
             "AUTH-0010",
-            "{engine:?}: replayed later"
+            "{engine:?}: out of the window"
         );
     }
 }
@@ -560,7 +575,7 @@ async fn every_confirm_asks_for_the_code_and_uses_it_up() {
         let reused = put(&mut c, &right, "d").await;
         assert_eq!(
             reused.json()["code"],
-            "AUTH-0010",
+            "AUTH-0012",
             "{engine:?}: {}",
             reused.body
         );
