@@ -67,6 +67,14 @@ export async function login(page, base, loginId, password) {
   await page.getByRole('button', { name: 'ログイン' }).click();
 }
 
+/** Clicks `button` and waits for the page it posts to: a form answered at the same address
+ * (a refusal shown again, a 結果) would otherwise be read before it arrives. */
+export async function submit(page, button) {
+  await page.evaluate(() => { document.documentElement.dataset.stale = '1'; });
+  await button.click();
+  await page.waitForFunction(() => !document.documentElement.dataset.stale);
+}
+
 /** A server and a browser for the tests of one file, started before and stopped after. */
 export function useApp() {
   const app = {};

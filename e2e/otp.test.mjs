@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { useApp, login, shot } from './harness.mjs';
+import { useApp, login, shot, submit } from './harness.mjs';
 
 const app = useApp();
 
@@ -102,11 +102,11 @@ test('register a token, log in with it, get locked, be released by another admin
   const wrong = right === '000000' ? '111111' : '000000';
   for (let i = 0; i < 4; i++) {
     await again.getByLabel('ワンタイムパスワード').fill(wrong);
-    await again.getByRole('button', { name: '認証' }).click();
+    await submit(again, again.getByRole('button', { name: '認証' }));
     assert.match(await again.textContent('.error-summary'), /ワンタイムパスワードが正しくありません/);
   }
   await again.getByLabel('ワンタイムパスワード').fill(wrong);
-  await again.getByRole('button', { name: '認証' }).click();
+  await submit(again, again.getByRole('button', { name: '認証' }));
   assert.match(await again.textContent('.error-summary'), /利用停止/);
   await shot(again, 'otp-04-locked');
   // The right password no longer gets a session.

@@ -204,7 +204,8 @@ test('利用者停止・解除: stop, then release with a reissue, one red item 
   await page.getByLabel('利用停止').check();
   await page.getByLabel('確認用パスワード', { exact: true }).fill('Kakunin12');
   await page.getByRole('button', { name: '実行' }).click();
-  assert.match(await page.textContent('.screen-id'), /BRSK043/);
+  // The 結果 is the answer to the post, at the same address: wait for it, not the URL.
+  await page.locator('.screen-id', { hasText: 'BRSK043' }).waitFor();
   assert.equal(await red(page), 1, 'only サービス状態');
   assert.match(await main(page), /管理者による利用停止/);
   await both(page, '72-locks-stopped');
@@ -218,6 +219,7 @@ test('利用者停止・解除: stop, then release with a reissue, one red item 
   await page.locator('input[name=reissue][value=login]').check();
   await page.getByLabel('確認用パスワード', { exact: true }).fill('Kakunin12');
   await page.getByRole('button', { name: '実行' }).click();
+  await page.locator('.screen-id', { hasText: 'BRSK043' }).waitFor();
   assert.equal(await red(page), 1, 'only サービス状態; 再発行 is not a change mark');
   assert.match(await main(page), /再発行したパスワード/);
   await both(page, '73-locks-released');
