@@ -193,6 +193,10 @@ pub enum Error {
         "トークンの失効後しばらくの間は、ワンタイムパスワード利用登録ができません。{from}以降に再度ログインしてください。"
     )]
     OtpRegistrationWait { from: String },
+    #[error("操作日付（終了）は操作日付（開始）以降の日付を入力してください。")]
+    DateOrder,
+    #[error("{label}はIPアドレスの形式（例：192.0.2.10）で入力してください。")]
+    AddressFormat { label: &'static str },
 }
 
 impl Error {
@@ -257,6 +261,8 @@ impl Error {
             Error::OtpRequired => "AUTH-0013",
             Error::OtpRegistrationRequired => "AUTH-0014",
             Error::OtpRegistrationWait { .. } => "AUTH-0015",
+            Error::DateOrder => "VAL-0020",
+            Error::AddressFormat { .. } => "VAL-0021",
         }
     }
 
@@ -318,7 +324,9 @@ impl Error {
             | Error::UnusableCharacter { .. }
             | Error::MissingField
             | Error::WrongType
-            | Error::MalformedBody => ErrorKind::Invalid,
+            | Error::MalformedBody
+            | Error::DateOrder
+            | Error::AddressFormat { .. } => ErrorKind::Invalid,
         }
     }
 
@@ -485,6 +493,8 @@ mod tests {
             Error::OtpRegistrationWait {
                 from: String::new(),
             },
+            Error::DateOrder,
+            Error::AddressFormat { label: "" },
             Error::Stale,
             Error::NotAllowed { what: "" },
             Error::TooManyUsers { max: 0 },

@@ -16,6 +16,29 @@ pub enum HistoryArea {
 }
 
 impl HistoryArea {
+    pub const ALL: [HistoryArea; 5] = [
+        HistoryArea::Auth,
+        HistoryArea::Company,
+        HistoryArea::Users,
+        HistoryArea::History,
+        HistoryArea::Operator,
+    ];
+
+    /// The stable code (searches, the API).
+    pub fn code(self) -> &'static str {
+        match self {
+            HistoryArea::Auth => "auth",
+            HistoryArea::Company => "company",
+            HistoryArea::Users => "users",
+            HistoryArea::History => "history",
+            HistoryArea::Operator => "operator",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.code() == code)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             HistoryArea::Auth => "ログイン",
@@ -37,6 +60,20 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    pub const ALL: [Outcome; 2] = [Outcome::Ok, Outcome::Error];
+
+    /// The stable code (searches, the API).
+    pub fn code(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Error => "error",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|o| o.code() == code)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Outcome::Ok => "正常",

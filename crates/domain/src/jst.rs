@@ -53,6 +53,13 @@ pub fn format_date(date: &str) -> String {
     }
 }
 
+/// 00:00 日本時間 of the date `YYYY-MM-DD`, as UTC microseconds.
+pub fn start_of_day(date: &str) -> Option<i64> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let day = time::Date::parse(date, &format).ok()?;
+    Some(to_micros(day.midnight().assume_offset(JST)))
+}
+
 /// Parses a typed date `YYYY-MM-DD` (a real calendar day), for field `label`.
 pub fn parse_date(label: &'static str, typed: &str) -> Result<String, crate::error::Error> {
     let format = time::macros::format_description!("[year]-[month]-[day]");

@@ -15,6 +15,7 @@ pub mod company;
 pub mod error;
 pub mod fees;
 pub mod history;
+pub mod history_search;
 pub mod idempotency;
 pub mod jst;
 pub mod limits;

@@ -7,7 +7,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::state::AppState;
 use crate::web::error::{ErrorBody, FieldErrorBody};
 use crate::web::routes::Routes;
-use crate::{auth, company, fees, users};
+use crate::{auth, company, fees, history, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -37,7 +37,11 @@ use crate::{auth, company, fees, users};
         users::api::release_user,
         users::api::list_otp,
         users::api::release_otp,
-        users::api::revoke_token
+        users::api::revoke_token,
+        history::api::search,
+        history::api::entry,
+        history::api::print,
+        history::api::csv
     ),
     components(schemas(
         ErrorBody,

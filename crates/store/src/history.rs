@@ -114,7 +114,7 @@ impl HistoryEntry {
         fields.to_string()
     }
 
-    fn from_row(row: &AnyRow) -> Result<Self, sqlx::Error> {
+    pub(crate) fn from_row(row: &AnyRow) -> Result<Self, sqlx::Error> {
         Ok(Self {
             seq: row.try_get("seq")?,
             occurred_at: row.try_get("occurred_at")?,
@@ -173,15 +173,12 @@ pub struct VerifyReport {
     pub first_bad: Option<(i64, String)>,
 }
 
-/// Reading, appending and verifying the 操作履歴.
+/// Appending and verifying the 操作履歴 (reading it: `HistoryReadStore`).
 #[async_trait]
 pub trait HistoryStore {
     /// Appends one entry on its own (for events with no other change: a refused request,
     /// a failed login of an unknown ID, a logout).
     async fn append_history(&self, draft: HistoryDraft) -> StoreResult<i64>;
-
-    /// Entries matching `filter`, newest first.
-    async fn history(&self, filter: &HistoryFilter) -> StoreResult<Vec<HistoryEntry>>;
 
     /// Walks the whole chain and names the first entry that breaks it.
     async fn verify_history(&self) -> StoreResult<VerifyReport>;
@@ -194,25 +191,6 @@ impl HistoryStore for SqlStore {
         let seq = append_in(&mut tx, &draft).await?;
         tx.commit().await?;
         Ok(seq)
-    }
-
-    async fn history(&self, filter: &HistoryFilter) -> StoreResult<Vec<HistoryEntry>> {
-        let rows = sqlx::query(
-            "select * from history
-             where ($1 = 0 or company_id = $2) and ($3 = 0 or user_id = $4)
-             order by seq desc limit $5",
-        )
-        .bind(i64::from(filter.company_id.is_some()))
-        .bind(filter.company_id.unwrap_or(0))
-        .bind(i64::from(filter.user_id.is_some()))
-        .bind(filter.user_id.unwrap_or(0))
-        .bind(filter.limit.clamp(1, 3000))
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .iter()
-            .map(HistoryEntry::from_row)
-            .collect::<Result<_, _>>()?)
     }
 
     async fn verify_history(&self) -> StoreResult<VerifyReport> {

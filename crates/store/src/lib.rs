@@ -16,6 +16,7 @@ mod credentials;
 mod error;
 mod fees;
 pub mod history;
+mod history_search;
 mod idempotency;
 mod migrate;
 mod model;
@@ -32,6 +33,7 @@ pub use credentials::{AttemptClaim, CredentialStore};
 pub use error::StoreError;
 pub use fees::{FeeStore, StandardTable, StoredFee};
 pub use history::{HistoryDraft, HistoryEntry, HistoryFilter, HistoryStore, VerifyReport};
+pub use history_search::{HistoryReadStore, HistorySearch};
 pub use idempotency::{ClaimedKey, Confirmed};
 pub use migrate::{MIGRATION_NAMES, migration_dir_names};
 pub use model::{
@@ -52,6 +54,7 @@ pub trait Store:
     + UserStore
     + SessionStore
     + HistoryStore
+    + HistoryReadStore
     + SettingsStore
     + FeeStore
     + OtpStore
@@ -67,6 +70,7 @@ impl<T> Store for T where
         + UserStore
         + SessionStore
         + HistoryStore
+        + HistoryReadStore
         + SettingsStore
         + FeeStore
         + OtpStore

@@ -17,6 +17,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0005_hardening",
     "0006_user_stop",
     "0007_otp",
+    "0008_history_search",
 ];
 
 const SQLITE: &[&str] = &[
@@ -27,6 +28,7 @@ const SQLITE: &[&str] = &[
     include_str!("../migrations/sqlite/0005_hardening.sql"),
     include_str!("../migrations/sqlite/0006_user_stop.sql"),
     include_str!("../migrations/sqlite/0007_otp.sql"),
+    include_str!("../migrations/sqlite/0008_history_search.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0001_foundation.sql"),
@@ -36,6 +38,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0005_hardening.sql"),
     include_str!("../migrations/postgres/0006_user_stop.sql"),
     include_str!("../migrations/postgres/0007_otp.sql"),
+    include_str!("../migrations/postgres/0008_history_search.sql"),
 ];
 
 /// File names (without `.sql`) in one engine's migration folder, sorted; for the lockstep test.

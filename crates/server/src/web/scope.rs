@@ -5,10 +5,11 @@
 //! another company's user is simply not found.
 
 use madoguchi_domain::fees::{FeeKind, FeeSetting};
+use madoguchi_domain::history_search::Conditions;
 use madoguchi_domain::{BankCeilings, CompanySettings, Error};
 use madoguchi_store::{
-    Account, ConfirmedWrite, HistoryEntry, HistoryFilter, NewUser, OtpToken, ServiceChange,
-    StandardTable, Store, StoredFee, StoredSettings, Target, UserRecord, UserUpdate,
+    Account, ConfirmedWrite, HistoryEntry, HistoryFilter, HistorySearch, NewUser, OtpToken,
+    ServiceChange, StandardTable, Store, StoredFee, StoredSettings, Target, UserRecord, UserUpdate,
 };
 
 use crate::web::error::from_store;
@@ -229,6 +230,56 @@ impl<'a> HistoryScope<'a> {
     /// True when the whole company's entries are shown.
     pub fn everyone(&self) -> bool {
         self.only_user.is_none()
+    }
+
+    /// One page of a search: entries matching `c`, older than `before` (from the newest
+    /// when `None`). A user who may read only their own entries gets only theirs; a
+    /// condition naming someone else is `Forbidden`.
+    pub async fn search(
+        &self,
+        c: &Conditions,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<HistoryEntry>, Error> {
+        let user_id = match (self.only_user, c.user_id) {
+            (Some(me), Some(other)) if other != me => return Err(Error::Forbidden),
+            (Some(me), _) => Some(me),
+            (None, asked) => asked,
+        };
+        self.store
+            .search_history(&HistorySearch {
+                company_id: Some(self.company_id),
+                user_id,
+                since: c.since,
+                until: c.until,
+                area: c.area.map(|a| a.label().to_owned()),
+                operation: c.operation.map(str::to_owned),
+                outcome: c.outcome.map(|o| o.label().to_owned()),
+                ip: c.terminal.clone(),
+                before_seq: before,
+                limit,
+            })
+            .await
+            .map_err(from_store)
+    }
+
+    /// Entry `seq`, if this user may read it (another company's, or someone else's for a
+    /// user who may read only their own, is not found).
+    pub async fn entry(&self, seq: i64) -> Result<HistoryEntry, Error> {
+        self.store
+            .history_entry(Some(self.company_id), seq)
+            .await
+            .map_err(from_store)?
+            .filter(|e| self.only_user.is_none() || e.user_id == self.only_user)
+            .ok_or(Error::NotFound)
+    }
+
+    /// The company's users (for the 利用者 condition and the names shown).
+    pub async fn users(&self) -> Result<Vec<UserRecord>, Error> {
+        self.store
+            .users_of(self.company_id)
+            .await
+            .map_err(from_store)
     }
 
     /// The newest `limit` entries.

@@ -11,6 +11,7 @@ mod credential_sessions;
 mod fees;
 mod guesses;
 mod history;
+mod history_search;
 mod hostile_input;
 mod limits;
 mod login;

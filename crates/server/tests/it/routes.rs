@@ -50,6 +50,13 @@ const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/top", User),
     ("GET", "/menu", User),
     ("GET", "/history", User),
+    ("GET", "/history/print", User),
+    ("GET", "/history/csv", User),
+    ("GET", "/history/{seq}", User),
+    ("GET", "/api/v1/history", User),
+    ("GET", "/api/v1/history/print", User),
+    ("GET", "/api/v1/history/csv", User),
+    ("GET", "/api/v1/history/{seq}", User),
     ("GET", "/company", Admin),
     ("GET", "/company/info", Admin),
     ("POST", "/company/info", Admin),
@@ -153,6 +160,7 @@ fn concrete(path: &str, user: i64) -> String {
     path.replace("{id}", &user.to_string())
         .replace("{kind}", "payee-transfer")
         .replace("{*rest}", "index.html")
+        .replace("{seq}", "1")
 }
 
 async fn send(app: &TestApp, client: Option<&mut Client>, method: &str, path: &str) -> Resp {

@@ -343,6 +343,12 @@ impl Client {
         resp
     }
 
+    /// GETs `path` and returns the raw body bytes (PDFs, CSV files).
+    pub async fn get_raw(&mut self, path: &str) -> Vec<u8> {
+        let req = Request::get(path).body(Body::empty()).unwrap();
+        self.send_raw(req).await
+    }
+
     /// Sends a request and returns the raw body bytes (PDFs).
     pub async fn send_raw(&mut self, mut req: Request<Body>) -> Vec<u8> {
         if !self.cookies.is_empty() {

@@ -66,7 +66,7 @@ async fn registration_on_the_screens_and_the_printed_pdf() {
             .replace("/users/result?", "/users/result/print?");
         let pdf = c.get(&print).await;
         assert_eq!(pdf.headers.get("content-type").unwrap(), "application/pdf");
-        let raw = pdf_bytes(&mut c, &print).await;
+        let raw = c.get_raw(&print).await;
         let text = pdf_extract::extract_text_from_mem(&raw).unwrap();
         for expected in [
             "利用者登録結果",
@@ -233,13 +233,6 @@ async fn change_delete_and_release_on_the_screens() {
             StatusCode::SEE_OTHER
         );
     }
-}
-
-async fn pdf_bytes(c: &mut Client, path: &str) -> Vec<u8> {
-    let req = axum::http::Request::get(path)
-        .body(axum::body::Body::empty())
-        .unwrap();
-    c.send_raw(req).await
 }
 
 /// Posts `fields` (names may repeat) with the CSRF token of the last page.
