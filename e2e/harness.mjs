@@ -24,7 +24,9 @@ export async function startServer() {
   const base = `http://127.0.0.1:${port}`;
   const child = spawn(bin, ['serve', '--demo', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`], {
     stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, MADOGUCHI_LOG: 'warn' },
+    // Cheap Argon2 as in the integration tests: the hashing threads run at the lowest
+    // priority, and several Chromiums at once would starve them past the tests' timeouts.
+    env: { ...process.env, MADOGUCHI_LOG: process.env.MADOGUCHI_E2E_LOG ?? 'warn', MADOGUCHI_ARGON2_MEMORY_KIB: '256', MADOGUCHI_ARGON2_ITERATIONS: '1' },
   });
   for (let i = 0; i < 300; i++) {
     try {
@@ -73,6 +75,14 @@ export async function submit(page, button) {
   await page.evaluate(() => { document.documentElement.dataset.stale = '1'; });
   await button.click();
   await page.waitForFunction(() => !document.documentElement.dataset.stale);
+}
+
+/** Asserts that the page shows screen `id`, naming the screen and message shown instead. */
+export async function shown(page, id) {
+  const screen = (await page.locator('.screen-id').allTextContents()).join(' ');
+  if (screen.includes(id)) return;
+  const said = (await page.locator('[role=alert], .field-error').allTextContents()).join(' / ');
+  throw new Error(`expected ${id} at ${page.url()}, shown: ${screen || '(no screen id)'}; ${said || (await page.title())}`);
 }
 
 /** A server and a browser for the tests of one file, started before and stopped after. */

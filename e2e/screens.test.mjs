@@ -4,7 +4,7 @@
 // operation (登録します / 削除内容 / 変更完了 …). Every screen is kept at 1024 and 1280 px.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useApp, login, shot } from './harness.mjs';
+import { useApp, login, shot, submit, shown } from './harness.mjs';
 
 const app = useApp();
 const WIDTHS = [1024, 1280];
@@ -203,9 +203,9 @@ test('利用者停止・解除: stop, then release with a reissue, one red item 
   await both(page, '71-locks-confirm');
   await page.getByLabel('利用停止').check();
   await page.getByLabel('確認用パスワード', { exact: true }).fill('Kakunin12');
-  await page.getByRole('button', { name: '実行' }).click();
   // The 結果 is the answer to the post, at the same address: wait for it, not the URL.
-  await page.locator('.screen-id', { hasText: 'BRSK043' }).waitFor();
+  await submit(page, page.getByRole('button', { name: '実行' }));
+  await shown(page, 'BRSK043');
   assert.equal(await red(page), 1, 'only サービス状態');
   assert.match(await main(page), /管理者による利用停止/);
   await both(page, '72-locks-stopped');
@@ -218,8 +218,8 @@ test('利用者停止・解除: stop, then release with a reissue, one red item 
   await page.getByLabel('利用可能').check();
   await page.locator('input[name=reissue][value=login]').check();
   await page.getByLabel('確認用パスワード', { exact: true }).fill('Kakunin12');
-  await page.getByRole('button', { name: '実行' }).click();
-  await page.locator('.screen-id', { hasText: 'BRSK043' }).waitFor();
+  await submit(page, page.getByRole('button', { name: '実行' }));
+  await shown(page, 'BRSK043');
   assert.equal(await red(page), 1, 'only サービス状態; 再発行 is not a change mark');
   assert.match(await main(page), /再発行したパスワード/);
   await both(page, '73-locks-released');

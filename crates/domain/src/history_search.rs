@@ -3,38 +3,116 @@
 
 use crate::{Error, FieldErrors, HistoryArea, Outcome, jst};
 
-/// 操作内容 a user can pick, by 業務種別, in the manual's words. Entries of other
-/// operations (refusals of a URL, say) are listed too; they are found by 業務種別.
-pub const OPERATIONS: &[(HistoryArea, &str)] = &[
-    (HistoryArea::Auth, "ログイン"),
-    (HistoryArea::Auth, "ログアウト"),
-    (HistoryArea::Auth, "パスワード強制変更"),
-    (HistoryArea::Auth, "ワンタイムパスワード認証"),
-    (HistoryArea::Auth, "ワンタイムパスワード利用登録"),
-    (HistoryArea::Auth, "ログインパスワード利用停止"),
-    (HistoryArea::Auth, "ワンタイムパスワード利用停止"),
-    (HistoryArea::Auth, "セッションタイムアウト(無操作)"),
-    (HistoryArea::Auth, "セッションタイムアウト(最長時間)"),
-    (HistoryArea::Company, "企業情報の変更"),
-    (HistoryArea::Company, "先方負担手数料[振込振替]の変更"),
-    (HistoryArea::Company, "先方負担手数料[総合振込]の変更"),
-    (HistoryArea::Company, "当方負担手数料[総合振込]の変更"),
-    (HistoryArea::Users, "利用者情報の新規登録"),
-    (HistoryArea::Users, "利用者情報の変更"),
-    (HistoryArea::Users, "利用者情報の削除"),
-    (HistoryArea::Users, "利用者停止・解除"),
-    (HistoryArea::Users, "ワンタイムパスワード利用停止解除"),
-    (HistoryArea::Users, "トークン失効"),
-    (HistoryArea::Users, "確認用パスワード利用停止"),
-    (HistoryArea::History, "操作履歴照会"),
-    (HistoryArea::History, "操作履歴の印刷"),
-    (HistoryArea::History, "操作履歴のダウンロード"),
-    (HistoryArea::Operator, "企業の登録"),
-    (HistoryArea::Operator, "口座の登録"),
-    (HistoryArea::Operator, "届出限度額の設定"),
-    (HistoryArea::Operator, "契約オプションの変更"),
-    (HistoryArea::Operator, "利用停止解除"),
+/// 操作内容 a user can pick, by 業務種別: (業務種別, stable code, the manual's words). An
+/// entry of a known operation stores its code; one of any other (a refused URL, say)
+/// stores its words, and is found by 業務種別.
+pub const OPERATIONS: &[(HistoryArea, &str, &str)] = &[
+    (HistoryArea::Auth, "auth.login", "ログイン"),
+    (HistoryArea::Auth, "auth.logout", "ログアウト"),
+    (
+        HistoryArea::Auth,
+        "auth.password_change",
+        "パスワード強制変更",
+    ),
+    (HistoryArea::Auth, "auth.otp", "ワンタイムパスワード認証"),
+    (
+        HistoryArea::Auth,
+        "auth.otp_registration",
+        "ワンタイムパスワード利用登録",
+    ),
+    (
+        HistoryArea::Auth,
+        "auth.login_lock",
+        "ログインパスワード利用停止",
+    ),
+    (
+        HistoryArea::Auth,
+        "auth.otp_lock",
+        "ワンタイムパスワード利用停止",
+    ),
+    (
+        HistoryArea::Auth,
+        "auth.idle_timeout",
+        "セッションタイムアウト(無操作)",
+    ),
+    (
+        HistoryArea::Auth,
+        "auth.absolute_timeout",
+        "セッションタイムアウト(最長時間)",
+    ),
+    (HistoryArea::Company, "company.settings", "企業情報の変更"),
+    (
+        HistoryArea::Company,
+        "company.fee_payee_transfer",
+        "先方負担手数料[振込振替]の変更",
+    ),
+    (
+        HistoryArea::Company,
+        "company.fee_payee_bulk",
+        "先方負担手数料[総合振込]の変更",
+    ),
+    (
+        HistoryArea::Company,
+        "company.fee_payer_bulk",
+        "当方負担手数料[総合振込]の変更",
+    ),
+    (HistoryArea::Users, "users.register", "利用者情報の新規登録"),
+    (HistoryArea::Users, "users.change", "利用者情報の変更"),
+    (HistoryArea::Users, "users.delete", "利用者情報の削除"),
+    (
+        HistoryArea::Users,
+        "users.service_state",
+        "利用者停止・解除",
+    ),
+    (
+        HistoryArea::Users,
+        "users.otp_release",
+        "ワンタイムパスワード利用停止解除",
+    ),
+    (HistoryArea::Users, "users.token_revoke", "トークン失効"),
+    (
+        HistoryArea::Users,
+        "users.confirmation_lock",
+        "確認用パスワード利用停止",
+    ),
+    (HistoryArea::History, "history.look", "操作履歴照会"),
+    (HistoryArea::History, "history.print", "操作履歴の印刷"),
+    (
+        HistoryArea::History,
+        "history.download",
+        "操作履歴のダウンロード",
+    ),
+    (HistoryArea::Operator, "operator.company", "企業の登録"),
+    (HistoryArea::Operator, "operator.account", "口座の登録"),
+    (
+        HistoryArea::Operator,
+        "operator.ceilings",
+        "届出限度額の設定",
+    ),
+    (
+        HistoryArea::Operator,
+        "operator.options",
+        "契約オプションの変更",
+    ),
+    (HistoryArea::Operator, "operator.unlock", "利用停止解除"),
 ];
+
+/// The stable code of the operation called `label`, if it is a known one.
+pub fn operation_code(label: &str) -> Option<&'static str> {
+    OPERATIONS
+        .iter()
+        .find(|(_, _, l)| *l == label)
+        .map(|(_, code, _)| *code)
+}
+
+/// The words of the operation stored as `stored`: a code's label, or the words as stored.
+pub fn operation_label(stored: &str) -> &str {
+    OPERATIONS
+        .iter()
+        .find(|(_, code, _)| *code == stored)
+        .map(|(_, _, label)| *label)
+        .unwrap_or(stored)
+}
 
 /// The conditions as typed (every field optional; empty means any).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
@@ -133,8 +211,8 @@ impl SearchInput {
                 "operation",
                 OPERATIONS
                     .iter()
-                    .find(|(_, label)| *label == typed)
-                    .map(|(_, label)| *label)
+                    .find(|(_, _, label)| *label == typed)
+                    .map(|(_, _, label)| *label)
                     .ok_or(Error::Choice {
                         label: "操作内容",
                         choices: "一覧の操作内容",
@@ -236,6 +314,24 @@ mod tests {
             fields,
             ["from", "user", "area", "operation", "outcome", "terminal"]
         );
+    }
+
+    #[test]
+    fn operations_have_unique_codes_and_words() {
+        let mut codes: Vec<&str> = OPERATIONS.iter().map(|(_, c, _)| *c).collect();
+        let mut labels: Vec<&str> = OPERATIONS.iter().map(|(_, _, l)| *l).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        labels.sort_unstable();
+        labels.dedup();
+        assert_eq!(codes.len(), OPERATIONS.len());
+        assert_eq!(labels.len(), OPERATIONS.len());
+        for (area, code, label) in OPERATIONS {
+            assert!(code.starts_with(area.code()), "{code}");
+            assert_eq!(operation_code(label), Some(*code));
+            assert_eq!(operation_label(code), *label);
+        }
+        assert_eq!(operation_label("GET /company"), "GET /company");
     }
 
     #[test]

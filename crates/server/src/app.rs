@@ -51,7 +51,7 @@ pub async fn open_existing(config: &Config) -> anyhow::Result<AppState> {
             madoguchi_store::redact(&url)
         );
     }
-    let (store, applied) = SqlStore::connect_migrated(&url).await?;
+    let (store, applied) = SqlStore::connect_migrated(&url, config.history_key()?).await?;
     for name in applied {
         tracing::info!(migration = %name, "applied migration");
     }
@@ -78,7 +78,8 @@ pub async fn connect(config: &Config) -> anyhow::Result<SqlStore> {
             )
         })?;
     }
-    let (store, applied) = SqlStore::connect_migrated(&config.database_url()).await?;
+    let (store, applied) =
+        SqlStore::connect_migrated(&config.database_url(), config.history_key()?).await?;
     for name in applied {
         tracing::info!(migration = %name, "applied migration");
     }
@@ -104,6 +105,7 @@ pub fn state_with_store(
     let limits = Limits::new(&config, clock.clone());
     let cookies = CookieSpec::new(config.cookie_secure);
     let pdf_font = crate::report::load_font()?;
+    let history_key = config.history_key()?;
     let seal = crate::seal::Seal::load(
         config.otp_key.as_ref().map(|k| k.expose()),
         &config.data_dir,
@@ -120,6 +122,7 @@ pub fn state_with_store(
         limits,
         trusted_proxies,
         seal,
+        history_key,
     }))
 }
 
@@ -209,8 +212,8 @@ pub async fn flush_limits(state: &AppState) {
     state.limits.forget_idle();
 }
 
-/// Serves until Ctrl-C, purging dead sessions and flushing the refusal summaries in the
-/// background.
+/// Serves until Ctrl-C, purging dead sessions, flushing the refusal summaries, and signing
+/// and verifying the 操作履歴 (`audit.rs`) in the background.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
     let flusher = state.clone();
     tokio::spawn(async move {
@@ -237,6 +240,7 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow
             }
         }
     });
+    tokio::spawn(crate::audit::run(state.clone()));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(async {

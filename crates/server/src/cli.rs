@@ -240,8 +240,11 @@ enum UserCommand {
 
 #[derive(Debug, Subcommand)]
 enum HistoryCommand {
-    /// Check the hash chain of the whole operation history; names the first bad entry.
+    /// Verify the whole operation history — every chain's MACs and head, against the
+    /// newest signed checkpoint in the database or the log file; names the first bad entry.
     Verify,
+    /// Sign a checkpoint of the chains' heads now (the server also does it on its own).
+    Checkpoint,
 }
 
 /// Runs the command line; the exit status is non-zero on any error.
@@ -394,10 +397,26 @@ async fn operator_command(state: &AppState, command: Command) -> anyhow::Result<
             let user = operator::unlock_user(state, &login_id, which).await?;
             println!("利用停止を解除しました: {}", user.login_id);
         }
+        Command::History(HistoryCommand::Checkpoint) => {
+            match crate::audit::checkpoint(state).await? {
+                Some(c) => println!(
+                    "checkpoint signed at {}",
+                    madoguchi_domain::jst::format_seconds(c.created_at)
+                ),
+                None => println!("nothing appended since the last checkpoint"),
+            }
+        }
         Command::History(HistoryCommand::Verify) => {
-            let report = state.store.verify_history().await?;
+            let report = crate::audit::verify(state).await?;
+            let at = report
+                .checkpoint_at
+                .map(madoguchi_domain::jst::format_seconds)
+                .unwrap_or_else(|| "none yet".to_owned());
             match report.first_bad {
-                None => println!("操作履歴 OK: {} entries, hash chain intact", report.checked),
+                None => println!(
+                    "操作履歴 OK: {} entries on {} chains intact; newest signed checkpoint: {at}",
+                    report.checked, report.chains
+                ),
                 Some((seq, reason)) => {
                     anyhow::bail!(
                         "操作履歴 is broken at entry {seq}: {reason} ({} entries before it are intact)",

@@ -31,6 +31,20 @@ pub struct Config {
     /// `MADOGUCHI_OTP_KEY`. Unset: the key file `otp.key` in `data_dir`, created on first
     /// start with 0600 permissions.
     pub otp_key: Option<SecretText>,
+    /// The key of the 操作履歴's MACs and signed checkpoints: 64 hex characters, best given
+    /// as `MADOGUCHI_HISTORY_KEY`. Unset: the key file `history.key` in `data_dir`.
+    pub history_key: Option<SecretText>,
+    /// A checkpoint of the 操作履歴's chains is signed at least this often (seconds) while
+    /// entries are appended…
+    pub history_checkpoint_seconds: u32,
+    /// …and as soon as this many entries were appended since the last one.
+    pub history_checkpoint_entries: u32,
+    /// The log file (outside the database) the checkpoints are appended to; relative to
+    /// `data_dir`.
+    pub history_checkpoint_file: PathBuf,
+    /// The server verifies the whole 操作履歴 this often (hours; 0: only at start and by
+    /// `madoguchi history verify`).
+    pub history_verify_hours: u32,
     /// Minutes without a request before a session ends.
     pub session_idle_minutes: u32,
     /// Hours after login at which a session ends regardless of activity.
@@ -94,6 +108,11 @@ impl Default for Config {
             otp_reregistration_wait_minutes: 30,
             otp_issuer: "madoguchi".to_owned(),
             otp_key: None,
+            history_key: None,
+            history_checkpoint_seconds: 60,
+            history_checkpoint_entries: 1000,
+            history_checkpoint_file: PathBuf::from("history-checkpoints.log"),
+            history_verify_hours: 24,
             session_idle_minutes: 10,
             session_absolute_hours: 8,
             password_min_length: 6,
@@ -151,6 +170,11 @@ const KEYS: &[&str] = &[
     "otp_reregistration_wait_minutes",
     "otp_issuer",
     "otp_key",
+    "history_key",
+    "history_checkpoint_seconds",
+    "history_checkpoint_entries",
+    "history_checkpoint_file",
+    "history_verify_hours",
     "session_idle_minutes",
     "session_absolute_hours",
     "password_min_length",
@@ -234,9 +258,13 @@ impl Config {
         };
         Some(match key {
             "cookie_secure" => boolean.unwrap_or(toml::Value::String(value.to_owned())),
-            "listen" | "data_dir" | "database_url" | "otp_issuer" | "otp_key" => {
-                toml::Value::String(value.to_owned())
-            }
+            "listen"
+            | "data_dir"
+            | "database_url"
+            | "otp_issuer"
+            | "otp_key"
+            | "history_key"
+            | "history_checkpoint_file" => toml::Value::String(value.to_owned()),
             "trusted_proxies" => toml::Value::Array(
                 value
                     .split(',')
@@ -267,9 +295,13 @@ impl Config {
             !self.otp_issuer.trim().is_empty() && !self.otp_issuer.contains(':'),
             "otp_issuer must be a name without ':'"
         );
-        if let Some(key) = &self.otp_key {
-            crate::seal::parse_key(key.expose())?;
+        for key in [&self.otp_key, &self.history_key].into_iter().flatten() {
+            crate::keys::parse_key(key.expose())?;
         }
+        anyhow::ensure!(
+            self.history_checkpoint_seconds >= 1 && self.history_checkpoint_entries >= 1,
+            "history_checkpoint_seconds and history_checkpoint_entries must be at least 1"
+        );
         anyhow::ensure!(
             self.session_idle_minutes >= 1,
             "session_idle_minutes must be at least 1"
@@ -326,6 +358,21 @@ impl Config {
     }
 
     /// The database URL: `database_url`, else the SQLite file under `data_dir`.
+    /// The checkpoint log file's path.
+    pub fn checkpoint_file(&self) -> PathBuf {
+        self.data_dir.join(&self.history_checkpoint_file)
+    }
+
+    /// The 操作履歴's key: `history_key`, else the key file in `data_dir`.
+    pub fn history_key(&self) -> anyhow::Result<madoguchi_store::HistoryKey> {
+        let key = crate::keys::load(
+            self.history_key.as_ref().map(SecretText::expose),
+            &self.data_dir,
+            "history.key",
+        )?;
+        Ok(madoguchi_store::HistoryKey::new(key))
+    }
+
     pub fn database_url(&self) -> String {
         match &self.database_url {
             Some(url) => url.clone(),

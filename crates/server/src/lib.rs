@@ -7,6 +7,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod clock;
@@ -17,6 +18,7 @@ pub mod confirm_pages;
 pub mod demo;
 pub mod fees;
 pub mod history;
+pub mod keys;
 pub mod menu;
 pub mod openapi;
 pub mod operator;

@@ -36,6 +36,8 @@ pub struct Services {
     pub trusted_proxies: TrustedProxies,
     /// Seals the token secrets (key outside the database).
     pub seal: Seal,
+    /// The 操作履歴's key (signs the record of its verification).
+    pub history_key: madoguchi_store::HistoryKey,
 }
 
 impl Deref for AppState {

@@ -85,7 +85,7 @@ impl CompanyStore for SqlStore {
         .await?;
         let company = company_from_row(&row)?;
         history.company_id = Some(company.id);
-        append_in(&mut tx, &history).await?;
+        append_in(&mut tx, &self.history, &history).await?;
         tx.commit().await?;
         Ok(company)
     }
@@ -133,7 +133,7 @@ impl CompanyStore for SqlStore {
             Err(e) => return Err(e.into()),
         };
         let account = account_from_row(&row)?;
-        append_in(&mut tx, &history).await?;
+        append_in(&mut tx, &self.history, &history).await?;
         tx.commit().await?;
         Ok(account)
     }
@@ -195,7 +195,7 @@ impl CompanyStore for SqlStore {
             );
             details.insert("lowered_limits".to_owned(), lowered);
         }
-        append_in(&mut tx, &history).await?;
+        append_in(&mut tx, &self.history, &history).await?;
         tx.commit().await?;
         Ok(())
     }

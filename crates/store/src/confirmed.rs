@@ -221,7 +221,7 @@ impl ConfirmedStore for SqlStore {
             // password's acceptance with its own entry.
             if let Err(e) = otp::accept_code(&mut tx, confirmed.user_id, step).await {
                 if let Some(code) = e.refusal_code() {
-                    append_in(&mut tx, &refused(&history, code)).await?;
+                    append_in(&mut tx, &self.history, &refused(&history, code)).await?;
                 }
                 tx.commit().await?;
                 return Err(e);
@@ -246,14 +246,14 @@ impl ConfirmedStore for SqlStore {
         };
         match attempt {
             Ok(effect) => {
-                append_in(&mut tx, &completed(history, &effect)).await?;
+                append_in(&mut tx, &self.history, &completed(history, &effect)).await?;
                 idempotency::record_outcome(&mut tx, &confirmed).await?;
                 tx.commit().await?;
                 Ok(effect)
             }
             Err(e) => {
                 if let Some(code) = e.refusal_code() {
-                    append_in(&mut tx, &refused(&history, code)).await?;
+                    append_in(&mut tx, &self.history, &refused(&history, code)).await?;
                 }
                 tx.commit().await?;
                 Err(e)
@@ -268,7 +268,7 @@ impl ConfirmedStore for SqlStore {
     ) -> StoreResult<WriteEffect> {
         let mut tx = self.begin_write().await?;
         let effect = write(&mut tx, &what, history.occurred_at).await?;
-        append_in(&mut tx, &completed(history, &effect)).await?;
+        append_in(&mut tx, &self.history, &completed(history, &effect)).await?;
         tx.commit().await?;
         Ok(effect)
     }

@@ -7,40 +7,20 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{Any, AnyPool, Executor, Transaction};
 
 use crate::StoreResult;
+pub use crate::backend::Backend;
 use crate::error::StoreError;
-
-/// The database engine behind the pool.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-impl Backend {
-    /// Picks the engine from a database URL.
-    pub fn from_url(url: &str) -> Option<Self> {
-        if url.starts_with("sqlite:") {
-            Some(Backend::Sqlite)
-        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            Some(Backend::Postgres)
-        } else {
-            None
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Backend::Sqlite => "SQLite",
-            Backend::Postgres => "PostgreSQL",
-        }
-    }
-}
+use crate::history_key::{HistoryKey, HistoryWriter};
 
 /// The one [`crate::Store`] implementation: portable SQL on sqlx's `Any` pool.
 #[derive(Clone, Debug)]
 pub struct SqlStore {
     pub(crate) pool: AnyPool,
     pub(crate) backend: Backend,
+    /// What appends to the 操作履歴 need (its key is set by `with_history_key`).
+    pub(crate) history: HistoryWriter,
+    /// Whether entries from before chains (format 1, the words stored instead of codes)
+    /// exist: they never appear later, so it is looked up once.
+    pub(crate) legacy: std::sync::Arc<std::sync::OnceLock<bool>>,
 }
 
 impl SqlStore {
@@ -76,7 +56,21 @@ impl SqlStore {
             .acquire_timeout(Duration::from_secs(30))
             .connect(url)
             .await?;
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            history: HistoryWriter::new(backend),
+            legacy: Default::default(),
+        })
+    }
+
+    /// This store with the key of the 操作履歴's MACs and checkpoints; without one, it
+    /// reads but refuses to append.
+    pub fn with_history_key(self, key: HistoryKey) -> Self {
+        Self {
+            history: self.history.with_key(key),
+            ..self
+        }
     }
 
     pub fn backend(&self) -> Backend {

@@ -19,7 +19,7 @@ use madoguchi_domain::Credential;
 use sqlx::{AnyConnection, Row};
 
 use crate::StoreResult;
-use crate::history::{HistoryDraft, append_in};
+use crate::history::{HistoryDraft, HistoryWriter, append_in};
 use crate::model::LoginFailure;
 
 /// A claimed attempt older than this was abandoned (its request died before a verdict).
@@ -184,6 +184,7 @@ pub(crate) async fn claim(
 /// last wrong entry the credential allows, and `failure` recorded.
 pub(crate) async fn record_wrong(
     conn: &mut AnyConnection,
+    w: &HistoryWriter,
     credential: Credential,
     user_id: i64,
     threshold: i64,
@@ -214,9 +215,9 @@ pub(crate) async fn record_wrong(
         .bind(user_id)
         .fetch_one(&mut *conn)
         .await?;
-    append_in(conn, failure).await?;
+    append_in(conn, w, failure).await?;
     if locked_now {
-        append_in(conn, on_lock).await?;
+        append_in(conn, w, on_lock).await?;
     }
     Ok(LoginFailure {
         failures: row.try_get("failures")?,
@@ -307,8 +308,16 @@ impl CredentialStore for crate::connect::SqlStore {
         on_lock: HistoryDraft,
     ) -> StoreResult<LoginFailure> {
         let mut tx = self.begin_write().await?;
-        let result =
-            record_wrong(&mut tx, credential, user_id, threshold, &failure, &on_lock).await?;
+        let result = record_wrong(
+            &mut tx,
+            &self.history,
+            credential,
+            user_id,
+            threshold,
+            &failure,
+            &on_lock,
+        )
+        .await?;
         tx.commit().await?;
         Ok(result)
     }

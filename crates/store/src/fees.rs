@@ -96,7 +96,7 @@ impl FeeStore for SqlStore {
             Err(e) => return Err(e.into()),
         };
         let standard = standard_from_row(&row)?;
-        append_in(&mut tx, &history).await?;
+        append_in(&mut tx, &self.history, &history).await?;
         tx.commit().await?;
         Ok(standard)
     }

@@ -1,24 +1,39 @@
-//! The 操作履歴: an append-only, SHA-256 hash-chained record of every operation.
+//! The 操作履歴: an append-only record of every operation, chained so that what a database
+//! administrator changes is found.
 //!
-//! Each entry's hash covers its own fields and its predecessor's hash, so removing,
-//! reordering or altering any stored entry breaks the chain at that point, which
-//! [`HistoryStore::verify_history`] reports. The schema itself refuses UPDATE and DELETE
-//! (triggers on both engines); the chain catches what someone with raw database access
-//! might still do.
+//! - **One chain per company** (and chain 0 for the bank's own entries): each entry carries
+//!   its chain's sequence number and the previous entry's MAC, and its own MAC is
+//!   HMAC-SHA-256 under a key the database never holds (`HistoryKey`). Without the key no
+//!   entry can be forged, altered, re-ordered or re-chained undetected.
+//! - **Signed checkpoints** (`history_checkpoint.rs`) fix each chain's head from time to
+//!   time, in the database and in a log file outside it, so a chain cut short after a
+//!   checkpoint is found too.
+//! - The schema refuses UPDATE and DELETE (triggers on both engines).
+//!
+//! Entries written before chains (format 1) stay on their single SHA-256 chain, verified
+//! the old way and fixed by the first checkpoint. The canonical form of an entry is
+//! versioned: a later field goes into its `extra` object (or a new format), so old
+//! entries keep their MACs.
 
 use async_trait::async_trait;
+use madoguchi_domain::history_search::{operation_code, operation_label};
 use madoguchi_domain::{HistoryArea, Outcome};
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::StoreResult;
+use crate::backend::Backend;
 use crate::connect::SqlStore;
+pub use crate::history_key::{HistoryKey, HistoryWriter, hex};
 
-/// The hash that precedes the first entry.
+/// The hash that precedes the first entry of a chain.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// An entry about to be written. The store adds the sequence number and the hashes.
+/// The format of entries written on per-company chains with MACs.
+pub const FORMAT: i64 = 2;
+
+/// An entry about to be written. The store adds the sequence numbers and the MACs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HistoryDraft {
     /// When it happened (UTC microseconds, from the service's clock).
@@ -65,10 +80,18 @@ impl HistoryDraft {
     }
 }
 
-/// A stored 操作履歴 entry.
+/// A stored 操作履歴 entry. `area` and `outcome` are stable codes (format 2; format 1
+/// entries hold the Japanese words), `operation` the code of a known operation or its
+/// words.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HistoryEntry {
+    /// Deployment-wide order (the cursor of paging).
     pub seq: i64,
+    pub format: i64,
+    /// The company (0: the bank's own entries); `None` on format 1.
+    pub chain: Option<i64>,
+    /// Position in the chain, from 1.
+    pub chain_seq: Option<i64>,
     pub occurred_at: i64,
     pub company_id: Option<i64>,
     pub user_id: Option<i64>,
@@ -86,14 +109,31 @@ pub struct HistoryEntry {
 }
 
 impl HistoryEntry {
-    /// The hash this entry should carry, computed from its fields and `prev_hash`.
-    pub fn expected_hash(&self) -> String {
-        chain_hash(&self.prev_hash, &self.canonical())
+    /// What this entry's `hash` must be: format 1, the SHA-256 chain; format 2, the MAC
+    /// under `key`.
+    pub fn expected_hash(&self, key: &HistoryKey) -> String {
+        if self.format == 1 {
+            legacy_hash(&self.prev_hash, &self.canonical_v1())
+        } else {
+            key.mac(&["entry", &self.prev_hash, &self.canonical_v2()])
+        }
     }
 
-    /// The fields covered by the hash, in a fixed order, as one JSON array. `peer` came
-    /// later: it is covered when present, so entries written before it keep their hashes.
-    fn canonical(&self) -> String {
+    /// The entry with 業務種別, 操作内容 and 結果 in the manual's words (as they are shown),
+    /// whether it stored codes (format 2) or the words themselves (format 1).
+    pub fn worded(mut self) -> Self {
+        if let Some(area) = HistoryArea::from_code(&self.area) {
+            self.area = area.label().to_owned();
+        }
+        if let Some(outcome) = Outcome::from_code(&self.outcome) {
+            self.outcome = outcome.label().to_owned();
+        }
+        self.operation = operation_label(&self.operation).to_owned();
+        self
+    }
+
+    /// Format 1's fields in a fixed order; `peer` came later and is covered when present.
+    fn canonical_v1(&self) -> String {
         let mut fields = serde_json::json!([
             self.seq,
             self.occurred_at,
@@ -114,9 +154,36 @@ impl HistoryEntry {
         fields.to_string()
     }
 
+    /// Format 2: a versioned array of every field but the deployment-wide `seq` (given
+    /// only at insert), ending with an object of later fields (none yet).
+    fn canonical_v2(&self) -> String {
+        serde_json::json!([
+            "v2",
+            self.chain,
+            self.chain_seq,
+            self.occurred_at,
+            self.company_id,
+            self.user_id,
+            self.login_id,
+            self.ip,
+            self.user_agent,
+            self.peer,
+            self.area,
+            self.operation,
+            self.outcome,
+            self.error_code,
+            self.details,
+            {},
+        ])
+        .to_string()
+    }
+
     pub(crate) fn from_row(row: &AnyRow) -> Result<Self, sqlx::Error> {
         Ok(Self {
             seq: row.try_get("seq")?,
+            format: row.try_get("format")?,
+            chain: row.try_get("chain")?,
+            chain_seq: row.try_get("chain_seq")?,
             occurred_at: row.try_get("occurred_at")?,
             company_id: row.try_get("company_id")?,
             user_id: row.try_get("user_id")?,
@@ -135,23 +202,13 @@ impl HistoryEntry {
     }
 }
 
-fn chain_hash(prev_hash: &str, canonical: &str) -> String {
+/// Format 1's chain hash.
+fn legacy_hash(prev_hash: &str, canonical: &str) -> String {
     let mut hasher = Sha256::new();
     hasher.update(prev_hash.as_bytes());
     hasher.update(b"\n");
     hasher.update(canonical.as_bytes());
     hex(&hasher.finalize())
-}
-
-/// Lower-case hex of `bytes`.
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
-    }
-    out
 }
 
 /// Which entries to read, newest first.
@@ -164,92 +221,22 @@ pub struct HistoryFilter {
     pub limit: i64,
 }
 
-/// The result of checking the chain.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VerifyReport {
-    /// Entries checked.
-    pub checked: i64,
-    /// The first entry that does not fit the chain, with the reason.
-    pub first_bad: Option<(i64, String)>,
-}
-
-/// Appending and verifying the 操作履歴 (reading it: `HistoryReadStore`).
+/// Appending the 操作履歴 (reading it: `HistoryReadStore`; verifying it:
+/// `history_verify.rs`).
 #[async_trait]
 pub trait HistoryStore {
     /// Appends one entry on its own (for events with no other change: a refused request,
     /// a failed login of an unknown ID, a logout).
     async fn append_history(&self, draft: HistoryDraft) -> StoreResult<i64>;
-
-    /// Walks the whole chain and names the first entry that breaks it.
-    async fn verify_history(&self) -> StoreResult<VerifyReport>;
 }
 
 #[async_trait]
 impl HistoryStore for SqlStore {
     async fn append_history(&self, draft: HistoryDraft) -> StoreResult<i64> {
         let mut tx = self.begin_write().await?;
-        let seq = append_in(&mut tx, &draft).await?;
+        let seq = append_in(&mut tx, &self.history, &draft).await?;
         tx.commit().await?;
         Ok(seq)
-    }
-
-    async fn verify_history(&self) -> StoreResult<VerifyReport> {
-        const PAGE: i64 = 1000;
-        let mut expected_prev = GENESIS_HASH.to_owned();
-        let mut expected_seq = 1_i64;
-        let mut checked = 0_i64;
-        loop {
-            let rows = sqlx::query("select * from history where seq >= $1 order by seq limit $2")
-                .bind(expected_seq)
-                .bind(PAGE)
-                .fetch_all(&self.pool)
-                .await?;
-            if rows.is_empty() {
-                break;
-            }
-            for row in &rows {
-                let entry = HistoryEntry::from_row(row)?;
-                let problem = if entry.seq != expected_seq {
-                    Some(format!(
-                        "entry {expected_seq} is missing (next is {})",
-                        entry.seq
-                    ))
-                } else if entry.prev_hash != expected_prev {
-                    Some("prev_hash does not match the previous entry's hash".to_owned())
-                } else if entry.hash != entry.expected_hash() {
-                    Some("the entry's contents do not match its hash".to_owned())
-                } else {
-                    None
-                };
-                if let Some(reason) = problem {
-                    return Ok(VerifyReport {
-                        checked,
-                        first_bad: Some((expected_seq, reason)),
-                    });
-                }
-                checked += 1;
-                expected_seq += 1;
-                expected_prev = entry.hash;
-            }
-        }
-        let head = sqlx::query("select seq, hash from history_head where id = 1")
-            .fetch_one(&self.pool)
-            .await?;
-        let head_seq: i64 = head.try_get("seq")?;
-        let head_hash: String = head.try_get("hash")?;
-        if head_seq != checked || head_hash != expected_prev {
-            return Ok(VerifyReport {
-                checked,
-                first_bad: Some((
-                    checked + 1,
-                    format!("the chain head says {head_seq} entries, {checked} found"),
-                )),
-            });
-        }
-        Ok(VerifyReport {
-            checked,
-            first_bad: None,
-        })
     }
 }
 
@@ -270,20 +257,46 @@ fn printable(text: &str, max: usize) -> String {
         .collect()
 }
 
-/// Appends `draft` inside the caller's transaction and returns its sequence number.
+/// Appends `draft` inside the caller's transaction and returns its `seq`.
 ///
-/// The `update … returning` on the single head row takes that row's lock until commit,
-/// so concurrent appends (on PostgreSQL, from several app servers) queue up and each one
-/// sees its predecessor's hash; on SQLite the write transaction already serialises them.
-pub(crate) async fn append_in(conn: &mut AnyConnection, draft: &HistoryDraft) -> StoreResult<i64> {
+/// The entry's chain head row is taken first (`insert … on conflict do nothing`, then
+/// `update … returning`), which holds it until commit: appends to one company's chain
+/// queue up, each seeing its predecessor's MAC, while other companies' chains go on
+/// (PostgreSQL numbers entries from a sequence, not a row everyone locks; SQLite's one
+/// writer serialises anyway).
+pub(crate) async fn append_in(
+    conn: &mut AnyConnection,
+    w: &HistoryWriter,
+    draft: &HistoryDraft,
+) -> StoreResult<i64> {
+    let key = w.key()?;
+    let chain = draft.company_id.unwrap_or(0);
+    sqlx::query("insert into history_heads (chain, seq, hash) values ($1, 0, $2) on conflict (chain) do nothing")
+        .bind(chain)
+        .bind(GENESIS_HASH)
+        .execute(&mut *conn)
+        .await?;
     let head =
-        sqlx::query("update history_head set seq = seq + 1 where id = 1 returning seq, hash")
+        sqlx::query("update history_heads set seq = seq + 1 where chain = $1 returning seq, hash")
+            .bind(chain)
             .fetch_one(&mut *conn)
             .await?;
-    let seq: i64 = head.try_get("seq")?;
+    let chain_seq: i64 = head.try_get("seq")?;
     let prev_hash: String = head.try_get("hash")?;
-    let entry = HistoryEntry {
+    let next = match w.backend {
+        Backend::Sqlite => "select coalesce(max(seq), 0) + 1 as seq from history",
+        Backend::Postgres => "select nextval('history_seq_gen') as seq",
+    };
+    let seq: i64 = sqlx::query(next)
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get("seq")?;
+    let operation = printable(&draft.operation, 128);
+    let mut entry = HistoryEntry {
         seq,
+        format: FORMAT,
+        chain: Some(chain),
+        chain_seq: Some(chain_seq),
         occurred_at: draft.occurred_at,
         company_id: draft.company_id,
         user_id: draft.user_id,
@@ -291,21 +304,27 @@ pub(crate) async fn append_in(conn: &mut AnyConnection, draft: &HistoryDraft) ->
         ip: printable(&draft.ip, 64),
         user_agent: printable(&draft.user_agent, 256),
         peer: printable(&draft.peer, 64),
-        area: draft.area.label().to_owned(),
-        operation: printable(&draft.operation, 128),
-        outcome: draft.outcome.label().to_owned(),
+        area: draft.area.code().to_owned(),
+        operation: operation_code(&operation)
+            .map(str::to_owned)
+            .unwrap_or(operation),
+        outcome: draft.outcome.code().to_owned(),
         error_code: draft.error_code.clone().unwrap_or_default(),
         details: draft.details.to_string(),
         hash: String::new(),
         prev_hash,
     };
-    let hash = entry.expected_hash();
+    entry.hash = entry.expected_hash(key);
     sqlx::query(
-        "insert into history (seq, occurred_at, company_id, user_id, login_id, ip, user_agent,
-                              area, operation, outcome, error_code, details, prev_hash, hash, peer)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+        "insert into history (seq, format, chain, chain_seq, occurred_at, company_id, user_id,
+                              login_id, ip, user_agent, area, operation, outcome, error_code,
+                              details, prev_hash, hash, peer)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
     )
     .bind(entry.seq)
+    .bind(entry.format)
+    .bind(entry.chain)
+    .bind(entry.chain_seq)
     .bind(entry.occurred_at)
     .bind(entry.company_id)
     .bind(entry.user_id)
@@ -318,12 +337,13 @@ pub(crate) async fn append_in(conn: &mut AnyConnection, draft: &HistoryDraft) ->
     .bind(&entry.error_code)
     .bind(&entry.details)
     .bind(&entry.prev_hash)
-    .bind(&hash)
+    .bind(&entry.hash)
     .bind(&entry.peer)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("update history_head set hash = $1 where id = 1")
-        .bind(&hash)
+    sqlx::query("update history_heads set hash = $2 where chain = $1")
+        .bind(chain)
+        .bind(&entry.hash)
         .execute(&mut *conn)
         .await?;
     Ok(seq)
@@ -333,15 +353,12 @@ pub(crate) async fn append_in(conn: &mut AnyConnection, draft: &HistoryDraft) ->
 mod tests {
     use super::*;
 
-    #[test]
-    fn hex_is_lower_case() {
-        assert_eq!(hex(&[0x00, 0xab, 0xff]), "00abff");
-    }
-
-    #[test]
-    fn any_field_changes_the_hash() {
-        let entry = HistoryEntry {
+    fn entry(format: i64) -> HistoryEntry {
+        HistoryEntry {
             seq: 1,
+            format,
+            chain: (format == 2).then_some(1),
+            chain_seq: (format == 2).then_some(1),
             occurred_at: 1,
             company_id: Some(1),
             user_id: Some(1),
@@ -349,25 +366,52 @@ mod tests {
             ip: "127.0.0.1".into(),
             user_agent: "ua".into(),
             peer: String::new(),
-            area: "ログイン".into(),
-            operation: "ログイン".into(),
-            outcome: "正常".into(),
+            area: "auth".into(),
+            operation: "auth.login".into(),
+            outcome: "ok".into(),
             error_code: String::new(),
             details: "{}".into(),
             prev_hash: GENESIS_HASH.into(),
             hash: String::new(),
-        };
-        let base = entry.expected_hash();
-        let mut other = entry.clone();
-        other.outcome = "エラー".into();
-        assert_ne!(base, other.expected_hash());
-        let mut other = entry.clone();
-        other.prev_hash = "1".repeat(64);
-        assert_ne!(base, other.expected_hash());
-        assert_eq!(base, entry.expected_hash());
-        let mut other = entry.clone();
-        other.peer = "10.0.0.2".into();
-        assert_ne!(base, other.expected_hash(), "a peer is covered");
+        }
+    }
+
+    #[test]
+    fn hex_is_lower_case() {
+        assert_eq!(hex(&[0x00, 0xab, 0xff]), "00abff");
+    }
+
+    #[test]
+    fn any_field_changes_the_hash_and_only_the_key_makes_it() {
+        let key = HistoryKey::new([1; 32]);
+        for format in [1, 2] {
+            let e = entry(format);
+            let base = e.expected_hash(&key);
+            let mut other = e.clone();
+            other.outcome = "error".into();
+            assert_ne!(base, other.expected_hash(&key));
+            let mut other = e.clone();
+            other.prev_hash = "1".repeat(64);
+            assert_ne!(base, other.expected_hash(&key));
+            let mut other = e.clone();
+            other.peer = "10.0.0.2".into();
+            assert_ne!(base, other.expected_hash(&key), "a peer is covered");
+            assert_eq!(base, e.expected_hash(&key));
+        }
+        let e = entry(2);
+        assert_ne!(
+            e.expected_hash(&key),
+            e.expected_hash(&HistoryKey::new([2; 32])),
+            "another key, another MAC: nobody without the key can make one"
+        );
+        let mut moved = e.clone();
+        moved.chain_seq = Some(2);
+        assert_ne!(e.expected_hash(&key), moved.expected_hash(&key), "position");
+        assert_eq!(
+            entry(1).expected_hash(&key),
+            entry(1).expected_hash(&HistoryKey::new([2; 32])),
+            "format 1 has no key"
+        );
     }
 
     #[test]

@@ -67,10 +67,10 @@ pub struct HistorySearch {
     pub since: Option<i64>,
     /// occurred_at < until.
     pub until: Option<i64>,
-    /// The stored 業務種別, 操作内容 and 結果.
-    pub area: Option<String>,
-    pub operation: Option<String>,
-    pub outcome: Option<String>,
+    /// 業務種別, 操作内容 and 結果: the code, and the words format-1 entries hold.
+    pub area: Option<(String, String)>,
+    pub operation: Option<(String, String)>,
+    pub outcome: Option<(String, String)>,
     /// 操作端末 (the address), exactly.
     pub ip: Option<String>,
     /// Entries older than this one (the next page's cursor).
@@ -93,9 +93,23 @@ struct Clause {
 
 impl Clause {
     fn push(&mut self, sql: &str, value: Value) {
-        self.values.push(value);
-        self.parts
-            .push(sql.replace('?', &format!("${}", self.values.len())));
+        self.push_all(sql, vec![value]);
+    }
+
+    /// A condition with one `?` per value, in order.
+    fn push_all(&mut self, sql: &str, values: Vec<Value>) {
+        let mut out = String::new();
+        let mut values = values.into_iter();
+        for piece in sql.split_inclusive('?') {
+            match (piece.strip_suffix('?'), values.next()) {
+                (Some(head), Some(v)) => {
+                    self.values.push(v);
+                    out.push_str(&format!("{head}${}", self.values.len()));
+                }
+                _ => out.push_str(piece),
+            }
+        }
+        self.parts.push(out);
     }
 
     fn company(&mut self, company_id: Option<i64>) {
@@ -130,6 +144,18 @@ impl Clause {
 }
 
 impl SqlStore {
+    /// Whether format-1 entries exist (their count is the frozen head's).
+    async fn has_legacy(&self) -> StoreResult<bool> {
+        if let Some(known) = self.legacy.get() {
+            return Ok(*known);
+        }
+        let count: i64 = sqlx::query("select seq from history_head where id = 1")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("seq")?;
+        Ok(*self.legacy.get_or_init(|| count > 0))
+    }
+
     /// One bound of the `seq` range of a date condition: `min` of the entries on or after
     /// `at`, or `max` of those before it. `None`: there are none.
     async fn seq_bound(
@@ -167,15 +193,25 @@ impl SqlStore {
         if let Some(user) = s.user_id {
             clause.push("user_id = ?", Value::Int(user));
         }
+        let legacy = self.has_legacy().await?;
         for (column, value) in [
             ("area", &s.area),
             ("operation", &s.operation),
             ("outcome", &s.outcome),
-            ("ip", &s.ip),
         ] {
-            if let Some(v) = value {
-                clause.push(&format!("{column} = ?"), Value::Text(v.clone()));
+            match value {
+                // Only where old entries exist is the second value looked for: `in` would
+                // not walk the index in order (PostgreSQL before 17).
+                Some((code, words)) if legacy && code != words => clause.push_all(
+                    &format!("({column} = ? or {column} = ?)"),
+                    vec![Value::Text(code.clone()), Value::Text(words.clone())],
+                ),
+                Some((code, _)) => clause.push(&format!("{column} = ?"), Value::Text(code.clone())),
+                None => {}
             }
+        }
+        if let Some(ip) = &s.ip {
+            clause.push("ip = ?", Value::Text(ip.clone()));
         }
         if let Some(seq) = low {
             clause.push("seq >= ?", Value::Int(seq));

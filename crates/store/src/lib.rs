@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+mod backend;
 mod companies;
 mod confirmed;
 mod connect;
@@ -16,7 +17,9 @@ mod credentials;
 mod error;
 mod fees;
 pub mod history;
+mod history_key;
 mod history_search;
+mod history_verify;
 mod idempotency;
 mod migrate;
 mod model;
@@ -32,8 +35,9 @@ pub use connect::{Backend, SqlStore, redact};
 pub use credentials::{AttemptClaim, CredentialStore};
 pub use error::StoreError;
 pub use fees::{FeeStore, StandardTable, StoredFee};
-pub use history::{HistoryDraft, HistoryEntry, HistoryFilter, HistoryStore, VerifyReport};
+pub use history::{HistoryDraft, HistoryEntry, HistoryFilter, HistoryKey, HistoryStore};
 pub use history_search::{HistoryReadStore, HistorySearch};
+pub use history_verify::{Checkpoint, CheckpointBody, HistoryVerifyStore, VerifyReport};
 pub use idempotency::{ClaimedKey, Confirmed};
 pub use migrate::{MIGRATION_NAMES, migration_dir_names};
 pub use model::{
@@ -55,6 +59,7 @@ pub trait Store:
     + SessionStore
     + HistoryStore
     + HistoryReadStore
+    + HistoryVerifyStore
     + SettingsStore
     + FeeStore
     + OtpStore
@@ -71,6 +76,7 @@ impl<T> Store for T where
         + SessionStore
         + HistoryStore
         + HistoryReadStore
+        + HistoryVerifyStore
         + SettingsStore
         + FeeStore
         + OtpStore

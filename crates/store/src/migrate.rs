@@ -7,6 +7,7 @@ use sqlx::Row;
 
 use crate::StoreResult;
 use crate::connect::{Backend, SqlStore};
+use crate::history::HistoryKey;
 
 /// Names of the embedded migrations, in order.
 pub const MIGRATION_NAMES: &[&str] = &[
@@ -18,6 +19,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0006_user_stop",
     "0007_otp",
     "0008_history_search",
+    "0009_history_chains",
 ];
 
 const SQLITE: &[&str] = &[
@@ -29,6 +31,7 @@ const SQLITE: &[&str] = &[
     include_str!("../migrations/sqlite/0006_user_stop.sql"),
     include_str!("../migrations/sqlite/0007_otp.sql"),
     include_str!("../migrations/sqlite/0008_history_search.sql"),
+    include_str!("../migrations/sqlite/0009_history_chains.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0001_foundation.sql"),
@@ -39,6 +42,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0006_user_stop.sql"),
     include_str!("../migrations/postgres/0007_otp.sql"),
     include_str!("../migrations/postgres/0008_history_search.sql"),
+    include_str!("../migrations/postgres/0009_history_chains.sql"),
 ];
 
 /// File names (without `.sql`) in one engine's migration folder, sorted; for the lockstep test.
@@ -83,14 +87,14 @@ impl SqlStore {
     /// sqlx has described — a panic in its worker; PostgreSQL refuses a cached plan whose
     /// result changed). Found by starting servers on fresh databases: 1 in 20 crashed
     /// loading the demo.
-    pub async fn connect_migrated(url: &str) -> StoreResult<(Self, Vec<String>)> {
-        let store = Self::connect(url).await?;
+    pub async fn connect_migrated(url: &str, key: HistoryKey) -> StoreResult<(Self, Vec<String>)> {
+        let store = Self::connect(url).await?.with_history_key(key.clone());
         let applied = store.migrate().await?;
         if applied.is_empty() {
             return Ok((store, applied));
         }
         store.close().await;
-        Ok((Self::connect(url).await?, applied))
+        Ok((Self::connect(url).await?.with_history_key(key), applied))
     }
 
     /// Applies the pending migrations; the names applied now. Prefer

@@ -304,7 +304,7 @@ impl OtpStore for SqlStore {
                 .execute(&mut *tx)
                 .await?;
         }
-        append_in(&mut tx, &history).await?;
+        append_in(&mut tx, &self.history, &history).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -383,7 +383,7 @@ impl OtpStore for SqlStore {
         };
         if let Err(e) = accepted {
             if let Some(entry) = refused(&a.history, &e) {
-                append_in(&mut tx, &entry).await?;
+                append_in(&mut tx, &self.history, &entry).await?;
             }
             tx.commit().await?;
             return Err(e);
@@ -406,7 +406,7 @@ impl OtpStore for SqlStore {
             tx.commit().await?;
             return Err(StoreError::CredentialRefused);
         }
-        append_in(&mut tx, &a.history).await?;
+        append_in(&mut tx, &self.history, &a.history).await?;
         tx.commit().await?;
         Ok(())
     }

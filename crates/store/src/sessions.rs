@@ -105,7 +105,7 @@ impl SessionStore for SqlStore {
             .execute(&mut *tx)
             .await?;
         if let Some(history) = history {
-            append_in(&mut tx, &history).await?;
+            append_in(&mut tx, &self.history, &history).await?;
         }
         tx.commit().await?;
         Ok(())

@@ -192,7 +192,7 @@ impl UserStore for SqlStore {
         if let (None, Some(details)) = (history.user_id, history.details.as_object_mut()) {
             details.insert("user_id".to_owned(), serde_json::json!(user.id));
         }
-        append_in(&mut tx, &history).await?;
+        append_in(&mut tx, &self.history, &history).await?;
         tx.commit().await?;
         Ok(user)
     }
@@ -250,7 +250,7 @@ impl UserStore for SqlStore {
             return Err(StoreError::CredentialRefused);
         }
         insert_session(&mut tx, &session).await?;
-        append_in(&mut tx, &history).await?;
+        append_in(&mut tx, &self.history, &history).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -299,7 +299,7 @@ impl UserStore for SqlStore {
             return Err(StoreError::CredentialRefused);
         }
         end_other_sessions(&mut tx, user_id, Some(&session.id_hash)).await?;
-        append_in(&mut tx, &history).await?;
+        append_in(&mut tx, &self.history, &history).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -350,7 +350,7 @@ impl UserStore for SqlStore {
         if changed.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        append_in(&mut tx, &history).await?;
+        append_in(&mut tx, &self.history, &history).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -49,6 +49,7 @@ pub async fn names(state: &AppState, actor: &Actor) -> Result<BTreeMap<i64, Stri
 
 /// `e` as shown.
 pub fn shown(e: HistoryEntry, names: &BTreeMap<i64, String>) -> Shown {
+    let e = e.worded();
     Shown {
         seq: e.seq,
         at: jst::format_seconds(e.occurred_at),

@@ -164,7 +164,7 @@ async fn list_page(
             .filter(|a| **a != HistoryArea::Operator || everyone)
             .map(|a| (a.code(), a.label()))
             .collect(),
-        operations: OPERATIONS.iter().map(|(_, label)| *label).collect(),
+        operations: OPERATIONS.iter().map(|(_, _, label)| *label).collect(),
         outcomes: Outcome::ALL.iter().map(|o| (o.code(), o.label())).collect(),
         rows: page
             .as_ref()

@@ -5,7 +5,7 @@
 //! another company's user is simply not found.
 
 use madoguchi_domain::fees::{FeeKind, FeeSetting};
-use madoguchi_domain::history_search::Conditions;
+use madoguchi_domain::history_search::{Conditions, operation_code};
 use madoguchi_domain::{BankCeilings, CompanySettings, Error};
 use madoguchi_store::{
     Account, ConfirmedWrite, HistoryEntry, HistoryFilter, HistorySearch, NewUser, OtpToken,
@@ -252,9 +252,14 @@ impl<'a> HistoryScope<'a> {
                 user_id,
                 since: c.since,
                 until: c.until,
-                area: c.area.map(|a| a.label().to_owned()),
-                operation: c.operation.map(str::to_owned),
-                outcome: c.outcome.map(|o| o.label().to_owned()),
+                area: c.area.map(|a| (a.code().to_owned(), a.label().to_owned())),
+                operation: c.operation.map(|label| {
+                    let code = operation_code(label).unwrap_or(label);
+                    (code.to_owned(), label.to_owned())
+                }),
+                outcome: c
+                    .outcome
+                    .map(|o| (o.code().to_owned(), o.label().to_owned())),
                 ip: c.terminal.clone(),
                 before_seq: before,
                 limit,

@@ -13,7 +13,7 @@ async fn entries_record_who_where_what_and_the_chain_verifies() {
         let entries = recent_history(&app, 2).await;
         let logout = &entries[0];
         assert_eq!(logout.operation, "ログアウト");
-        assert_eq!(logout.area, "ログイン");
+        assert_eq!(logout.area, "ログイン", "shown in words");
         assert_eq!(logout.outcome, "正常");
         assert_eq!(logout.login_id, "master01");
         assert_eq!(logout.ip, "192.0.2.10", "{engine:?}: 操作端末 is recorded");
@@ -22,7 +22,7 @@ async fn entries_record_who_where_what_and_the_chain_verifies() {
             logout.prev_hash, entries[1].hash,
             "each entry links to the one before"
         );
-        let report = app.state.store.verify_history().await.unwrap();
+        let report = app.state.store.verify_history(&[]).await.unwrap();
         assert_eq!(report.first_bad, None, "{engine:?}");
         assert!(report.checked > 5);
     }
@@ -65,10 +65,10 @@ async fn verify_names_the_first_tampered_entry() {
             .execute(raw.pool())
             .await
             .unwrap();
-        let report = app.state.store.verify_history().await.unwrap();
+        let report = app.state.store.verify_history(&[]).await.unwrap();
         let (seq, reason) = report.first_bad.expect("tampering must be found");
         assert_eq!(seq, 3, "{engine:?}: {reason}");
-        assert_eq!(report.checked, 2);
+        assert!(reason.contains("MAC"), "{reason}");
         raw.close().await;
     }
 }
@@ -87,7 +87,7 @@ async fn concurrent_appends_keep_one_unbroken_chain() {
         for t in tasks {
             t.await.unwrap();
         }
-        let report = app.state.store.verify_history().await.unwrap();
+        let report = app.state.store.verify_history(&[]).await.unwrap();
         assert_eq!(report.first_bad, None, "{engine:?}");
     }
 }

@@ -22,5 +22,6 @@ mod routes;
 mod screens_fidelity;
 mod sessions;
 mod support;
+mod tamper;
 mod users;
 mod users_screens;

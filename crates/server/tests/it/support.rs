@@ -153,7 +153,30 @@ pub fn test_config(url: &str) -> Config {
         otp_key: Some(madoguchi_server::config::SecretText::new(
             madoguchi_store::history::hex(&rand::random::<[u8; 32]>()),
         )),
+        history_key: Some(madoguchi_server::config::SecretText::new(
+            madoguchi_store::history::hex(&rand::random::<[u8; 32]>()),
+        )),
         ..Config::default()
+    }
+}
+
+/// A folder of its own for one test (the checkpoint log lives there), removed after.
+pub struct TempDir(pub std::path::PathBuf);
+
+impl TempDir {
+    pub fn new() -> Self {
+        let dir = std::env::temp_dir().join(format!(
+            "madoguchi-test-{}",
+            madoguchi_store::history::hex(&rand::random::<[u8; 8]>())
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -163,6 +186,8 @@ pub struct TestApp {
     pub router: Router,
     pub clock: Clock,
     pub db: TestDb,
+    /// The data directory (the checkpoint log); removed with the app.
+    pub _dir: TempDir,
 }
 
 impl TestApp {
@@ -174,7 +199,9 @@ impl TestApp {
     /// Like [`TestApp::new`], after `adjust` has changed the configuration.
     pub async fn with_config(engine: Engine, adjust: impl FnOnce(&mut Config)) -> Self {
         let db = TestDb::create(engine).await;
+        let dir = TempDir::new();
         let mut config = test_config(&db.url);
+        config.data_dir = dir.0.clone();
         adjust(&mut config);
         let clock = Clock::manual();
         let store = app::connect(&config).await.unwrap();
@@ -191,6 +218,7 @@ impl TestApp {
             router,
             clock,
             db,
+            _dir: dir,
         }
     }
 
@@ -450,7 +478,7 @@ impl Client {
     }
 }
 
-/// The newest 操作履歴 entries of the whole deployment.
+/// The newest 操作履歴 entries of the whole deployment, in words (as shown).
 pub async fn recent_history(app: &TestApp, n: i64) -> Vec<madoguchi_store::HistoryEntry> {
     app.state
         .store
@@ -461,6 +489,9 @@ pub async fn recent_history(app: &TestApp, n: i64) -> Vec<madoguchi_store::Histo
         })
         .await
         .unwrap()
+        .into_iter()
+        .map(madoguchi_store::HistoryEntry::worded)
+        .collect()
 }
 
 /// Locks `login_id`'s login password with five wrong passwords (the default threshold).
@@ -494,6 +525,6 @@ pub fn field_codes(r: &Resp) -> Vec<(String, String)> {
 
 /// The 操作履歴's hash chain verifies.
 pub async fn assert_chain_intact(app: &TestApp) {
-    let report = app.state.store.verify_history().await.unwrap();
+    let report = app.state.store.verify_history(&[]).await.unwrap();
     assert!(report.first_bad.is_none(), "{report:?}");
 }

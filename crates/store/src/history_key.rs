@@ -1,0 +1,81 @@
+//! The key of the 操作履歴's MACs and checkpoint signatures, and what an append needs
+//! besides its connection.
+
+use std::sync::Arc;
+
+use hmac::{KeyInit, Mac};
+use sha2::Sha256;
+
+use crate::StoreResult;
+use crate::backend::Backend;
+use crate::error::StoreError;
+
+/// The key of the chains' MACs and the checkpoints' signatures (32 bytes, kept outside
+/// the database).
+#[derive(Clone)]
+pub struct HistoryKey([u8; 32]);
+
+impl std::fmt::Debug for HistoryKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HistoryKey(…)")
+    }
+}
+
+impl HistoryKey {
+    pub fn new(bytes: [u8; 32]) -> Self {
+        Self(bytes)
+    }
+
+    /// HMAC-SHA-256 of `parts` (joined by newlines), in hex.
+    pub fn mac(&self, parts: &[&str]) -> String {
+        let Ok(mut mac) = hmac::Hmac::<Sha256>::new_from_slice(&self.0) else {
+            // A 32-byte key always fits HMAC; this cannot happen.
+            return String::new();
+        };
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                mac.update(b"\n");
+            }
+            mac.update(part.as_bytes());
+        }
+        hex(&mac.finalize().into_bytes())
+    }
+}
+
+/// What every append needs besides the connection: the key, and how the engine numbers
+/// entries.
+#[derive(Clone, Debug)]
+pub struct HistoryWriter {
+    key: Option<Arc<HistoryKey>>,
+    pub(crate) backend: Backend,
+}
+
+impl HistoryWriter {
+    pub(crate) fn new(backend: Backend) -> Self {
+        Self { key: None, backend }
+    }
+
+    pub(crate) fn with_key(self, key: HistoryKey) -> Self {
+        Self {
+            key: Some(Arc::new(key)),
+            ..self
+        }
+    }
+
+    pub(crate) fn key(&self) -> StoreResult<&HistoryKey> {
+        self.key
+            .as_deref()
+            .ok_or_else(|| StoreError::Corrupt("no 操作履歴 key is configured".to_owned()))
+    }
+}
+
+/// Lower-case hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+    out
+}
