@@ -82,6 +82,11 @@ pub const OPERATIONS: &[(HistoryArea, &str, &str)] = &[
         "history.download",
         "操作履歴のダウンロード",
     ),
+    (
+        HistoryArea::Operator,
+        "operator.history_purge",
+        "保存期間を過ぎた操作履歴の削除",
+    ),
     (HistoryArea::Operator, "operator.company", "企業の登録"),
     (HistoryArea::Operator, "operator.account", "口座の登録"),
     (

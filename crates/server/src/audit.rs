@@ -3,7 +3,8 @@
 //! `history_checkpoint_seconds` while entries come in and as soon as
 //! `history_checkpoint_entries` have; and the verification of the whole history against
 //! them, at start, every `history_verify_hours`, and by `madoguchi history verify`. The
-//! last verification's outcome is kept (signed) for the 操作履歴照会 screen.
+//! last verification's outcome is kept (signed) for the 操作履歴照会 screen. Entries older
+//! than `history_retention_days` are purged daily (and by `madoguchi history purge`).
 
 use std::io::Write;
 use std::path::Path;
@@ -61,6 +62,31 @@ pub async fn checkpoint(state: &AppState) -> anyhow::Result<Option<Checkpoint>> 
         append_log(&state.config.checkpoint_file(), c)?;
     }
     Ok(made)
+}
+
+/// Entries removed per purge transaction: bounds how long one holds the write lock.
+const PURGE_BATCH: i64 = 10_000;
+
+/// Removes the entries older than the retention period (none when it is 0), in batches;
+/// how many were removed.
+pub async fn purge(state: &AppState) -> anyhow::Result<i64> {
+    let days = i64::from(state.config.history_retention_days);
+    if days == 0 {
+        return Ok(0);
+    }
+    let cutoff = state.now() - days * 86_400_000_000;
+    let mut total = 0;
+    loop {
+        let record = crate::operator::draft(state, None, "保存期間を過ぎた操作履歴の削除");
+        let purged = state
+            .store
+            .purge_history(cutoff, state.now(), PURGE_BATCH, record)
+            .await?;
+        total += purged.removed;
+        if purged.removed < PURGE_BATCH {
+            return Ok(total);
+        }
+    }
 }
 
 /// The last verification, as kept.
@@ -125,6 +151,7 @@ pub async fn run(state: AppState) {
     let entries = i64::from(state.config.history_checkpoint_entries);
     let mut last_checkpoint: Option<i64> = None;
     let mut last_verify: Option<i64> = None;
+    let mut last_purge: Option<i64> = None;
     let older = |last: Option<i64>, now: i64, age: i64| last.is_none_or(|t| now - t >= age);
     loop {
         let now = state.now();
@@ -139,6 +166,14 @@ pub async fn run(state: AppState) {
             match checkpoint(&state).await {
                 Ok(_) => last_checkpoint = Some(now),
                 Err(e) => tracing::error!(error = %e, "could not sign a 操作履歴 checkpoint"),
+            }
+        }
+        if older(last_purge, now, 86_400_000_000) {
+            last_purge = Some(now);
+            match purge(&state).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(entries = n, "操作履歴 past its retention purged"),
+                Err(e) => tracing::error!(error = %e, "操作履歴 could not be purged"),
             }
         }
         if last_verify.is_none() || (verify_every > 0 && older(last_verify, now, verify_every)) {

@@ -245,6 +245,9 @@ enum HistoryCommand {
     Verify,
     /// Sign a checkpoint of the chains' heads now (the server also does it on its own).
     Checkpoint,
+    /// Remove the entries older than `history_retention_days` now (the server also does
+    /// it daily); what remains stays verifiable.
+    Purge,
 }
 
 /// Runs the command line; the exit status is non-zero on any error.
@@ -404,6 +407,15 @@ async fn operator_command(state: &AppState, command: Command) -> anyhow::Result<
                     madoguchi_domain::jst::format_seconds(c.created_at)
                 ),
                 None => println!("nothing appended since the last checkpoint"),
+            }
+        }
+        Command::History(HistoryCommand::Purge) => {
+            let days = state.config.history_retention_days;
+            if days == 0 {
+                println!("history_retention_days is 0: the 操作履歴 is kept for ever");
+            } else {
+                let removed = crate::audit::purge(state).await?;
+                println!("{removed} entries older than {days} days removed");
             }
         }
         Command::History(HistoryCommand::Verify) => {

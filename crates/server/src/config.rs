@@ -45,6 +45,9 @@ pub struct Config {
     /// The server verifies the whole 操作履歴 this often (hours; 0: only at start and by
     /// `madoguchi history verify`).
     pub history_verify_hours: u32,
+    /// Days the 操作履歴 is kept (0: for ever). Older entries are purged daily by the
+    /// server and by `madoguchi history purge`, leaving what remains verifiable.
+    pub history_retention_days: u32,
     /// Minutes without a request before a session ends.
     pub session_idle_minutes: u32,
     /// Hours after login at which a session ends regardless of activity.
@@ -113,6 +116,7 @@ impl Default for Config {
             history_checkpoint_entries: 1000,
             history_checkpoint_file: PathBuf::from("history-checkpoints.log"),
             history_verify_hours: 24,
+            history_retention_days: 365,
             session_idle_minutes: 10,
             session_absolute_hours: 8,
             password_min_length: 6,
@@ -175,6 +179,7 @@ const KEYS: &[&str] = &[
     "history_checkpoint_entries",
     "history_checkpoint_file",
     "history_verify_hours",
+    "history_retention_days",
     "session_idle_minutes",
     "session_absolute_hours",
     "password_min_length",

@@ -5,10 +5,11 @@
 //!   its chain's sequence number and the previous entry's MAC, and its own MAC is
 //!   HMAC-SHA-256 under a key the database never holds (`HistoryKey`). Without the key no
 //!   entry can be forged, altered, re-ordered or re-chained undetected.
-//! - **Signed checkpoints** (`history_checkpoint.rs`) fix each chain's head from time to
+//! - **Signed checkpoints** (`history_verify.rs`) fix each chain's head from time to
 //!   time, in the database and in a log file outside it, so a chain cut short after a
 //!   checkpoint is found too.
-//! - The schema refuses UPDATE and DELETE (triggers on both engines).
+//! - The schema refuses UPDATE and DELETE (triggers on both engines), except the deletion
+//!   of a chain's oldest entries behind a signed start record (`history_retention.rs`).
 //!
 //! Entries written before chains (format 1) stay on their single SHA-256 chain, verified
 //! the old way and fixed by the first checkpoint. The canonical form of an entry is

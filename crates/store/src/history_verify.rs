@@ -1,5 +1,8 @@
 //! Checkpoints and verification of the 操作履歴.
 //!
+//! Each chain is walked from its start: position 1, or where the newest signed purge
+//! record (`history_retention.rs`) says the kept entries begin.
+//!
 //! A **checkpoint** is every chain's head (and the frozen head of the format-1 chain) at a
 //! moment, MAC'd under the history key; it is kept in `history_checkpoints` and, by the
 //! server, in a log file outside the database. **Verification** walks every chain —
@@ -15,7 +18,8 @@ use sqlx::Row;
 
 use crate::StoreResult;
 use crate::connect::SqlStore;
-use crate::history::{GENESIS_HASH, HistoryEntry, HistoryKey};
+use crate::history::{HistoryEntry, HistoryKey};
+use crate::history_retention::{ChainStart, LEGACY_CHAIN, chain_start};
 
 /// A signed checkpoint as stored and as written to the log file.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -123,12 +127,33 @@ impl SqlStore {
             .collect()
     }
 
-    /// The format-1 chain: contiguous from 1, each hash over its predecessor's, ending at
+    /// Where `chain` starts after purges; `None` (with the problem reported) when a start
+    /// record is not signed with the key.
+    async fn start(
+        &self,
+        report: &mut VerifyReport,
+        chain: i64,
+    ) -> StoreResult<Option<ChainStart>> {
+        let key = self.history.key()?;
+        let mut conn = self.pool.acquire().await?;
+        match chain_start(&mut conn, key, chain).await? {
+            Ok(start) => Ok(Some(start)),
+            Err(reason) => {
+                bad(report, 0, reason)?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// The format-1 chain: contiguous from its start (1, or where a purge left it), each hash over its predecessor's, ending at
     /// the frozen head.
     async fn verify_legacy(&self, report: &mut VerifyReport) -> StoreResult<Option<(i64, String)>> {
         let key = self.history.key()?;
-        let mut prev = GENESIS_HASH.to_owned();
-        let mut expected = 1_i64;
+        let Some(start) = self.start(report, LEGACY_CHAIN).await? else {
+            return Ok(None);
+        };
+        let mut prev = start.prev_hash;
+        let mut expected = start.first_seq;
         loop {
             let rows = sqlx::query(
                 "select * from history where format = 1 and seq >= $1 order by seq limit $2",
@@ -186,8 +211,11 @@ impl SqlStore {
     ) -> StoreResult<bool> {
         let key = self.history.key()?;
         let (chain, head_seq, head_hash) = head;
-        let mut prev = GENESIS_HASH.to_owned();
-        let mut expected = 1_i64;
+        let Some(start) = self.start(report, *chain).await? else {
+            return Ok(false);
+        };
+        let mut prev = start.prev_hash;
+        let mut expected = start.first_seq;
         let mut last_seq = 0_i64;
         loop {
             let rows = sqlx::query(
@@ -351,6 +379,7 @@ impl HistoryVerifyStore for SqlStore {
         let Some(legacy_head) = self.verify_legacy(&mut report).await? else {
             return Ok(report);
         };
+        let legacy_checked = report.checked;
         if let Some(n) = &newest
             && n.legacy != legacy_head
         {
@@ -390,7 +419,7 @@ impl HistoryVerifyStore for SqlStore {
             .fetch_one(&self.pool)
             .await?
             .try_get("n")?;
-        let on_chains = report.checked - legacy_head.0;
+        let on_chains = report.checked - legacy_checked;
         if chained != on_chains {
             let stray = chained - on_chains;
             return bad(

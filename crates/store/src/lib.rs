@@ -18,6 +18,7 @@ mod error;
 mod fees;
 pub mod history;
 mod history_key;
+mod history_retention;
 mod history_search;
 mod history_verify;
 mod idempotency;
@@ -36,6 +37,7 @@ pub use credentials::{AttemptClaim, CredentialStore};
 pub use error::StoreError;
 pub use fees::{FeeStore, StandardTable, StoredFee};
 pub use history::{HistoryDraft, HistoryEntry, HistoryFilter, HistoryKey, HistoryStore};
+pub use history_retention::{HistoryRetentionStore, Purged};
 pub use history_search::{HistoryReadStore, HistorySearch};
 pub use history_verify::{Checkpoint, CheckpointBody, HistoryVerifyStore, VerifyReport};
 pub use idempotency::{ClaimedKey, Confirmed};
@@ -60,6 +62,7 @@ pub trait Store:
     + HistoryStore
     + HistoryReadStore
     + HistoryVerifyStore
+    + HistoryRetentionStore
     + SettingsStore
     + FeeStore
     + OtpStore
@@ -77,6 +80,7 @@ impl<T> Store for T where
         + HistoryStore
         + HistoryReadStore
         + HistoryVerifyStore
+        + HistoryRetentionStore
         + SettingsStore
         + FeeStore
         + OtpStore

@@ -20,6 +20,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0007_otp",
     "0008_history_search",
     "0009_history_chains",
+    "0010_history_retention",
 ];
 
 const SQLITE: &[&str] = &[
@@ -32,6 +33,7 @@ const SQLITE: &[&str] = &[
     include_str!("../migrations/sqlite/0007_otp.sql"),
     include_str!("../migrations/sqlite/0008_history_search.sql"),
     include_str!("../migrations/sqlite/0009_history_chains.sql"),
+    include_str!("../migrations/sqlite/0010_history_retention.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0001_foundation.sql"),
@@ -43,6 +45,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0007_otp.sql"),
     include_str!("../migrations/postgres/0008_history_search.sql"),
     include_str!("../migrations/postgres/0009_history_chains.sql"),
+    include_str!("../migrations/postgres/0010_history_retention.sql"),
 ];
 
 /// File names (without `.sql`) in one engine's migration folder, sorted; for the lockstep test.

@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use madoguchi_domain::history_search::{OPERATIONS, SearchInput};
-use madoguchi_domain::{Error, HistoryArea, Outcome};
+use madoguchi_domain::{Error, HistoryArea, Outcome, jst};
 use serde::Deserialize;
 
 use super::csv::Encoding;
@@ -120,6 +120,48 @@ struct ListPage {
     paged: bool,
     error: String,
     field_errors: Vec<(String, String)>,
+    /// For administrators: the last verification of the 操作履歴 (time, and intact or not).
+    integrity: Option<Integrity>,
+}
+
+/// What the last verification of the 操作履歴 found, as the screen says it.
+struct Integrity {
+    text: String,
+    intact: bool,
+}
+
+impl Integrity {
+    async fn of(state: &AppState) -> Self {
+        let broken = |text: String| Integrity {
+            text,
+            intact: false,
+        };
+        match crate::audit::last_verified(state).await {
+            Ok(None) => Integrity {
+                text: "改ざん検証：未実施".to_owned(),
+                intact: true,
+            },
+            Ok(Some(v)) if v.problem.is_none() => Integrity {
+                text: format!(
+                    "改ざん検証：{} 実施　{}件　異常なし",
+                    jst::format_seconds(v.at),
+                    v.checked
+                ),
+                intact: true,
+            },
+            Ok(Some(v)) => broken(format!(
+                "改ざん検証：{} 実施　異常あり（銀行にお問い合わせください）",
+                jst::format_seconds(v.at)
+            )),
+            Err(e) => {
+                tracing::error!(error = %e, "the last verification of the 操作履歴 cannot be read");
+                broken(
+                    "改ざん検証：検証の記録を確認できません（銀行にお問い合わせください）"
+                        .to_owned(),
+                )
+            }
+        }
+    }
 }
 
 impl ListPage {
@@ -153,7 +195,13 @@ async fn list_page(
         _ => Vec::new(),
     };
     let everyone = actor.history_scope(state).everyone();
+    let integrity = if everyone || actor.user().has_admin_authority() {
+        Some(Integrity::of(state).await)
+    } else {
+        None
+    };
     Ok(ListPage {
+        integrity,
         frame: Frame::new(state, actor, "BSRS001", "操作履歴照会"),
         everyone,
         query: query_of(&input),

@@ -48,7 +48,7 @@ async fn the_schema_refuses_update_and_delete() {
 async fn drop_guard(engine: Engine, raw: &SqlStore) {
     let sql = match engine {
         Engine::Sqlite => "drop trigger history_no_update",
-        Engine::Postgres => "drop trigger history_no_update_delete on history",
+        Engine::Postgres => "drop trigger history_no_update on history",
     };
     sqlx::raw_sql(sql).execute(raw.pool()).await.unwrap();
 }

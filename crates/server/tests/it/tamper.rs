@@ -2,7 +2,8 @@
 //! every kind of tampering — an edit, a deletion, an insertion, a swap, the tail cut, the
 //! newest entries deleted, the chain rewritten after an edit, forged appends, a whole
 //! company's chain removed, checkpoints deleted or forged — is found by the verification
-//! (`madoguchi history verify` runs the same), on both engines.
+//! (`madoguchi history verify` runs the same), on both engines; and a purge of what is past
+//! its retention leaves the rest verifiable, and cannot be used to hide a deletion.
 
 use madoguchi_server::audit;
 use madoguchi_store::SqlStore;
@@ -34,11 +35,13 @@ async fn unguard(engine: Engine, raw: &SqlStore) {
     let sql = match engine {
         Engine::Sqlite => {
             "drop trigger history_no_update; drop trigger history_no_delete;
-             drop trigger history_checkpoints_no_update; drop trigger history_checkpoints_no_delete;"
+             drop trigger history_checkpoints_no_update; drop trigger history_checkpoints_no_delete;
+             drop trigger history_purges_no_update; drop trigger history_purges_no_delete;"
         }
         Engine::Postgres => {
-            "drop trigger history_no_update_delete on history;
-             drop trigger history_checkpoints_no_update_delete on history_checkpoints;"
+            "drop trigger history_no_update on history; drop trigger history_no_delete on history;
+             drop trigger history_checkpoints_no_update_delete on history_checkpoints;
+             drop trigger history_purges_no_update_delete on history_purges;"
         }
     };
     sqlx::raw_sql(sql).execute(raw.pool()).await.unwrap();
@@ -239,5 +242,163 @@ async fn checkpoints_are_kept_in_the_file_and_the_database_and_follow_appends() 
         assert!(report.checkpoint_at.is_some() && report.chains >= 2);
         let kept = audit::last_verified(&app.state).await.unwrap().unwrap();
         assert_eq!((kept.checked, kept.problem), (report.checked, None));
+    }
+}
+
+/// Activity now, a year and a day of quiet, activity again: the first part is past the
+/// retention period.
+async fn aged(engine: Engine) -> TestApp {
+    let app = TestApp::new(engine).await;
+    for id in ["master01", "ippan01", "other01"] {
+        app.logged_in(id).await.get("/history").await;
+    }
+    audit::checkpoint(&app.state).await.unwrap();
+    app.clock.advance_secs(366 * 86_400);
+    app.logged_in("master01").await.get("/history").await;
+    app
+}
+
+async fn entries(app: &TestApp) -> i64 {
+    app.state
+        .store
+        .search_history(&madoguchi_store::HistorySearch {
+            limit: 100_000,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .len() as i64
+}
+
+#[tokio::test]
+async fn a_purge_removes_what_is_past_retention_and_the_rest_still_verifies() {
+    for engine in engines() {
+        let app = aged(engine).await;
+        let before = entries(&app).await;
+        let removed = audit::purge(&app.state).await.unwrap();
+        assert!(removed > 0, "{engine:?}");
+        assert_eq!(
+            entries(&app).await,
+            before - removed + 1,
+            "{engine:?}: one entry says so"
+        );
+        let newest = crate::support::recent_history(&app, 1).await.remove(0);
+        assert_eq!(newest.operation, "保存期間を過ぎた操作履歴の削除");
+        let details: serde_json::Value = serde_json::from_str(&newest.details).unwrap();
+        assert_eq!(details["removed"], removed, "{engine:?}");
+        let report = audit::verify(&app.state).await.unwrap();
+        assert_eq!(report.first_bad, None, "{engine:?}: the rest verifies");
+        assert_eq!(report.checked, before - removed + 1);
+        assert_eq!(
+            audit::purge(&app.state).await.unwrap(),
+            0,
+            "nothing more is due"
+        );
+
+        // The kept entries are still searchable, and a second round of ageing purges again.
+        app.clock.advance_secs(366 * 86_400);
+        app.logged_in("ippan01").await;
+        assert!(audit::purge(&app.state).await.unwrap() > 0);
+        assert_eq!(
+            audit::verify(&app.state).await.unwrap().first_bad,
+            None,
+            "{engine:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn nothing_is_purged_when_retention_is_off_and_the_schema_refuses_any_other_deletion() {
+    for engine in engines() {
+        let app = TestApp::with_config(engine, |c| c.history_retention_days = 0).await;
+        app.logged_in("master01").await;
+        app.clock.advance_secs(10 * 366 * 86_400);
+        assert_eq!(audit::purge(&app.state).await.unwrap(), 0);
+
+        // Without a signed start record, the guard refuses deleting even the oldest entry.
+        let raw = app.raw_store().await;
+        let refused = sqlx::raw_sql("delete from history where seq = 1")
+            .execute(raw.pool())
+            .await;
+        assert!(refused.is_err(), "{engine:?}: append-only");
+        raw.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_purge_record_cannot_be_forged_or_removed_unseen() {
+    for engine in engines() {
+        // A forged start record lets the schema delete, but not the verification pass.
+        let app = aged(engine).await;
+        let c = apparel(&app).await;
+        let raw = app.raw_store().await;
+        run(
+            &raw,
+            &format!(
+                "insert into history_purges (created_at, chain, first_seq, prev_hash, mac)
+                 select 1, {c}, 3, prev_hash, '{}' from history where chain = {c} and chain_seq = 3;
+                 delete from history where chain = {c} and chain_seq < 3",
+                "ef".repeat(32)
+            ),
+        )
+        .await;
+        let reason = found(&app, "a forged purge record").await;
+        assert!(reason.contains("not signed"), "{engine:?}: {reason}");
+        raw.close().await;
+
+        // A genuine purge, then its record deleted: the chain has a gap at its start.
+        let app = aged(engine).await;
+        audit::purge(&app.state).await.unwrap();
+        let raw = app.raw_store().await;
+        unguard(engine, &raw).await;
+        run(&raw, "delete from history_purges").await;
+        let reason = found(&app, "a purge record removed").await;
+        assert!(reason.contains("missing"), "{engine:?}: {reason}");
+        raw.close().await;
+    }
+}
+
+#[tokio::test]
+async fn administrators_see_when_the_history_was_last_verified_and_whether_it_was_intact() {
+    for engine in engines() {
+        let app = TestApp::new(engine).await;
+        let mut master = app.logged_in("master01").await;
+        assert!(
+            master
+                .get("/history")
+                .await
+                .body
+                .contains("改ざん検証：未実施")
+        );
+        audit::verify(&app.state).await.unwrap();
+        let page = master.get("/history").await.body;
+        assert!(page.contains("異常なし"), "{engine:?}");
+        assert!(!page.contains("異常あり"));
+        // A general user without 全操作履歴照会 is not shown the deployment's state.
+        let page = app.logged_in("ippan01").await.get("/history").await.body;
+        assert!(!page.contains("改ざん検証"), "{engine:?}");
+
+        let raw = app.raw_store().await;
+        unguard(engine, &raw).await;
+        let c = apparel(&app).await;
+        run(
+            &raw,
+            &format!("update history set ip = '198.51.100.1' where chain = {c} and chain_seq = 1"),
+        )
+        .await;
+        raw.close().await;
+        audit::verify(&app.state).await.unwrap();
+        let page = master.get("/history").await.body;
+        assert!(
+            page.contains("異常あり（銀行にお問い合わせください）"),
+            "{engine:?}"
+        );
+
+        // A forged record of a verification reads as unknown, never as intact.
+        let raw = app.raw_store().await;
+        run(&raw, "update deployment_meta set value = '{\"body\":\"{\\\"at\\\":1,\\\"checked\\\":1,\\\"problem\\\":null}\",\"mac\":\"00\"}' where key = 'history_last_verified'").await;
+        raw.close().await;
+        let page = master.get("/history").await.body;
+        assert!(page.contains("検証の記録を確認できません"), "{engine:?}");
     }
 }

@@ -1,0 +1,34 @@
+-- Retention of the 操作履歴: a purge removes the oldest entries of a chain, and only
+-- behind a signed record of where the chain now starts (its first position kept and the
+-- MAC of the entry before it), so what remains verifies on its own. Chain -1 stands for
+-- the format-1 entries (by seq). Keep in step with the other engine's file.
+create table history_purges (
+    id integer primary key,
+    created_at bigint not null,
+    chain bigint not null,
+    first_seq bigint not null,
+    prev_hash text not null,
+    mac text not null
+);
+create index history_purges_chain on history_purges (chain, first_seq);
+create trigger history_purges_no_update before update on history_purges
+begin
+    select raise(abort, 'history is append-only');
+end;
+create trigger history_purges_no_delete before delete on history_purges
+begin
+    select raise(abort, 'history is append-only');
+end;
+
+-- An entry may be deleted only before its chain's recorded start. (Someone who can write
+-- to the database can forge such a record, but not its MAC: verification refuses it.)
+drop trigger history_no_delete;
+create trigger history_no_delete before delete on history
+when not exists (
+    select 1 from history_purges p
+    where p.chain = (case when old.format = 1 then -1 else old.chain end)
+      and p.first_seq > (case when old.format = 1 then old.seq else old.chain_seq end)
+)
+begin
+    select raise(abort, 'history is append-only');
+end;
