@@ -17,6 +17,7 @@ pub mod confirm;
 pub mod confirm_pages;
 pub mod demo;
 pub mod fees;
+pub mod generate;
 pub mod history;
 pub mod keys;
 pub mod menu;

@@ -46,6 +46,12 @@ impl SqlStore {
                             conn.execute("PRAGMA synchronous = FULL").await?;
                             conn.execute("PRAGMA foreign_keys = ON").await?;
                             conn.execute("PRAGMA busy_timeout = 10000").await?;
+                            // 64 MiB of page cache per connection (SQLite's default is 2 MiB),
+                            // taken only as pages are read: the 操作履歴's indexes end with
+                            // `seq`, so appends touch one hot page per company and index, and
+                            // at millions of entries those pages no longer fit 2 MiB
+                            // (docs/performance.md).
+                            conn.execute("PRAGMA cache_size = -65536").await?;
                             Ok(())
                         })
                     })

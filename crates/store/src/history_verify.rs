@@ -13,6 +13,8 @@
 //! after the newest checkpoint can be removed from the end unseen, and only those: the
 //! checkpoint interval bounds that window.
 
+use std::collections::BTreeMap;
+
 use async_trait::async_trait;
 use sqlx::Row;
 
@@ -88,11 +90,87 @@ pub trait HistoryVerifyStore {
     async fn verify_history(&self, outside: &[Checkpoint]) -> StoreResult<VerifyReport>;
 }
 
-const PAGE: i64 = 5000;
+/// Entries read per query: one sequential pass over the table in `seq` order.
+const PAGE: i64 = 10_000;
 
 fn bad(report: &mut VerifyReport, seq: i64, reason: String) -> StoreResult<VerifyReport> {
     report.first_bad = Some((seq, reason));
     Ok(report.clone())
+}
+
+/// Where the walk of one chain is: the position it expects next, the MAC that entry
+/// must follow, and what the newest checkpoint fixed.
+struct Walk {
+    next: i64,
+    prev: String,
+    fixed: Option<(i64, String)>,
+}
+
+impl Walk {
+    fn new(start: ChainStart, fixed: Option<(i64, String)>) -> Self {
+        Self {
+            next: start.first_seq,
+            prev: start.prev_hash,
+            fixed,
+        }
+    }
+
+    /// What is wrong with `e` as this chain's next entry (`mac_ok`: its MAC holds).
+    fn problem(&self, e: &HistoryEntry, position: i64, mac_ok: bool, at: &str) -> Option<String> {
+        if position > self.next {
+            Some(format!("{at} {}: the entry is missing", self.next))
+        } else if position < self.next {
+            Some(format!("{at} {position}: out of order"))
+        } else if e.prev_hash != self.prev {
+            Some(format!(
+                "{at} {position}: it does not follow the previous entry"
+            ))
+        } else if !mac_ok {
+            Some(format!(
+                "{at} {position}: its MAC does not match its contents"
+            ))
+        } else if self
+            .fixed
+            .as_ref()
+            .is_some_and(|(s, h)| *s == position && *h != e.hash)
+        {
+            Some(format!(
+                "{at} {position}: it differs from the signed checkpoint"
+            ))
+        } else {
+            None
+        }
+    }
+
+    fn advance(&mut self, e: &HistoryEntry) {
+        self.next += 1;
+        self.prev.clone_from(&e.hash);
+    }
+}
+
+/// Whether each entry's MAC (or format-1 hash) holds, computed on every core.
+fn macs_hold(key: &HistoryKey, entries: &[HistoryEntry]) -> Vec<bool> {
+    let threads = std::thread::available_parallelism()
+        .map(usize::from)
+        .unwrap_or(1)
+        .clamp(1, 8);
+    let chunk = entries.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = entries
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|e| e.hash == e.expected_hash(key))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|p| p.join().unwrap_or_default())
+            .collect()
+    })
 }
 
 impl SqlStore {
@@ -127,155 +205,37 @@ impl SqlStore {
             .collect()
     }
 
-    /// Where `chain` starts after purges; `None` (with the problem reported) when a start
-    /// record is not signed with the key.
-    async fn start(
-        &self,
-        report: &mut VerifyReport,
-        chain: i64,
-    ) -> StoreResult<Option<ChainStart>> {
+    /// Where each chain starts after purges (a chain never purged is absent); `Err` with
+    /// the reason when a start record is not signed with the key.
+    async fn starts(&self) -> StoreResult<Result<BTreeMap<i64, ChainStart>, String>> {
         let key = self.history.key()?;
+        let chains: Vec<i64> = sqlx::query("select distinct chain from history_purges")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| r.try_get("chain"))
+            .collect::<Result<_, _>>()?;
         let mut conn = self.pool.acquire().await?;
-        match chain_start(&mut conn, key, chain).await? {
-            Ok(start) => Ok(Some(start)),
-            Err(reason) => {
-                bad(report, 0, reason)?;
-                Ok(None)
-            }
+        let mut starts = BTreeMap::new();
+        for chain in chains {
+            match chain_start(&mut conn, key, chain).await? {
+                Ok(start) => starts.insert(chain, start),
+                Err(reason) => return Ok(Err(reason)),
+            };
         }
+        Ok(Ok(starts))
     }
 
-    /// The format-1 chain: contiguous from its start (1, or where a purge left it), each hash over its predecessor's, ending at
-    /// the frozen head.
-    async fn verify_legacy(&self, report: &mut VerifyReport) -> StoreResult<Option<(i64, String)>> {
-        let key = self.history.key()?;
-        let Some(start) = self.start(report, LEGACY_CHAIN).await? else {
-            return Ok(None);
-        };
-        let mut prev = start.prev_hash;
-        let mut expected = start.first_seq;
-        loop {
-            let rows = sqlx::query(
-                "select * from history where format = 1 and seq >= $1 order by seq limit $2",
-            )
-            .bind(expected)
+    async fn page_after(&self, seq: i64) -> StoreResult<Vec<HistoryEntry>> {
+        let rows = sqlx::query("select * from history where seq > $1 order by seq limit $2")
+            .bind(seq)
             .bind(PAGE)
             .fetch_all(&self.pool)
             .await?;
-            if rows.is_empty() {
-                break;
-            }
-            for row in &rows {
-                let e = HistoryEntry::from_row(row)?;
-                let problem = if e.seq != expected {
-                    Some(format!("entry {expected} is missing (next is {})", e.seq))
-                } else if e.prev_hash != prev {
-                    Some("prev_hash does not match the previous entry's hash".to_owned())
-                } else if e.hash != e.expected_hash(key) {
-                    Some("the entry's contents do not match its hash".to_owned())
-                } else {
-                    None
-                };
-                if let Some(reason) = problem {
-                    bad(report, expected, reason)?;
-                    return Ok(None);
-                }
-                report.checked += 1;
-                expected += 1;
-                prev = e.hash;
-            }
-        }
-        let head = self.legacy_head().await?;
-        if head != (expected - 1, prev.clone()) {
-            bad(
-                report,
-                expected,
-                format!(
-                    "the chain head says {} entries, {} found",
-                    head.0,
-                    expected - 1
-                ),
-            )?;
-            return Ok(None);
-        }
-        Ok(Some(head))
-    }
-
-    /// One chain, from position 1 to its head; `fixed` is the (position, MAC) the newest
-    /// checkpoint says it has.
-    async fn verify_chain(
-        &self,
-        report: &mut VerifyReport,
-        head: &(i64, i64, String),
-        fixed: Option<&(i64, String)>,
-    ) -> StoreResult<bool> {
-        let key = self.history.key()?;
-        let (chain, head_seq, head_hash) = head;
-        let Some(start) = self.start(report, *chain).await? else {
-            return Ok(false);
-        };
-        let mut prev = start.prev_hash;
-        let mut expected = start.first_seq;
-        let mut last_seq = 0_i64;
-        loop {
-            let rows = sqlx::query(
-                "select * from history where chain = $1 and chain_seq >= $2
-                 order by chain_seq limit $3",
-            )
-            .bind(chain)
-            .bind(expected)
-            .bind(PAGE)
-            .fetch_all(&self.pool)
-            .await?;
-            if rows.is_empty() {
-                break;
-            }
-            for row in &rows {
-                let e = HistoryEntry::from_row(row)?;
-                let at = format!("company {chain}'s chain at {expected}");
-                let problem = if e.chain_seq != Some(expected) {
-                    Some(format!("{at}: the entry is missing"))
-                } else if e.prev_hash != prev {
-                    Some(format!("{at}: it does not follow the previous entry"))
-                } else if e.hash != e.expected_hash(key) {
-                    Some(format!("{at}: its MAC does not match its contents"))
-                } else if fixed.is_some_and(|(s, h)| *s == expected && *h != e.hash) {
-                    Some(format!("{at}: it differs from the signed checkpoint"))
-                } else {
-                    None
-                };
-                if let Some(reason) = problem {
-                    bad(report, e.seq, reason)?;
-                    return Ok(false);
-                }
-                report.checked += 1;
-                expected += 1;
-                last_seq = e.seq;
-                prev = e.hash;
-            }
-        }
-        let length = expected - 1;
-        if let Some((seq, _)) = fixed
-            && *seq > length
-        {
-            bad(
-                report,
-                last_seq,
-                format!(
-                    "company {chain}'s chain ends at {length}, but a signed checkpoint has it at {seq}: entries were removed"
-                ),
-            )?;
-            return Ok(false);
-        }
-        if (*head_seq, head_hash) != (length, &prev) {
-            bad(
-                report,
-                last_seq,
-                format!("company {chain}'s chain head says {head_seq} entries, {length} found"),
-            )?;
-            return Ok(false);
-        }
-        Ok(true)
+        rows.iter()
+            .map(HistoryEntry::from_row)
+            .collect::<Result<_, _>>()
+            .map_err(Into::into)
     }
 }
 
@@ -376,20 +336,12 @@ impl HistoryVerifyStore for SqlStore {
             }
         }
         report.checkpoint_at = newest.as_ref().map(|n| n.at);
-        let Some(legacy_head) = self.verify_legacy(&mut report).await? else {
-            return Ok(report);
+        let starts = match self.starts().await? {
+            Ok(starts) => starts,
+            Err(reason) => return bad(&mut report, 0, reason),
         };
-        let legacy_checked = report.checked;
-        if let Some(n) = &newest
-            && n.legacy != legacy_head
-        {
-            return bad(
-                &mut report,
-                0,
-                "the entries before chains differ from the signed checkpoint".to_owned(),
-            );
-        }
         let heads = self.heads().await?;
+        report.chains = i64::try_from(heads.len()).unwrap_or(i64::MAX);
         if let Some(n) = &newest {
             for (chain, seq, _) in &n.heads {
                 if !heads.iter().any(|h| h.0 == *chain) {
@@ -403,30 +355,146 @@ impl HistoryVerifyStore for SqlStore {
                 }
             }
         }
-        for head in &heads {
-            report.chains += 1;
-            let fixed = newest.as_ref().and_then(|n| {
+        let start_of = |chain: i64| {
+            starts
+                .get(&chain)
+                .cloned()
+                .unwrap_or_else(ChainStart::genesis)
+        };
+        let fixed_of = |chain: i64| {
+            newest.as_ref().and_then(|n| {
                 n.heads
                     .iter()
-                    .find(|h| h.0 == head.0)
+                    .find(|h| h.0 == chain)
                     .map(|h| (h.1, h.2.clone()))
-            });
-            if !self.verify_chain(&mut report, head, fixed.as_ref()).await? {
-                return Ok(report);
+            })
+        };
+        let mut legacy = Walk::new(
+            start_of(LEGACY_CHAIN),
+            newest.as_ref().map(|n| n.legacy.clone()),
+        );
+        let mut walks: BTreeMap<i64, Walk> = BTreeMap::new();
+        // The heads read above are the snapshot verified: an entry past its chain's head
+        // (or on a chain begun since) was appended during the pass, and is left for the
+        // next verification — if the heads, read again at the end, account for it.
+        let snapshot: BTreeMap<i64, i64> = heads.iter().map(|h| (h.0, h.1)).collect();
+        let mut later: BTreeMap<i64, i64> = BTreeMap::new();
+
+        // One pass in `seq` order (each chain's positions rise with it: an append takes its
+        // chain's head before its number), the MACs of a page checked on every core while
+        // the next page is read.
+        let mut page = self.page_after(0).await?;
+        while !page.is_empty() {
+            let last = page.last().map_or(0, |e| e.seq);
+            let checking = {
+                let key = key.clone();
+                tokio::task::spawn_blocking(move || {
+                    let holds = macs_hold(&key, &page);
+                    (page, holds)
+                })
+            };
+            let next_page = self.page_after(last).await?;
+            let (entries, holds) = checking
+                .await
+                .map_err(|e| sqlx::Error::Protocol(format!("verification task: {e}")))?;
+            for (e, mac_ok) in entries.iter().zip(holds) {
+                let (walk, position, at) = match (e.format, e.chain, e.chain_seq) {
+                    (1, _, _) => (
+                        &mut legacy,
+                        e.seq,
+                        "the entries before chains at".to_owned(),
+                    ),
+                    (_, Some(chain), Some(position))
+                        if snapshot.get(&chain).is_none_or(|h| position > *h) =>
+                    {
+                        let max = later.entry(chain).or_insert(position);
+                        *max = (*max).max(position);
+                        continue;
+                    }
+                    (_, Some(chain), Some(position)) => (
+                        walks
+                            .entry(chain)
+                            .or_insert_with(|| Walk::new(start_of(chain), fixed_of(chain))),
+                        position,
+                        format!("company {chain}'s chain at"),
+                    ),
+                    _ => return bad(&mut report, e.seq, "the entry is on no chain".to_owned()),
+                };
+                if let Some(reason) = walk.problem(e, position, mac_ok, &at) {
+                    return bad(&mut report, e.seq, reason);
+                }
+                walk.advance(e);
+                report.checked += 1;
             }
+            page = next_page;
         }
-        let chained: i64 = sqlx::query("select count(*) as n from history where format <> 1")
-            .fetch_one(&self.pool)
-            .await?
-            .try_get("n")?;
-        let on_chains = report.checked - legacy_checked;
-        if chained != on_chains {
-            let stray = chained - on_chains;
+
+        // Every chain ends where its head row and the newest checkpoint say.
+        let ends = |walk: Option<&Walk>, chain: i64| {
+            walk.map(|w| (w.next - 1, w.prev.clone()))
+                .unwrap_or_else(|| {
+                    let s = start_of(chain);
+                    (s.first_seq - 1, s.prev_hash)
+                })
+        };
+        let legacy_head = self.legacy_head().await?;
+        if ends(Some(&legacy), LEGACY_CHAIN) != legacy_head {
             return bad(
                 &mut report,
                 0,
-                format!("{stray} entries are on no chain's record"),
+                format!(
+                    "the chain head of the entries before chains says {}, {} found",
+                    legacy_head.0,
+                    legacy.next - 1
+                ),
             );
+        }
+        if newest.as_ref().is_some_and(|n| n.legacy != legacy_head) {
+            return bad(
+                &mut report,
+                0,
+                "the entries before chains differ from the signed checkpoint".to_owned(),
+            );
+        }
+        for (chain, head_seq, head_hash) in &heads {
+            let walk = walks.remove(chain);
+            let (length, prev) = ends(walk.as_ref(), *chain);
+            if let Some((seq, _)) = fixed_of(*chain)
+                && seq > length
+            {
+                return bad(
+                    &mut report,
+                    0,
+                    format!(
+                        "company {chain}'s chain ends at {length}, but a signed checkpoint has it at {seq}: entries were removed"
+                    ),
+                );
+            }
+            if (*head_seq, head_hash) != (length, &prev) {
+                return bad(
+                    &mut report,
+                    0,
+                    format!("company {chain}'s chain head says {head_seq} entries, {length} found"),
+                );
+            }
+        }
+        if !later.is_empty() {
+            let now: BTreeMap<i64, i64> = self
+                .heads()
+                .await?
+                .into_iter()
+                .map(|h| (h.0, h.1))
+                .collect();
+            if let Some((chain, position)) = later
+                .iter()
+                .find(|(chain, position)| now.get(chain).is_none_or(|h| *position > h))
+            {
+                return bad(
+                    &mut report,
+                    0,
+                    format!("company {chain}'s chain has an entry at {position}, past its head"),
+                );
+            }
         }
         Ok(report)
     }

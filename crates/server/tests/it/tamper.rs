@@ -86,7 +86,8 @@ async fn every_tampering_is_found() {
             ("a deletion", "missing", |c| {
                 format!("delete from history where chain = {c} and chain_seq = 4")
             }),
-            ("a swap", "does not follow", |c| {
+            // In `seq` order the swapped-in later position comes where the earlier is due.
+            ("a swap", "the entry is missing", |c| {
                 format!(
                     "update history set chain_seq = -2 where chain = {c} and chain_seq = 2;
                      update history set chain_seq = 2 where chain = {c} and chain_seq = 3;
@@ -125,7 +126,8 @@ async fn every_tampering_is_found() {
                     "delete from history where chain = {c}; delete from history_heads where chain = {c}"
                 )
             }),
-            ("an entry inserted in the middle", "MAC", |c| {
+            // Found at position 3, whichever `seq` the forged entry was given.
+            ("an entry inserted in the middle", "chain at 3", |c| {
                 format!(
                     "update history set chain_seq = chain_seq + 1000000 where chain = {c} and chain_seq >= 3;
                      update history set chain_seq = chain_seq - 999999 where chain = {c} and chain_seq >= 1000000;
@@ -400,5 +402,68 @@ async fn administrators_see_when_the_history_was_last_verified_and_whether_it_wa
         raw.close().await;
         let page = master.get("/history").await.body;
         assert!(page.contains("検証の記録を確認できません"), "{engine:?}");
+    }
+}
+
+#[tokio::test]
+async fn generated_history_is_genuine_and_only_made_on_a_demo_database() {
+    for engine in engines() {
+        let app = TestApp::new(engine).await;
+        let plan = madoguchi_server::generate::Plan {
+            entries: 25_000,
+            companies: 7,
+            shares: vec![0.01, 0.1],
+            days: 30,
+        };
+        let before = entries(&app).await;
+        let written = madoguchi_server::generate::generate(&app.state, &plan)
+            .await
+            .unwrap();
+        assert_eq!(written, 25_000);
+        // Appends go on from where the bulk left each chain.
+        app.logged_in("master01").await.get("/history").await;
+        let report = audit::verify(&app.state).await.unwrap();
+        assert_eq!(report.first_bad, None, "{engine:?}");
+        assert!(report.checked > before + 25_000);
+        assert!(
+            report.chains >= 9,
+            "{engine:?}: the demo's, the bank's and 7 more"
+        );
+
+        let raw = app.raw_store().await;
+        run(&raw, "delete from deployment_meta where key = 'demo'").await;
+        raw.close().await;
+        let refused = madoguchi_server::generate::generate(&app.state, &plan).await;
+        assert!(
+            refused.is_err(),
+            "{engine:?}: not on a bank's real database"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_verification_while_entries_are_appended_finds_nothing_wrong() {
+    for engine in engines() {
+        let app = TestApp::new(engine).await;
+        audit::checkpoint(&app.state).await.unwrap();
+        let mut tasks = Vec::new();
+        for i in 0..60 {
+            let mut client = app.client();
+            let id = ["master01", "other01", "nobody99"][i % 3];
+            tasks.push(tokio::spawn(async move {
+                client.login(id, "Wrong9999").await.status
+            }));
+        }
+        for _ in 0..5 {
+            let report = audit::verify(&app.state).await.unwrap();
+            assert_eq!(
+                report.first_bad, None,
+                "{engine:?}: appends during the pass"
+            );
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        assert_eq!(audit::verify(&app.state).await.unwrap().first_bad, None);
     }
 }
