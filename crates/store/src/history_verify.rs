@@ -1,17 +1,16 @@
 //! Checkpoints and verification of the 操作履歴.
 //!
-//! Each chain is walked from its start: position 1, or where the newest signed purge
-//! record (`history_retention.rs`) says the kept entries begin.
-//!
 //! A **checkpoint** is every chain's head (and the frozen head of the format-1 chain) at a
 //! moment, MAC'd under the history key; it is kept in `history_checkpoints` and, by the
-//! server, in a log file outside the database. **Verification** walks every chain —
-//! contiguous positions, each entry's MAC over its predecessor's — checks each head row,
-//! counts the entries (none outside a chain), and holds the chains against the newest
-//! checkpoint it can trust (from the database or the file): a chain shorter than a
-//! checkpoint says, or different at the position it names, was cut or rewritten. Entries
-//! after the newest checkpoint can be removed from the end unseen, and only those: the
-//! checkpoint interval bounds that window.
+//! server, in a log file outside the database. **Verification** reads the heads (the
+//! snapshot it verifies), then makes one pass over the table in `seq` order, walking every
+//! chain at once from its start (position 1, or where the newest signed purge record of
+//! `history_retention.rs` says the kept entries begin): contiguous positions, each entry
+//! following its predecessor's MAC and carrying its own. It then checks each head row and
+//! holds the chains against the newest checkpoint it can trust (from the database or the
+//! file): a chain shorter than a checkpoint says, or different at the position it names,
+//! was cut or rewritten. Entries after the newest checkpoint can be removed from the end
+//! unseen, and only those: the checkpoint interval bounds that window.
 
 use std::collections::BTreeMap;
 
