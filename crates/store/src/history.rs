@@ -262,12 +262,13 @@ const ROWS_PER_INSERT: usize = 32;
 /// Appends `drafts` in order inside the caller's transaction: each chain's head row is
 /// moved once by the number of its entries (`returning` the MAC to continue from, and
 /// holding the row until commit, as a single append does), the entries are sealed in
-/// order and inserted 32 to a statement, and each head takes its last MAC.
+/// order and inserted 32 to a statement, and each head takes its last MAC. Returns the
+/// last entry's `seq` (0 for none).
 pub(crate) async fn append_many_in(
     conn: &mut AnyConnection,
     w: &HistoryWriter,
     drafts: &[HistoryDraft],
-) -> StoreResult<()> {
+) -> StoreResult<i64> {
     let key = w.key()?;
     let mut counts: std::collections::BTreeMap<i64, i64> = std::collections::BTreeMap::new();
     for d in drafts {
@@ -310,6 +311,7 @@ pub(crate) async fn append_many_in(
         .map(|r| r.try_get("seq"))
         .collect::<Result<_, _>>()?,
     };
+    let last_seq = seqs.last().copied().unwrap_or(0);
     let mut batch = Vec::with_capacity(ROWS_PER_INSERT);
     for (draft, seq) in drafts.iter().zip(seqs) {
         let chain = draft.company_id.unwrap_or(0);
@@ -335,7 +337,7 @@ pub(crate) async fn append_many_in(
             .execute(&mut *conn)
             .await?;
     }
-    Ok(())
+    Ok(last_seq)
 }
 
 /// `text` as it may be kept: characters no field accepts (a NUL, bidi controls, zero-width
@@ -355,6 +357,24 @@ fn printable(text: &str, max: usize) -> String {
         .collect()
 }
 
+/// Every chain's head: (chain, last position, last MAC), by chain.
+pub(crate) async fn read_heads(conn: &mut AnyConnection) -> StoreResult<Vec<(i64, i64, String)>> {
+    let rows = sqlx::query("select chain, seq, hash from history_heads order by chain")
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("chain")?, r.try_get("seq")?, r.try_get("hash")?)))
+        .collect()
+}
+
+/// The frozen head of the format-1 chain: (last seq, last hash).
+pub(crate) async fn read_legacy_head(conn: &mut AnyConnection) -> StoreResult<(i64, String)> {
+    let row = sqlx::query("select seq, hash from history_head where id = 1")
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok((row.try_get("seq")?, row.try_get("hash")?))
+}
+
 /// Appends `draft` inside the caller's transaction and returns its `seq`.
 ///
 /// The entry's chain head row is taken first (`insert … on conflict do nothing`, then
@@ -367,36 +387,7 @@ pub(crate) async fn append_in(
     w: &HistoryWriter,
     draft: &HistoryDraft,
 ) -> StoreResult<i64> {
-    let key = w.key()?;
-    let chain = draft.company_id.unwrap_or(0);
-    sqlx::query("insert into history_heads (chain, seq, hash) values ($1, 0, $2) on conflict (chain) do nothing")
-        .bind(chain)
-        .bind(GENESIS_HASH)
-        .execute(&mut *conn)
-        .await?;
-    let head =
-        sqlx::query("update history_heads set seq = seq + 1 where chain = $1 returning seq, hash")
-            .bind(chain)
-            .fetch_one(&mut *conn)
-            .await?;
-    let chain_seq: i64 = head.try_get("seq")?;
-    let prev_hash: String = head.try_get("hash")?;
-    let next = match w.backend {
-        Backend::Sqlite => "select coalesce(max(seq), 0) + 1 as seq from history",
-        Backend::Postgres => "select nextval('history_seq_gen') as seq",
-    };
-    let seq: i64 = sqlx::query(next)
-        .fetch_one(&mut *conn)
-        .await?
-        .try_get("seq")?;
-    let entry = sealed(key, draft, seq, chain, chain_seq, prev_hash);
-    insert_entries(conn, std::slice::from_ref(&entry)).await?;
-    sqlx::query("update history_heads set hash = $2 where chain = $1")
-        .bind(chain)
-        .bind(&entry.hash)
-        .execute(&mut *conn)
-        .await?;
-    Ok(seq)
+    append_many_in(conn, w, std::slice::from_ref(draft)).await
 }
 
 /// The entry `draft` becomes at position `chain_seq` of `chain` after `prev_hash`, with

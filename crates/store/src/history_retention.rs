@@ -17,7 +17,9 @@ use sqlx::{AnyConnection, Row};
 
 use crate::StoreResult;
 use crate::connect::SqlStore;
-use crate::history::{GENESIS_HASH, HistoryDraft, HistoryKey, append_in};
+use crate::history::{
+    GENESIS_HASH, HistoryDraft, HistoryKey, append_in, read_heads, read_legacy_head,
+};
 
 /// The chain number of the entries written before chains (format 1, positioned by `seq`).
 pub const LEGACY_CHAIN: i64 = -1;
@@ -194,24 +196,9 @@ impl HistoryRetentionStore for SqlStore {
         record: HistoryDraft,
     ) -> StoreResult<Purged> {
         let mut tx = self.begin_write().await?;
-        let mut heads: Vec<(i64, i64, String)> =
-            sqlx::query("select chain, seq, hash from history_heads order by chain")
-                .fetch_all(&mut *tx)
-                .await?
-                .iter()
-                .map(|r| Ok((r.try_get("chain")?, r.try_get("seq")?, r.try_get("hash")?)))
-                .collect::<Result<_, sqlx::Error>>()?;
-        let legacy = sqlx::query("select seq, hash from history_head where id = 1")
-            .fetch_one(&mut *tx)
-            .await?;
-        heads.insert(
-            0,
-            (
-                LEGACY_CHAIN,
-                legacy.try_get("seq")?,
-                legacy.try_get("hash")?,
-            ),
-        );
+        let mut heads = read_heads(&mut tx).await?;
+        let (seq, hash) = read_legacy_head(&mut tx).await?;
+        heads.insert(0, (LEGACY_CHAIN, seq, hash));
         let mut purged = Purged::default();
         for (chain, seq, hash) in heads {
             let budget = batch - purged.removed;

@@ -15,11 +15,11 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
 use crate::StoreResult;
 use crate::connect::SqlStore;
-use crate::history::{HistoryEntry, HistoryKey};
+use crate::history::{HistoryEntry, HistoryKey, read_heads, read_legacy_head};
 use crate::history_retention::{ChainStart, LEGACY_CHAIN, chain_start};
 
 /// A signed checkpoint as stored and as written to the log file.
@@ -172,21 +172,25 @@ fn macs_hold(key: &HistoryKey, entries: &[HistoryEntry]) -> Vec<bool> {
     })
 }
 
+/// What the newest checkpoint fixed, if there is one.
+async fn newest_checkpoint(conn: &mut AnyConnection) -> StoreResult<Option<CheckpointBody>> {
+    Ok(
+        sqlx::query("select body from history_checkpoints order by id desc limit 1")
+            .fetch_optional(&mut *conn)
+            .await?
+            .map(|r| r.try_get::<String, _>("body"))
+            .transpose()?
+            .and_then(|b| serde_json::from_str::<CheckpointBody>(&b).ok()),
+    )
+}
+
 impl SqlStore {
     async fn heads(&self) -> StoreResult<Vec<(i64, i64, String)>> {
-        let rows = sqlx::query("select chain, seq, hash from history_heads order by chain")
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get("chain")?, r.try_get("seq")?, r.try_get("hash")?)))
-            .collect()
+        read_heads(&mut *self.pool.acquire().await?).await
     }
 
     async fn legacy_head(&self) -> StoreResult<(i64, String)> {
-        let row = sqlx::query("select seq, hash from history_head where id = 1")
-            .fetch_one(&self.pool)
-            .await?;
-        Ok((row.try_get("seq")?, row.try_get("hash")?))
+        read_legacy_head(&mut *self.pool.acquire().await?).await
     }
 
     async fn stored_checkpoints(&self) -> StoreResult<Vec<Checkpoint>> {
@@ -243,23 +247,9 @@ impl HistoryVerifyStore for SqlStore {
     async fn checkpoint(&self, now: i64) -> StoreResult<Option<Checkpoint>> {
         let key = self.history.key()?;
         let mut tx = self.begin_write().await?;
-        let rows = sqlx::query("select chain, seq, hash from history_heads order by chain")
-            .fetch_all(&mut *tx)
-            .await?;
-        let heads: Vec<(i64, i64, String)> = rows
-            .iter()
-            .map(|r| Ok((r.try_get("chain")?, r.try_get("seq")?, r.try_get("hash")?)))
-            .collect::<Result<_, sqlx::Error>>()?;
-        let legacy = sqlx::query("select seq, hash from history_head where id = 1")
-            .fetch_one(&mut *tx)
-            .await?;
-        let legacy = (legacy.try_get("seq")?, legacy.try_get("hash")?);
-        let newest = sqlx::query("select body from history_checkpoints order by id desc limit 1")
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|r| r.try_get::<String, _>("body"))
-            .transpose()?
-            .and_then(|b| serde_json::from_str::<CheckpointBody>(&b).ok());
+        let heads = read_heads(&mut tx).await?;
+        let legacy = read_legacy_head(&mut tx).await?;
+        let newest = newest_checkpoint(&mut tx).await?;
         if newest.is_some_and(|n| n.heads == heads && n.legacy == legacy) {
             tx.rollback().await?;
             return Ok(None);
@@ -292,12 +282,7 @@ impl HistoryVerifyStore for SqlStore {
                 .fetch_one(&self.pool)
                 .await?
                 .try_get("n")?;
-        let newest = sqlx::query("select body from history_checkpoints order by id desc limit 1")
-            .fetch_optional(&self.pool)
-            .await?
-            .map(|r| r.try_get::<String, _>("body"))
-            .transpose()?
-            .and_then(|b| serde_json::from_str::<CheckpointBody>(&b).ok());
+        let newest = newest_checkpoint(&mut *self.pool.acquire().await?).await?;
         let fixed: i64 = newest
             .map(|b| b.heads.iter().map(|h| h.1).sum())
             .unwrap_or(0);
