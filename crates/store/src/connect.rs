@@ -1,10 +1,13 @@
 //! Opening the database: picks the engine from the URL, sets SQLite's durability pragmas,
 //! and names the per-engine statement that begins a write transaction.
 
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
-use sqlx::{Any, AnyPool, Executor, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::StoreResult;
 pub use crate::backend::Backend;
@@ -20,7 +23,44 @@ pub struct SqlStore {
     pub(crate) history: HistoryWriter,
     /// Whether entries from before chains (format 1, the words stored instead of codes)
     /// exist: they never appear later, so it is looked up once.
-    pub(crate) legacy: std::sync::Arc<std::sync::OnceLock<bool>>,
+    pub(crate) legacy: Arc<std::sync::OnceLock<bool>>,
+    /// SQLite: this process's writers queue here, in order, before `BEGIN IMMEDIATE`.
+    /// SQLite admits one writer; without the queue the others wait in its busy handler,
+    /// which sleeps in growing steps (up to 100 ms each) and favours no one, so under
+    /// load a request could wait a second behind writers that came later
+    /// (docs/performance.md). Other processes (the CLI) still meet `busy_timeout`.
+    writers: Arc<Mutex<()>>,
+}
+
+/// A transaction that will write; on SQLite it holds the process's place in the writers'
+/// queue until it ends.
+pub(crate) struct WriteTx {
+    tx: Transaction<'static, Any>,
+    _turn: Option<OwnedMutexGuard<()>>,
+}
+
+impl WriteTx {
+    pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+
+    pub(crate) async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.tx.rollback().await
+    }
+}
+
+impl Deref for WriteTx {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        &self.tx
+    }
+}
+
+impl DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.tx
+    }
 }
 
 impl SqlStore {
@@ -52,6 +92,12 @@ impl SqlStore {
                             // at millions of entries those pages no longer fit 2 MiB
                             // (docs/performance.md).
                             conn.execute("PRAGMA cache_size = -65536").await?;
+                            // Statistics for the query planner, as SQLite advises for every
+                            // new connection (cheap: sampled, and only where they are stale
+                            // or missing). Without them it picks among the 操作履歴's
+                            // search indexes blindly: a search by 操作端末 and 結果 walked
+                            // every 結果 = 正常 entry of the week (docs/performance.md).
+                            conn.execute("PRAGMA optimize = 0x10002").await?;
                             Ok(())
                         })
                     })
@@ -67,6 +113,7 @@ impl SqlStore {
             backend,
             history: HistoryWriter::new(backend),
             legacy: Default::default(),
+            writers: Default::default(),
         })
     }
 
@@ -90,14 +137,24 @@ impl SqlStore {
 
     /// Begins a transaction that will write.
     ///
-    /// SQLite: `BEGIN IMMEDIATE` takes the write lock up front; a deferred `BEGIN` that
+    /// SQLite: after this process's earlier writers (`writers`), `BEGIN IMMEDIATE` takes
+    /// the write lock up front; a deferred `BEGIN` that
     /// upgrades later deadlocks under concurrent writers ("database is locked").
     /// PostgreSQL: READ COMMITTED, with every read-modify-write done as one atomic
     /// statement or behind the row lock of an `UPDATE` (see `docs/storage.md`).
-    pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
+    pub(crate) async fn begin_write(&self) -> Result<WriteTx, sqlx::Error> {
         match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.pool.begin().await,
+            Backend::Sqlite => {
+                let turn = self.writers.clone().lock_owned().await;
+                Ok(WriteTx {
+                    tx: self.pool.begin_with("BEGIN IMMEDIATE").await?,
+                    _turn: Some(turn),
+                })
+            }
+            Backend::Postgres => Ok(WriteTx {
+                tx: self.pool.begin().await?,
+                _turn: None,
+            }),
         }
     }
 

@@ -83,8 +83,8 @@ impl HistoryDraft {
 
 /// A stored 操作履歴 entry. `area` and `outcome` are stable codes (format 2; format 1
 /// entries hold the Japanese words), `operation` the code of a known operation or its
-/// words.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// words. Verification reads entries as JSON arrays of these fields in this order.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 pub struct HistoryEntry {
     /// Deployment-wide order (the cursor of paging).
     pub seq: i64,
@@ -277,16 +277,16 @@ pub(crate) async fn append_many_in(
     // chain → (next position, previous MAC)
     let mut heads = std::collections::BTreeMap::new();
     for (&chain, &n) in &counts {
-        sqlx::query("insert into history_heads (chain, seq, hash) values ($1, 0, $2) on conflict (chain) do nothing")
-            .bind(chain)
-            .bind(GENESIS_HASH)
-            .execute(&mut *conn)
-            .await?;
+        // One statement makes a new chain's head or moves an existing one; `hash` is
+        // not set by either, so it is the MAC to continue from (genesis for a new chain).
         let head = sqlx::query(
-            "update history_heads set seq = seq + $2 where chain = $1 returning seq, hash",
+            "insert into history_heads (chain, seq, hash) values ($1, $2, $3) \
+             on conflict (chain) do update set seq = history_heads.seq + excluded.seq \
+             returning seq, hash",
         )
         .bind(chain)
         .bind(n)
+        .bind(GENESIS_HASH)
         .fetch_one(&mut *conn)
         .await?;
         let last: i64 = head.try_get("seq")?;
@@ -377,8 +377,8 @@ pub(crate) async fn read_legacy_head(conn: &mut AnyConnection) -> StoreResult<(i
 
 /// Appends `draft` inside the caller's transaction and returns its `seq`.
 ///
-/// The entry's chain head row is taken first (`insert … on conflict do nothing`, then
-/// `update … returning`), which holds it until commit: appends to one company's chain
+/// The entry's chain head row is taken first (`insert … on conflict do update … returning`),
+/// which holds it until commit: appends to one company's chain
 /// queue up, each seeing its predecessor's MAC, while other companies' chains go on
 /// (PostgreSQL numbers entries from a sequence, not a row everyone locks; SQLite's one
 /// writer serialises anyway).

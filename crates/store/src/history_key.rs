@@ -11,9 +11,11 @@ use crate::backend::Backend;
 use crate::error::StoreError;
 
 /// The key of the chains' MACs and the checkpoints' signatures (32 bytes, kept outside
-/// the database).
+/// the database), held as HMAC's state after the key (its two padded blocks): each MAC
+/// starts from a copy instead of hashing them again, a third of the work of an entry's
+/// MAC (verification computes one per entry).
 #[derive(Clone)]
-pub struct HistoryKey([u8; 32]);
+pub struct HistoryKey(hmac::Hmac<Sha256>);
 
 impl std::fmt::Debug for HistoryKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -23,15 +25,16 @@ impl std::fmt::Debug for HistoryKey {
 
 impl HistoryKey {
     pub fn new(bytes: [u8; 32]) -> Self {
-        Self(bytes)
+        // HMAC pads a key shorter than SHA-256's 64-byte block with zeros; padding it here
+        // gives the same MACs through the infallible constructor.
+        let mut block = [0_u8; 64];
+        block[..32].copy_from_slice(&bytes);
+        Self(<hmac::Hmac<Sha256> as KeyInit>::new(&block.into()))
     }
 
     /// HMAC-SHA-256 of `parts` (joined by newlines), in hex.
     pub fn mac(&self, parts: &[&str]) -> String {
-        let Ok(mut mac) = hmac::Hmac::<Sha256>::new_from_slice(&self.0) else {
-            // A 32-byte key always fits HMAC; this cannot happen.
-            return String::new();
-        };
+        let mut mac = self.0.clone();
         for (i, part) in parts.iter().enumerate() {
             if i > 0 {
                 mac.update(b"\n");
@@ -78,4 +81,21 @@ pub fn hex(bytes: &[u8]) -> String {
         out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_prepared_key_makes_the_same_macs_as_the_key_itself() {
+        let bytes = [0x0b_u8; 32];
+        let mut reference = <hmac::Hmac<Sha256> as KeyInit>::new_from_slice(&bytes)
+            .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+        reference.update(b"a\nb");
+        assert_eq!(
+            HistoryKey::new(bytes).mac(&["a", "b"]),
+            hex(&reference.finalize().into_bytes())
+        );
+    }
 }

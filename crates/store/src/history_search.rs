@@ -1,12 +1,10 @@
-//! 操作履歴 search: newest first, in keyset pages (`seq < cursor`, never OFFSET), over
-//! indexes that lead with the company and end with `seq`, one per condition
-//! (`migrations/*/0008_history_search.sql`), so the first page of any search reads about
-//! one page of index, however long the history.
-//!
-//! A date range is turned into a range of `seq` first — the first entry on or after the
-//! start, the last before the end, each one probe of (company_id, occurred_at) — and the
-//! exact times are still checked, so the few entries written a moment out of order are
-//! neither lost nor wrongly shown.
+//! 操作履歴 search: a company's entries newest 操作日時 first, in keyset pages (after the
+//! (occurred_at, seq) of the last entry shown, never OFFSET), over indexes that lead with
+//! the company and its condition and end with (occurred_at, seq), one per condition
+//! (`migrations/*/0011_history_time_order.sql`): the first page of any search, with or
+//! without an 操作日付 range, reads about one page of one index, however long the history.
+//! The cursor stays the last entry's `seq`; its time is one probe of the primary key.
+//! The bank-wide view (no company) is in the order of writing.
 
 use async_trait::async_trait;
 use sqlx::Row;
@@ -57,6 +55,10 @@ impl HistoryReadStore for SqlStore {
     }
 }
 
+/// The order of a company's entries: newest 操作日時 first, the order of writing among
+/// equal times — every search index ends with these two columns.
+const COMPANY_ORDER: &str = "occurred_at desc, seq desc";
+
 /// What to find. `None` is "any".
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HistorySearch {
@@ -73,7 +75,8 @@ pub struct HistorySearch {
     pub outcome: Option<(String, String)>,
     /// 操作端末 (the address), exactly.
     pub ip: Option<String>,
-    /// Entries older than this one (the next page's cursor).
+    /// Entries after this one in the list's order (the next page's cursor: the last
+    /// entry shown).
     pub before_seq: Option<i64>,
     pub limit: i64,
 }
@@ -156,38 +159,17 @@ impl SqlStore {
         Ok(*self.legacy.get_or_init(|| count > 0))
     }
 
-    /// One bound of the `seq` range of a date condition: `min` of the entries on or after
-    /// `at`, or `max` of those before it. `None`: there are none.
-    async fn seq_bound(
-        &self,
-        company_id: Option<i64>,
-        at: i64,
-        after: bool,
-    ) -> StoreResult<Option<i64>> {
-        let mut clause = Clause::default();
-        clause.company(company_id);
-        let (agg, cmp) = if after { ("min", ">=") } else { ("max", "<") };
-        clause.push(&format!("occurred_at {cmp} ?"), Value::Int(at));
-        let sql = format!("select {agg}(seq) as s from history{}", clause.sql());
-        let row = clause.query(sql).fetch_one(&self.pool).await?;
-        Ok(row.try_get::<Option<i64>, _>("s")?)
+    /// 操作日時 of entry `seq` of `company_id` (the cursor of a company's pages).
+    async fn occurred_at_of(&self, company_id: i64, seq: i64) -> StoreResult<Option<i64>> {
+        let row = sqlx::query("select occurred_at from history where company_id = $1 and seq = $2")
+            .bind(company_id)
+            .bind(seq)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| r.try_get("occurred_at")).transpose()?)
     }
 
     async fn search(&self, s: &HistorySearch) -> StoreResult<Vec<HistoryEntry>> {
-        let low = match s.since {
-            Some(at) => match self.seq_bound(s.company_id, at, true).await? {
-                Some(seq) => Some(seq),
-                None => return Ok(Vec::new()),
-            },
-            None => None,
-        };
-        let high = match s.until {
-            Some(at) => match self.seq_bound(s.company_id, at, false).await? {
-                Some(seq) => Some(seq),
-                None => return Ok(Vec::new()),
-            },
-            None => None,
-        };
         let mut clause = Clause::default();
         clause.company(s.company_id);
         if let Some(user) = s.user_id {
@@ -213,24 +195,35 @@ impl SqlStore {
         if let Some(ip) = &s.ip {
             clause.push("ip = ?", Value::Text(ip.clone()));
         }
-        if let Some(seq) = low {
-            clause.push("seq >= ?", Value::Int(seq));
-        }
-        if let Some(seq) = high {
-            clause.push("seq <= ?", Value::Int(seq));
-        }
         if let Some(at) = s.since {
             clause.push("occurred_at >= ?", Value::Int(at));
         }
         if let Some(at) = s.until {
             clause.push("occurred_at < ?", Value::Int(at));
         }
-        if let Some(seq) = s.before_seq {
-            clause.push("seq < ?", Value::Int(seq));
-        }
+        let order = match (s.company_id, s.before_seq) {
+            (Some(company), Some(seq)) => match self.occurred_at_of(company, seq).await? {
+                Some(at) => {
+                    clause.push_all(
+                        "(occurred_at, seq) < (?, ?)",
+                        vec![Value::Int(at), Value::Int(seq)],
+                    );
+                    COMPANY_ORDER
+                }
+                // Not one of the company's entries (or purged since): nothing is older.
+                None => return Ok(Vec::new()),
+            },
+            (Some(_), None) => COMPANY_ORDER,
+            (None, before) => {
+                if let Some(seq) = before {
+                    clause.push("seq < ?", Value::Int(seq));
+                }
+                "seq desc"
+            }
+        };
         let limit = s.limit.clamp(1, 10_000);
         let sql = format!(
-            "select * from history{} order by seq desc limit {limit}",
+            "select * from history{} order by {order} limit {limit}",
             clause.sql()
         );
         let rows = clause.query(sql).fetch_all(&self.pool).await?;

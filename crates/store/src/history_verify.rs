@@ -18,7 +18,9 @@ use async_trait::async_trait;
 use sqlx::{AnyConnection, Row};
 
 use crate::StoreResult;
+use crate::backend::Backend;
 use crate::connect::SqlStore;
+use crate::error::StoreError;
 use crate::history::{HistoryEntry, HistoryKey, read_heads, read_legacy_head};
 use crate::history_retention::{ChainStart, LEGACY_CHAIN, chain_start};
 
@@ -97,6 +99,22 @@ fn bad(report: &mut VerifyReport, seq: i64, reason: String) -> StoreResult<Verif
     Ok(report.clone())
 }
 
+/// Which chain an entry is on, as a problem names it (built only for a problem).
+#[derive(Clone, Copy)]
+enum Place {
+    Legacy,
+    Chain(i64),
+}
+
+impl std::fmt::Display for Place {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Place::Legacy => f.write_str("the entries before chains at"),
+            Place::Chain(chain) => write!(f, "company {chain}'s chain at"),
+        }
+    }
+}
+
 /// Where the walk of one chain is: the position it expects next, the MAC that entry
 /// must follow, and what the newest checkpoint fixed.
 struct Walk {
@@ -115,7 +133,7 @@ impl Walk {
     }
 
     /// What is wrong with `e` as this chain's next entry (`mac_ok`: its MAC holds).
-    fn problem(&self, e: &HistoryEntry, position: i64, mac_ok: bool, at: &str) -> Option<String> {
+    fn problem(&self, e: &HistoryEntry, position: i64, mac_ok: bool, at: Place) -> Option<String> {
         if position > self.next {
             Some(format!("{at} {}: the entry is missing", self.next))
         } else if position < self.next {
@@ -229,16 +247,35 @@ impl SqlStore {
         Ok(Ok(starts))
     }
 
+    /// The next `PAGE` entries after `seq`, in `seq` order, read as one JSON array the
+    /// engine builds: one row per page instead of one per entry, which is where reading
+    /// entries one by one spent most of a verification (docs/performance.md).
     async fn page_after(&self, seq: i64) -> StoreResult<Vec<HistoryEntry>> {
-        let rows = sqlx::query("select * from history where seq > $1 order by seq limit $2")
+        // The fields in `HistoryEntry`'s order, which is how it reads an array.
+        const FIELDS: &str = "seq, format, chain, chain_seq, occurred_at, company_id, user_id, \
+            login_id, ip, user_agent, peer, area, operation, outcome, error_code, details, \
+            prev_hash, hash";
+        let sql = match self.backend {
+            Backend::Sqlite => format!(
+                "select json_group_array(json_array({FIELDS})) as page from \
+                 (select * from history where seq > $1 order by seq limit $2)"
+            ),
+            Backend::Postgres => format!(
+                "select coalesce(json_agg(json_build_array({FIELDS}) order by seq), '[]')::text \
+                 as page from (select * from history where seq > $1 order by seq limit $2) h"
+            ),
+        };
+        let page: String = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(seq)
             .bind(PAGE)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter()
-            .map(HistoryEntry::from_row)
-            .collect::<Result<_, _>>()
-            .map_err(Into::into)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("page")?;
+        let mut entries: Vec<HistoryEntry> = serde_json::from_str(&page)
+            .map_err(|e| StoreError::Corrupt(format!("an 操作履歴 entry cannot be read: {e}")))?;
+        // SQLite aggregates in the subquery's order; sorting again costs nothing then.
+        entries.sort_by_key(|e| e.seq);
+        Ok(entries)
     }
 }
 
@@ -383,11 +420,7 @@ impl HistoryVerifyStore for SqlStore {
                 .map_err(|e| sqlx::Error::Protocol(format!("verification task: {e}")))?;
             for (e, mac_ok) in entries.iter().zip(holds) {
                 let (walk, position, at) = match (e.format, e.chain, e.chain_seq) {
-                    (1, _, _) => (
-                        &mut legacy,
-                        e.seq,
-                        "the entries before chains at".to_owned(),
-                    ),
+                    (1, _, _) => (&mut legacy, e.seq, Place::Legacy),
                     (_, Some(chain), Some(position))
                         if snapshot.get(&chain).is_none_or(|h| position > *h) =>
                     {
@@ -400,11 +433,11 @@ impl HistoryVerifyStore for SqlStore {
                             .entry(chain)
                             .or_insert_with(|| Walk::new(start_of(chain), fixed_of(chain))),
                         position,
-                        format!("company {chain}'s chain at"),
+                        Place::Chain(chain),
                     ),
                     _ => return bad(&mut report, e.seq, "the entry is on no chain".to_owned()),
                 };
-                if let Some(reason) = walk.problem(e, position, mac_ok, &at) {
+                if let Some(reason) = walk.problem(e, position, mac_ok, at) {
                     return bad(&mut report, e.seq, reason);
                 }
                 walk.advance(e);

@@ -21,6 +21,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0008_history_search",
     "0009_history_chains",
     "0010_history_retention",
+    "0011_history_time_order",
 ];
 
 const SQLITE: &[&str] = &[
@@ -34,6 +35,7 @@ const SQLITE: &[&str] = &[
     include_str!("../migrations/sqlite/0008_history_search.sql"),
     include_str!("../migrations/sqlite/0009_history_chains.sql"),
     include_str!("../migrations/sqlite/0010_history_retention.sql"),
+    include_str!("../migrations/sqlite/0011_history_time_order.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0001_foundation.sql"),
@@ -46,6 +48,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0008_history_search.sql"),
     include_str!("../migrations/postgres/0009_history_chains.sql"),
     include_str!("../migrations/postgres/0010_history_retention.sql"),
+    include_str!("../migrations/postgres/0011_history_time_order.sql"),
 ];
 
 /// File names (without `.sql`) in one engine's migration folder, sorted; for the lockstep test.

@@ -274,3 +274,49 @@ async fn the_printout_and_the_csv_carry_the_search() {
         assert!(ops.contains(&"操作履歴のダウンロード".to_owned()));
     }
 }
+
+#[tokio::test]
+async fn the_list_is_by_operation_time_newest_first_across_pages_of_equal_times() {
+    for engine in engines() {
+        let app = TestApp::new(engine).await;
+        let company = app
+            .state
+            .store
+            .user_by_login_key("master01")
+            .await
+            .unwrap()
+            .unwrap()
+            .company_id;
+        let t = app.state.now();
+        let draft = |at: i64| madoguchi_store::HistoryDraft {
+            occurred_at: at,
+            company_id: Some(company),
+            user_id: None,
+            login_id: "master01".into(),
+            ip: "198.51.100.7".into(),
+            user_agent: "test".into(),
+            peer: String::new(),
+            area: madoguchi_domain::HistoryArea::Auth,
+            operation: "ログイン".into(),
+            outcome: madoguchi_domain::Outcome::Ok,
+            error_code: None,
+            details: serde_json::json!({}),
+        };
+        // Sixty at one microsecond, then sixty a second earlier written after them (a
+        // request that waited), then five a second later.
+        let mut written = Vec::new();
+        for at in [(t, 60), (t - 1_000_000, 60), (t + 1_000_000, 5)]
+            .iter()
+            .flat_map(|&(at, n)| std::iter::repeat_n(at, n))
+        {
+            let seq = app.state.store.append_history(draft(at)).await.unwrap();
+            written.push((at, seq));
+        }
+        written.sort_by(|a, b| b.cmp(a));
+        let expected: Vec<i64> = written.iter().map(|w| w.1).collect();
+        let mut master = app.client();
+        master.api_login("master01", "Demo1234").await;
+        let found = all_pages(&mut master, "terminal=198.51.100.7").await;
+        assert_eq!(found, expected, "{engine:?}: by 操作日時, then as written");
+    }
+}

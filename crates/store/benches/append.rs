@@ -1,0 +1,88 @@
+//! What one 操作履歴 append costs: `append_history` one entry per transaction (as every
+//! request does), for many companies at once, timed by the wall clock and by the CPU time
+//! of this process (every thread: tokio's, sqlx's SQLite worker's, the MACs). On SQLite
+//! that includes the engine; on PostgreSQL the server's own CPU is not counted here.
+//! Figures go to docs/performance.md.
+//!
+//!   cargo bench -p madoguchi-store --bench append                      # SQLite
+//!   MADOGUCHI_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1/bench \
+//!     cargo bench -p madoguchi-store --bench append                    # an empty database
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Instant;
+
+use madoguchi_domain::{HistoryArea, Outcome};
+use madoguchi_store::{HistoryDraft, HistoryKey, HistoryStore, SqlStore};
+
+/// This process's CPU time so far (user + system, all threads), in seconds, from
+/// `/proc/self/stat` (clock ticks of 1/100 s).
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let rest = &stat[stat.rfind(')').unwrap() + 2..];
+    let fields: Vec<&str> = rest.split(' ').collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    ticks as f64 / 100.0
+}
+
+fn draft(company: i64, i: i64) -> HistoryDraft {
+    HistoryDraft {
+        occurred_at: 1_780_000_000_000_000 + i,
+        company_id: Some(company),
+        user_id: Some(company * 10),
+        login_id: format!("user{company:04}"),
+        ip: "192.0.2.10".into(),
+        user_agent: "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/126.0"
+            .into(),
+        peer: String::new(),
+        area: HistoryArea::Users,
+        operation: "利用者情報の変更".into(),
+        outcome: Outcome::Ok,
+        error_code: None,
+        details: serde_json::json!({"before": {"利用者名": "山田太郎"}, "after": {"利用者名": "山田花子"}}),
+    }
+}
+
+fn main() {
+    let dir = std::env::temp_dir().join(format!("madoguchi-append-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = std::env::var("MADOGUCHI_BENCH_DATABASE_URL")
+        .unwrap_or_else(|_| format!("sqlite://{}/bench.db?mode=rwc", dir.display()));
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let (store, _) = SqlStore::connect_migrated(&url, HistoryKey::new([7; 32]))
+            .await
+            .unwrap();
+        println!("| engine | writers | appends | appends/s | wall per append | CPU per append |");
+        println!("|---|---|---|---|---|---|");
+        for writers in [1_i64, 8] {
+            let per_writer = 4_000 / writers;
+            let (cpu, wall) = (cpu_seconds(), Instant::now());
+            let tasks: Vec<_> = (0..writers)
+                .map(|w| {
+                    let store = store.clone();
+                    tokio::spawn(async move {
+                        for i in 0..per_writer {
+                            store.append_history(draft(1 + w, i)).await.unwrap();
+                        }
+                    })
+                })
+                .collect();
+            for t in tasks {
+                t.await.unwrap();
+            }
+            let (wall, cpu) = (wall.elapsed().as_secs_f64(), cpu_seconds() - cpu);
+            let n = (per_writer * writers) as f64;
+            println!(
+                "| {} | {writers} | {n} | {:.0} | {:.0} µs | {:.0} µs |",
+                store.backend().name(),
+                n / wall,
+                wall / n * 1e6,
+                cpu / n * 1e6,
+            );
+        }
+        store.close().await;
+    });
+    std::fs::remove_dir_all(&dir).ok();
+}
