@@ -41,7 +41,6 @@ test('search the 操作履歴 by 結果, open an entry, print and download it', 
   const line = await cell.evaluate((td) => parseFloat(getComputedStyle(td).lineHeight) || 20);
   assert.ok(box.height < line * 2 + 16, `one line: ${box.height}px`);
   await shot(page, '81-history-search-1280');
-
   const pdfHref = await page.getByRole('link', { name: '印刷' }).getAttribute('href');
   const csvHref = await page.getByRole('link', { name: 'CSV（UTF-8）' }).getAttribute('href');
   await page.getByRole('link', { name: /の操作の詳細$/ }).first().click();
@@ -66,4 +65,26 @@ test('search the 操作履歴 by 結果, open an entry, print and download it', 
   const lines = body.toString('utf8').slice(1).trim().split(/\r?\n/);
   assert.match(lines[0], /操作日時/);
   assert.ok(lines.slice(1).every((l) => l.includes('エラー')), 'only the searched rows');
+  // The whole list, errors too, inside the page at 1024 and 1280 px; at 1280 no cell on
+  // more than one line (at 1024 the time may go under the date).
+  for (const width of [1024, 1280]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.goto(`${app.server.base}/history`);
+    const fit = await page.evaluate(() => {
+      const table = document.querySelector('table.history');
+      const main = document.querySelector('main');
+      const pad = parseFloat(getComputedStyle(main).paddingRight);
+      const line = parseFloat(getComputedStyle(table).fontSize) * 2;
+      const tall = [...table.querySelectorAll('td')]
+        .filter((td) => td.getBoundingClientRect().height > line * 1.5 + 16)
+        .map((td) => td.textContent.trim());
+      return {
+        over: table.getBoundingClientRect().right - (main.getBoundingClientRect().right - pad),
+        tall,
+      };
+    });
+    assert.ok(fit.over <= 0.5, `${width}px: the list sticks out of the page by ${fit.over}px`);
+    if (width === 1280) assert.deepEqual(fit.tall, [], `${width}px: cells on more than one line`);
+    await shot(page, `83-history-list-${width}`);
+  }
 });
