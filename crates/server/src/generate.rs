@@ -185,5 +185,6 @@ pub async fn generate(state: &AppState, plan: &Plan) -> anyhow::Result<u64> {
     if !batch.is_empty() {
         state.store.append_many(&batch).await?;
     }
+    state.store.analyze_history().await?;
     Ok(written)
 }

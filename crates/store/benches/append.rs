@@ -7,6 +7,10 @@
 //!   cargo bench -p madoguchi-store --bench append                      # SQLite
 //!   MADOGUCHI_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1/bench \
 //!     cargo bench -p madoguchi-store --bench append                    # an empty database
+//!
+//! `MADOGUCHI_BENCH_FIRST_COMPANY=N` makes the writers append for companies N, N+1, …
+//! (default 1): two of these at once on one PostgreSQL, with different N, are two app
+//! servers writing for different companies.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Instant;
@@ -54,6 +58,10 @@ fn main() {
         let (store, _) = SqlStore::connect_migrated(&url, HistoryKey::new([7; 32]))
             .await
             .unwrap();
+        let first: i64 = std::env::var("MADOGUCHI_BENCH_FIRST_COMPANY")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1);
         println!("| engine | writers | appends | appends/s | wall per append | CPU per append |");
         println!("|---|---|---|---|---|---|");
         for writers in [1_i64, 8] {
@@ -64,7 +72,7 @@ fn main() {
                     let store = store.clone();
                     tokio::spawn(async move {
                         for i in 0..per_writer {
-                            store.append_history(draft(1 + w, i)).await.unwrap();
+                            store.append_history(draft(first + w, i)).await.unwrap();
                         }
                     })
                 })
@@ -85,7 +93,7 @@ fn main() {
         // What the 操作履歴 itself adds to an append: the canonical form and its MAC.
         let entry = store
             .history(&madoguchi_store::HistoryFilter {
-                company_id: Some(1),
+                company_id: Some(first),
                 user_id: None,
                 limit: 1,
             })

@@ -261,7 +261,7 @@ impl SqlStore {
                  (select * from history where seq > $1 order by seq limit $2)"
             ),
             Backend::Postgres => format!(
-                "select coalesce(json_agg(json_build_array({FIELDS}) order by seq), '[]')::text \
+                "select coalesce(json_agg(json_build_array({FIELDS})), '[]')::text \
                  as page from (select * from history where seq > $1 order by seq limit $2) h"
             ),
         };
@@ -273,7 +273,9 @@ impl SqlStore {
             .try_get("page")?;
         let mut entries: Vec<HistoryEntry> = serde_json::from_str(&page)
             .map_err(|e| StoreError::Corrupt(format!("an 操作履歴 entry cannot be read: {e}")))?;
-        // SQLite aggregates in the subquery's order; sorting again costs nothing then.
+        // Both engines aggregate in the subquery's order (an `order by` inside `json_agg`
+        // made PostgreSQL sort each page again, on disk); sorting here costs nothing then
+        // and holds whatever the engine does.
         entries.sort_by_key(|e| e.seq);
         Ok(entries)
     }
