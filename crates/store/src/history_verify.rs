@@ -3,9 +3,10 @@
 //! A **checkpoint** is every chain's head (and the frozen head of the format-1 chain) at a
 //! moment, MAC'd under the history key; it is kept in `history_checkpoints` and, by the
 //! server, in a log file outside the database. **Verification** reads the heads (the
-//! snapshot it verifies), then makes one pass over the table in `seq` order, walking every
-//! chain at once from its start (position 1, or where the newest signed purge record of
-//! `history_retention.rs` says the kept entries begin): contiguous positions, each entry
+//! snapshot it verifies), then makes one pass over the table in `seq` order (pages read
+//! three at once, `Pages`), walking every chain at once from its start (position 1, or
+//! where the newest signed purge record of `history_retention.rs` says the kept entries
+//! begin): contiguous positions, each entry
 //! following its predecessor's MAC and carrying its own. It then checks each head row and
 //! holds the chains against the newest checkpoint it can trust (from the database or the
 //! file): a chain shorter than a checkpoint says, or different at the position it names,
@@ -247,26 +248,28 @@ impl SqlStore {
         Ok(Ok(starts))
     }
 
-    /// The next `PAGE` entries after `seq`, in `seq` order, read as one JSON array the
-    /// engine builds: one row per page instead of one per entry, which is where reading
-    /// entries one by one spent most of a verification (docs/performance.md).
-    async fn page_after(&self, seq: i64) -> StoreResult<Vec<HistoryEntry>> {
+    /// Up to `PAGE` entries with `after < seq <= upto`, in `seq` order, read as one JSON
+    /// array the engine builds: one row per page instead of one per entry, which is where
+    /// reading entries one by one spent most of a verification (docs/performance.md).
+    async fn page(&self, after: i64, upto: i64) -> StoreResult<Vec<HistoryEntry>> {
         // The fields in `HistoryEntry`'s order, which is how it reads an array.
         const FIELDS: &str = "seq, format, chain, chain_seq, occurred_at, company_id, user_id, \
             login_id, ip, user_agent, peer, area, operation, outcome, error_code, details, \
             prev_hash, hash";
+        const RANGE: &str =
+            "select * from history where seq > $1 and seq <= $2 order by seq limit $3";
         let sql = match self.backend {
-            Backend::Sqlite => format!(
-                "select json_group_array(json_array({FIELDS})) as page from \
-                 (select * from history where seq > $1 order by seq limit $2)"
-            ),
+            Backend::Sqlite => {
+                format!("select json_group_array(json_array({FIELDS})) as page from ({RANGE})")
+            }
             Backend::Postgres => format!(
                 "select coalesce(json_agg(json_build_array({FIELDS})), '[]')::text \
-                 as page from (select * from history where seq > $1 order by seq limit $2) h"
+                 as page from ({RANGE}) h"
             ),
         };
         let page: String = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(seq)
+            .bind(after)
+            .bind(upto)
             .bind(PAGE)
             .fetch_one(&self.pool)
             .await?
@@ -278,6 +281,67 @@ impl SqlStore {
         // and holds whatever the engine does.
         entries.sort_by_key(|e| e.seq);
         Ok(entries)
+    }
+
+    /// The pages of one verification pass, from the first entry on.
+    async fn pages(&self) -> StoreResult<Pages> {
+        let row = sqlx::query(
+            "select cast(coalesce(min(seq), 1) - 1 as bigint) as low, \
+             cast(coalesce(max(seq), 0) as bigint) as top from history",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(Pages {
+            store: self.clone(),
+            next: row.try_get("low")?,
+            top: row.try_get("top")?,
+            reading: std::collections::VecDeque::new(),
+        })
+    }
+}
+
+/// Pages being read at once: each builds on its own connection, so the engine uses more
+/// than one core (PostgreSQL builds a page in the backend of its connection).
+const READERS: usize = 3;
+
+/// The table in `seq` order for one verification: up to `top` (the largest `seq` when
+/// the pass began) in ranges of `PAGE` numbers, `READERS` of them read ahead at once;
+/// then what was appended since, page by page after the last entry read.
+struct Pages {
+    store: SqlStore,
+    /// Entries after this `seq` are still to be read.
+    next: i64,
+    top: i64,
+    reading: std::collections::VecDeque<tokio::task::JoinHandle<StoreResult<Vec<HistoryEntry>>>>,
+}
+
+impl Pages {
+    /// The next entries in `seq` order; empty at the end.
+    async fn next(&mut self) -> StoreResult<Vec<HistoryEntry>> {
+        loop {
+            while self.reading.len() < READERS && self.next < self.top {
+                let (after, upto) = (self.next, self.next.saturating_add(PAGE).min(self.top));
+                let store = self.store.clone();
+                self.reading
+                    .push_back(tokio::spawn(async move { store.page(after, upto).await }));
+                self.next = upto;
+            }
+            let Some(reading) = self.reading.pop_front() else {
+                // Past the snapshot: entries appended during the pass.
+                let page = self.store.page(self.next, i64::MAX).await?;
+                if let Some(last) = page.last() {
+                    self.next = last.seq;
+                }
+                return Ok(page);
+            };
+            let page = reading
+                .await
+                .map_err(|e| sqlx::Error::Protocol(format!("verification task: {e}")))??;
+            // A range with no entries (numbers a rolled-back append took) is skipped.
+            if !page.is_empty() {
+                return Ok(page);
+            }
+        }
     }
 }
 
@@ -406,9 +470,9 @@ impl HistoryVerifyStore for SqlStore {
         // One pass in `seq` order (each chain's positions rise with it: an append takes its
         // chain's head before its number), the MACs of a page checked on every core while
         // the next page is read.
-        let mut page = self.page_after(0).await?;
+        let mut pages = self.pages().await?;
+        let mut page = pages.next().await?;
         while !page.is_empty() {
-            let last = page.last().map_or(0, |e| e.seq);
             let checking = {
                 let key = key.clone();
                 tokio::task::spawn_blocking(move || {
@@ -416,7 +480,7 @@ impl HistoryVerifyStore for SqlStore {
                     (page, holds)
                 })
             };
-            let next_page = self.page_after(last).await?;
+            let next_page = pages.next().await?;
             let (entries, holds) = checking
                 .await
                 .map_err(|e| sqlx::Error::Protocol(format!("verification task: {e}")))?;
