@@ -10,16 +10,20 @@ use madoguchi_store::HistoryEntry;
 use crate::support::{Client, TestApp, engines, recent_history};
 use crate::users::user_id;
 
-/// The company's entries, newest first: what every search is checked against.
-async fn company_entries(app: &TestApp, login_id: &str) -> Vec<HistoryEntry> {
-    let company = app
-        .state
+/// The company of `login_id`.
+async fn company_of(app: &TestApp, login_id: &str) -> i64 {
+    app.state
         .store
         .user_by_login_key(login_id)
         .await
         .unwrap()
         .unwrap()
-        .company_id;
+        .company_id
+}
+
+/// The company's entries, newest first: what every search is checked against.
+async fn company_entries(app: &TestApp, login_id: &str) -> Vec<HistoryEntry> {
+    let company = company_of(app, login_id).await;
     recent_history(app, 3000)
         .await
         .into_iter()
@@ -279,14 +283,7 @@ async fn the_printout_and_the_csv_carry_the_search() {
 async fn the_list_is_by_operation_time_newest_first_across_pages_of_equal_times() {
     for engine in engines() {
         let app = TestApp::new(engine).await;
-        let company = app
-            .state
-            .store
-            .user_by_login_key("master01")
-            .await
-            .unwrap()
-            .unwrap()
-            .company_id;
+        let company = company_of(&app, "master01").await;
         let t = app.state.now();
         let draft = |at: i64| madoguchi_store::HistoryDraft {
             occurred_at: at,
