@@ -201,6 +201,8 @@ pub struct CompanyOptions {
     /// ワンタイムパスワード: every login and every 実行 also asks for the code of the
     /// user's token.
     pub otp: bool,
+    /// 電子証明書方式: a login also needs the user's client certificate of the bank's CA.
+    pub certificate: bool,
 }
 
 #[cfg(test)]

@@ -197,6 +197,20 @@ pub enum Error {
     DateOrder,
     #[error("{label}はIPアドレスの形式（例：192.0.2.10）で入力してください。")]
     AddressFormat { label: &'static str },
+    #[error(
+        "電子証明書が提示されていません。このログインIDの電子証明書をブラウザに取り込み、ブラウザを再起動してからログインしてください。お持ちでない場合は「電子証明書発行」から取得してください。"
+    )]
+    CertificateRequired,
+    #[error(
+        "提示された電子証明書は、このログインIDの利用者のものではないか、失効または有効期限切れです。ご自身の有効な電子証明書を選択してください。"
+    )]
+    CertificateRefused,
+    #[error("このお客様は電子証明書方式をご利用になっていないため、電子証明書は発行できません。")]
+    CertificateNotContracted,
+    #[error("電子証明書の発行は現在ご利用いただけません。銀行にお問い合わせください。")]
+    CertificateUnavailable,
+    #[error("証明書署名要求（CSR）を読み取れません。PEM形式のPKCS#10で指定してください。")]
+    CsrFormat,
 }
 
 impl Error {
@@ -263,6 +277,11 @@ impl Error {
             Error::OtpRegistrationWait { .. } => "AUTH-0015",
             Error::DateOrder => "VAL-0020",
             Error::AddressFormat { .. } => "VAL-0021",
+            Error::CertificateRequired => "AUTH-0016",
+            Error::CertificateRefused => "AUTH-0017",
+            Error::CertificateNotContracted => "CRT-0001",
+            Error::CertificateUnavailable => "CRT-0002",
+            Error::CsrFormat => "VAL-0022",
         }
     }
 
@@ -275,7 +294,9 @@ impl Error {
             | Error::SessionIdle
             | Error::SessionExpired
             | Error::OtpWrong
-            | Error::OtpUsed => ErrorKind::Unauthenticated,
+            | Error::OtpUsed
+            | Error::CertificateRequired
+            | Error::CertificateRefused => ErrorKind::Unauthenticated,
             Error::LoginLocked | Error::ConfirmationLocked | Error::OtpLocked => ErrorKind::Locked,
             Error::PasswordChangeRequired
             | Error::OtpRequired
@@ -294,7 +315,8 @@ impl Error {
             | Error::LoginIdTaken
             | Error::Stale
             | Error::TooManyUsers { .. } => ErrorKind::Conflict,
-            Error::NotAllowed { .. } => ErrorKind::Forbidden,
+            Error::NotAllowed { .. } | Error::CertificateNotContracted => ErrorKind::Forbidden,
+            Error::CertificateUnavailable => ErrorKind::Internal,
             Error::Internal => ErrorKind::Internal,
             Error::Invalid(_)
             | Error::Required { .. }
@@ -326,7 +348,8 @@ impl Error {
             | Error::WrongType
             | Error::MalformedBody
             | Error::DateOrder
-            | Error::AddressFormat { .. } => ErrorKind::Invalid,
+            | Error::AddressFormat { .. }
+            | Error::CsrFormat => ErrorKind::Invalid,
         }
     }
 
@@ -495,6 +518,11 @@ mod tests {
             },
             Error::DateOrder,
             Error::AddressFormat { label: "" },
+            Error::CertificateRequired,
+            Error::CertificateRefused,
+            Error::CertificateNotContracted,
+            Error::CertificateUnavailable,
+            Error::CsrFormat,
             Error::Stale,
             Error::NotAllowed { what: "" },
             Error::TooManyUsers { max: 0 },

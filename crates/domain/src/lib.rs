@@ -10,6 +10,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod business;
+pub mod certificate;
 pub mod chars;
 pub mod company;
 pub mod error;

@@ -110,6 +110,7 @@ pub fn state_with_store(
         config.otp_key.as_ref().map(|k| k.expose()),
         &config.data_dir,
     )?;
+    let pki = bank_ca(&config, &clock, demo)?;
     Ok(AppState::new(Services {
         store: Arc::new(store),
         config,
@@ -123,8 +124,28 @@ pub fn state_with_store(
         trusted_proxies,
         seal,
         history_key,
+        pki,
     }))
 }
+
+/// The bank's CA of the data directory, at work; the demo makes its own on first start.
+fn bank_ca(
+    config: &Config,
+    clock: &Clock,
+    demo: bool,
+) -> anyhow::Result<Option<Arc<crate::certificates::pki::Pki>>> {
+    use crate::certificates::{ca::BankCa, pki::Pki};
+    let now = clock.now_micros();
+    let ca = match BankCa::load(&config.data_dir)? {
+        Some(ca) => ca,
+        None if demo => BankCa::create(&config.data_dir, DEMO_CA_NAME, now)?,
+        None => return Ok(None),
+    };
+    Ok(Some(Pki::new(ca, now)?))
+}
+
+/// The name of the CA `serve --demo` creates.
+pub const DEMO_CA_NAME: &str = "madoguchi デモ銀行 認証局";
 
 #[derive(Clone, Copy)]
 struct RandomRequestId;
@@ -146,6 +167,7 @@ pub fn routes() -> Routes {
         .merge(crate::company::router())
         .merge(crate::fees::router())
         .merge(crate::users::router())
+        .merge(crate::certificates::router())
         .merge(crate::history::router())
         .merge(crate::openapi::router())
         .route("/static/app.css", get(stylesheet))
@@ -156,8 +178,14 @@ pub fn routes() -> Routes {
 /// Every route of the service, with the middleware stack.
 pub fn router(state: AppState) -> Router {
     let max_body = state.config.max_body_bytes;
-    routes()
-        .into_router()
+    let mut router = routes().into_router();
+    if state.config.client_certificate_header.is_some() {
+        router = router.layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::certificates::watch::from_trusted_proxy,
+        ));
+    }
+    router
         .layer(middleware::from_fn_with_state(state.clone(), security::same_origin_only))
         .layer(middleware::from_fn(security::security_headers))
         .layer(DefaultBodyLimit::max(max_body))
@@ -241,11 +269,63 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow
         }
     });
     tokio::spawn(crate::audit::run(state.clone()));
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
-    Ok(())
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let tls = start_certificates(&state).await?;
+    match tls {
+        Some(tls) => crate::certificates::tls::serve(listener, tls, router(state), shutdown).await,
+        None => {
+            let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown)
+                .await?;
+            Ok(())
+        }
+    }
+}
+
+/// Builds the CRL from the store, starts the writer of refused certificates and the
+/// watch for other servers' revocations, and returns the TLS configuration when `tls`
+/// is on.
+pub async fn start_certificates(
+    state: &AppState,
+) -> anyhow::Result<Option<Arc<rustls::ServerConfig>>> {
+    let Some(pki) = state.pki.clone() else {
+        anyhow::ensure!(
+            !state.config.tls && state.config.client_certificate_header.is_none(),
+            "tls and client_certificate_header need the bank's CA: create it with `madoguchi ca init`"
+        );
+        return Ok(None);
+    };
+    pki.refresh(state.store.as_ref(), state.now())
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot build the CRL: {e}"))?;
+    if let Some(queue) = pki.take_refusals() {
+        tokio::spawn(crate::certificates::watch::record_refusals(
+            state.clone(),
+            queue,
+        ));
+    }
+    let watcher = state.clone();
+    let every = Duration::from_secs(u64::from(state.config.certificate_poll_seconds));
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            if let Some(pki) = watcher.pki.as_ref()
+                && let Err(e) = pki.poll(watcher.store.as_ref(), watcher.now()).await
+            {
+                tracing::warn!(error = ?e, "could not look for new revocations");
+            }
+        }
+    });
+    if !state.config.tls {
+        return Ok(None);
+    }
+    Ok(Some(crate::certificates::tls::server_config(
+        &state.config,
+        &pki,
+        state.now(),
+    )?))
 }

@@ -40,6 +40,16 @@ enum Command {
         /// Load demo companies and users into an empty database.
         #[arg(long)]
         demo: bool,
+        /// Serve HTTPS, asking for client certificates of the bank's CA (config `tls`).
+        #[arg(long)]
+        tls: bool,
+        /// The listener's certificate chain (PEM); with --tls-key. Default: one issued
+        /// by the bank's CA for `tls_names`.
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The listener's private key (PEM).
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
     },
     /// Bring the database schema up to date, then exit.
     Migrate,
@@ -64,6 +74,22 @@ enum Command {
     /// The bank's standard fee tables (基準手数料).
     #[command(subcommand)]
     Fees(FeesCommand),
+    /// The bank's certificate authority (電子証明書).
+    #[command(subcommand)]
+    Ca(CaCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum CaCommand {
+    /// Create the bank's CA in the data directory (once): `bank-ca.key` (0600, never
+    /// leaves the server) and `bank-ca.pem`.
+    Init {
+        /// The CA's name (CN and O), e.g. 〇〇銀行 法人インターネットバンキング認証局
+        #[arg(long)]
+        name: String,
+    },
+    /// Print the CA's certificate (PEM).
+    Show,
 }
 
 #[derive(Debug, Subcommand)]
@@ -95,15 +121,19 @@ enum CompanyCommand {
     },
     /// List all companies (with their contract options).
     List,
-    /// Set a company's contract options. A change of ワンタイムパスワード ends every session
-    /// of the company.
+    /// Set a company's contract options. A change of either ends every session of the
+    /// company.
     Options {
         #[arg(long)]
         company: i64,
         /// ワンタイムパスワード: on (every login and every 実行 asks for the code of the
         /// user's software token) or off
         #[arg(long, value_enum)]
-        otp: Switch,
+        otp: Option<Switch>,
+        /// 電子証明書方式: on (a login also needs the user's client certificate of the
+        /// bank's CA, over `serve --tls`) or off
+        #[arg(long, value_enum)]
+        certificate: Option<Switch>,
     },
 }
 
@@ -279,11 +309,46 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         config.database_url = Some(url);
     }
     match cli.command {
-        Command::Serve { listen, demo } => {
+        Command::Serve {
+            listen,
+            demo,
+            tls,
+            tls_cert,
+            tls_key,
+        } => {
             if let Some(listen) = listen {
                 config.listen = listen;
             }
+            config.tls |= tls;
+            if tls_cert.is_some() {
+                (config.tls_cert, config.tls_key) = (tls_cert, tls_key);
+            }
             serve(config, demo).await
+        }
+        Command::Ca(CaCommand::Init { name }) => {
+            let ca = crate::certificates::ca::BankCa::create(
+                &config.data_dir,
+                &name,
+                Clock::System.now_micros(),
+            )?;
+            println!(
+                "created the bank's CA in {} ({} and {})",
+                config.data_dir.display(),
+                crate::certificates::ca::KEY_FILE,
+                crate::certificates::ca::CERT_FILE
+            );
+            print!("{}", ca.cert_pem());
+            Ok(())
+        }
+        Command::Ca(CaCommand::Show) => {
+            match crate::certificates::ca::BankCa::load(&config.data_dir)? {
+                Some(ca) => print!("{}", ca.cert_pem()),
+                None => anyhow::bail!(
+                    "no CA in {}: create it with `madoguchi ca init`",
+                    config.data_dir.display()
+                ),
+            }
+            Ok(())
         }
         Command::Migrate => {
             let store = app::connect(&config).await?;
@@ -311,7 +376,8 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
-    println!("madoguchi is serving on http://{listen}/");
+    let scheme = if state.config.tls { "https" } else { "http" };
+    println!("madoguchi is serving on {scheme}://{listen}/");
     app::serve(state, listener).await
 }
 
@@ -325,14 +391,30 @@ async fn operator_command(state: &AppState, command: Command) -> anyhow::Result<
         Command::Company(CompanyCommand::List) => {
             for c in state.store.companies().await? {
                 let otp = if c.options.otp { "otp=on" } else { "otp=off" };
-                println!("{}\t{}\t{}\t{otp}", c.id, c.name, c.name_kana);
+                let cert = if c.options.certificate {
+                    "certificate=on"
+                } else {
+                    "certificate=off"
+                };
+                println!("{}\t{}\t{}\t{otp}\t{cert}", c.id, c.name, c.name_kana);
             }
         }
-        Command::Company(CompanyCommand::Options { company, otp }) => {
-            let options = madoguchi_domain::CompanyOptions {
-                otp: matches!(otp, Switch::On),
-            };
-            operator::set_options(state, company, options).await?;
+        Command::Company(CompanyCommand::Options {
+            company,
+            otp,
+            certificate,
+        }) => {
+            anyhow::ensure!(
+                otp.is_some() || certificate.is_some(),
+                "say what to set: --otp on|off and/or --certificate on|off"
+            );
+            if let Some(otp) = otp {
+                operator::set_otp(state, company, matches!(otp, Switch::On)).await?;
+            }
+            if let Some(certificate) = certificate {
+                operator::set_certificate(state, company, matches!(certificate, Switch::On))
+                    .await?;
+            }
         }
         Command::Account(AccountCommand::Add {
             company,
@@ -497,7 +579,7 @@ async fn operator_command(state: &AppState, command: Command) -> anyhow::Result<
                 );
             }
         }
-        Command::Serve { .. } | Command::Migrate => {}
+        Command::Serve { .. } | Command::Migrate | Command::Ca(_) => {}
     }
     Ok(())
 }

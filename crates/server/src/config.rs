@@ -97,6 +97,23 @@ pub struct Config {
     /// Password checks that may wait for a hashing thread; beyond it a login is answered
     /// 429 「混み合っています」 at once instead of queueing.
     pub password_hash_queue: usize,
+    /// Serve HTTPS (rustls) instead of HTTP, asking clients for their certificate of the
+    /// bank's CA (電子証明書方式). Needs the CA (`madoguchi ca init`).
+    pub tls: bool,
+    /// The listener's certificate chain (PEM), with `tls_key`. Unset: one issued at start
+    /// by the bank's CA for `tls_names`.
+    pub tls_cert: Option<PathBuf>,
+    /// The listener's private key (PEM, PKCS#8), with `tls_cert`.
+    pub tls_key: Option<PathBuf>,
+    /// Host names and addresses of the certificate issued at start.
+    pub tls_names: Vec<String>,
+    /// Load-balancer mode: the request header in which a trusted proxy forwards the client
+    /// certificate it verified (URL-escaped PEM, e.g. nginx's `$ssl_client_escaped_cert`).
+    /// Read only from `trusted_proxies`; checked again against the bank's CA and CRL.
+    pub client_certificate_header: Option<String>,
+    /// How often (seconds) a server looks for revocations made by another server on the
+    /// same database, to rebuild its CRL.
+    pub certificate_poll_seconds: u32,
 }
 
 impl Default for Config {
@@ -138,6 +155,12 @@ impl Default for Config {
             password_hash_threads: 0,
             password_hash_duty_percent: 50,
             password_hash_queue: 64,
+            tls: false,
+            tls_cert: None,
+            tls_key: None,
+            tls_names: vec!["localhost".to_owned(), "127.0.0.1".to_owned()],
+            client_certificate_header: None,
+            certificate_poll_seconds: 2,
         }
     }
 }
@@ -201,6 +224,12 @@ const KEYS: &[&str] = &[
     "password_hash_threads",
     "password_hash_duty_percent",
     "password_hash_queue",
+    "tls",
+    "tls_cert",
+    "tls_key",
+    "tls_names",
+    "client_certificate_header",
+    "certificate_poll_seconds",
 ];
 
 /// The `MADOGUCHI_*` variables that are not configuration keys (so they are not warned about).
@@ -262,15 +291,18 @@ impl Config {
             _ => None,
         };
         Some(match key {
-            "cookie_secure" => boolean.unwrap_or(toml::Value::String(value.to_owned())),
+            "cookie_secure" | "tls" => boolean.unwrap_or(toml::Value::String(value.to_owned())),
             "listen"
             | "data_dir"
             | "database_url"
             | "otp_issuer"
             | "otp_key"
             | "history_key"
-            | "history_checkpoint_file" => toml::Value::String(value.to_owned()),
-            "trusted_proxies" => toml::Value::Array(
+            | "history_checkpoint_file"
+            | "tls_cert"
+            | "tls_key"
+            | "client_certificate_header" => toml::Value::String(value.to_owned()),
+            "trusted_proxies" | "tls_names" => toml::Value::Array(
                 value
                     .split(',')
                     .map(str::trim)
@@ -306,6 +338,22 @@ impl Config {
         anyhow::ensure!(
             self.history_checkpoint_seconds >= 1 && self.history_checkpoint_entries >= 1,
             "history_checkpoint_seconds and history_checkpoint_entries must be at least 1"
+        );
+        anyhow::ensure!(
+            self.certificate_poll_seconds >= 1,
+            "certificate_poll_seconds must be at least 1"
+        );
+        anyhow::ensure!(
+            self.tls_cert.is_some() == self.tls_key.is_some(),
+            "tls_cert and tls_key are given together, or neither"
+        );
+        anyhow::ensure!(
+            !(self.tls && self.client_certificate_header.is_some()),
+            "tls (certificates verified here) and client_certificate_header (verified by a load balancer) exclude each other"
+        );
+        anyhow::ensure!(
+            self.client_certificate_header.is_none() || !self.trusted_proxies.is_empty(),
+            "client_certificate_header needs trusted_proxies: the header is read only from them"
         );
         anyhow::ensure!(
             self.session_idle_minutes >= 1,

@@ -43,22 +43,9 @@ fn load_or_create(path: &Path) -> anyhow::Result<[u8; 32]> {
             parse_key(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir)?;
-            }
             let key: [u8; 32] = rand::random();
-            let mut options = std::fs::OpenOptions::new();
-            options.write(true).create_new(true);
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::OpenOptionsExt;
-                options.mode(0o600);
-            }
-            let mut file = options
-                .open(path)
-                .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", path.display()))?;
-            writeln!(file, "{}", madoguchi_store::history::hex(&key))?;
-            file.sync_all()?;
+            let hex = madoguchi_store::history::hex(&key);
+            write_private(path, format!("{hex}\n").as_bytes())?;
             tracing::info!(path = %path.display(), "created a key file");
             Ok(key)
         }
@@ -66,8 +53,28 @@ fn load_or_create(path: &Path) -> anyhow::Result<[u8; 32]> {
     }
 }
 
+/// Writes a new file only its owner may read (0600); an existing file is never replaced.
+pub fn write_private(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(path)
+        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", path.display()))?;
+    file.write_all(contents)?;
+    file.sync_all()?;
+    Ok(())
+}
+
 #[cfg(unix)]
-fn refuse_if_readable_by_others(path: &Path) -> anyhow::Result<()> {
+pub fn refuse_if_readable_by_others(path: &Path) -> anyhow::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(path)?.permissions().mode();
     anyhow::ensure!(
@@ -80,7 +87,7 @@ fn refuse_if_readable_by_others(path: &Path) -> anyhow::Result<()> {
 }
 
 #[cfg(not(unix))]
-fn refuse_if_readable_by_others(_: &Path) -> anyhow::Result<()> {
+pub fn refuse_if_readable_by_others(_: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 

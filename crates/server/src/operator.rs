@@ -55,21 +55,37 @@ async fn company(state: &AppState, company_id: i64) -> anyhow::Result<Company> {
         .ok_or_else(|| anyhow::anyhow!("company {company_id} does not exist"))
 }
 
+const ON_OFF: [&str; 2] = ["利用しない", "利用する"];
+
 /// 契約オプションの変更: ワンタイムパスワード (on or off). Turning it on or off ends the
 /// company's sessions, so every user passes the login the contract now asks for.
-pub async fn set_options(
-    state: &AppState,
-    company_id: i64,
-    options: madoguchi_domain::CompanyOptions,
-) -> anyhow::Result<()> {
+pub async fn set_otp(state: &AppState, company_id: i64, on: bool) -> anyhow::Result<()> {
     let before = company(state, company_id).await?.options;
-    let on_off = |b: bool| if b { "利用する" } else { "利用しない" };
     let d = draft(state, Some(company_id), "契約オプションの変更").details(serde_json::json!({
-        "ワンタイムパスワード": {"before": on_off(before.otp), "after": on_off(options.otp)},
+        "ワンタイムパスワード": {"before": ON_OFF[usize::from(before.otp)], "after": ON_OFF[usize::from(on)]},
     }));
+    let options = madoguchi_domain::CompanyOptions { otp: on, ..before };
     Ok(state
         .store
         .set_company_options(company_id, options, d)
+        .await?)
+}
+
+/// 契約オプションの変更: 電子証明書方式 (on or off), ending the company's sessions when it
+/// changes. Refused while the bank has no CA to issue the certificates.
+pub async fn set_certificate(state: &AppState, company_id: i64, on: bool) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        !on || crate::certificates::ca::BankCa::load(&state.config.data_dir)?.is_some(),
+        "the bank has no CA yet in {}: create it with `madoguchi ca init` first",
+        state.config.data_dir.display()
+    );
+    let before = company(state, company_id).await?.options;
+    let d = draft(state, Some(company_id), "契約オプションの変更").details(serde_json::json!({
+        "電子証明書方式": {"before": ON_OFF[usize::from(before.certificate)], "after": ON_OFF[usize::from(on)]},
+    }));
+    Ok(state
+        .store
+        .set_certificate_option(company_id, on, d)
         .await?)
 }
 

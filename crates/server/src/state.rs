@@ -38,6 +38,8 @@ pub struct Services {
     pub seal: Seal,
     /// The 操作履歴's key (signs the record of its verification).
     pub history_key: madoguchi_store::HistoryKey,
+    /// The bank's CA at work (電子証明書), when it was created in the data directory.
+    pub pki: Option<Arc<crate::certificates::pki::Pki>>,
 }
 
 impl Deref for AppState {

@@ -31,3 +31,14 @@
   });
   toggle.addEventListener('change', function () { pad.hidden = !toggle.checked; });
 }());
+
+// 「閉じる」 (証明書失効結果): closes the window; a browser that refuses (a window the user
+// opened) goes back to the top page instead.
+(function () {
+  document.querySelectorAll('[data-close-window]').forEach(function (b) {
+    b.addEventListener('click', function () {
+      window.close();
+      window.setTimeout(function () { window.location.href = '/top'; }, 300);
+    });
+  });
+}());

@@ -46,6 +46,7 @@ fn company_from_row(row: &AnyRow) -> Result<Company, sqlx::Error> {
         name_kana: row.try_get("name_kana")?,
         options: CompanyOptions {
             otp: row.try_get::<i64, _>("opt_otp")? != 0,
+            certificate: row.try_get::<i64, _>("opt_certificate")? != 0,
         },
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,

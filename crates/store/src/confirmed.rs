@@ -57,6 +57,8 @@ pub enum ConfirmedWrite {
     ReleaseOtp { target: Target },
     /// トークンの失効 (the user's sessions end).
     RevokeToken { target: Target },
+    /// 証明書失効 (the user's sessions end).
+    RevokeCertificate { target: Target },
 }
 
 /// What the write did.
@@ -185,6 +187,11 @@ async fn write(
         ConfirmedWrite::RevokeToken { target } => otp::revoke(conn, target, now)
             .await
             .map(|()| WriteEffect::Done),
+        ConfirmedWrite::RevokeCertificate { target } => {
+            crate::certificates::revoke(conn, target, now)
+                .await
+                .map(|()| WriteEffect::Done)
+        }
     }
 }
 

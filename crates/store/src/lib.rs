@@ -10,6 +10,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 mod backend;
+mod certificates;
 mod companies;
 mod confirmed;
 mod connect;
@@ -30,6 +31,9 @@ mod settings;
 mod user_admin;
 mod users;
 
+pub use certificates::{
+    CertificateRecord, CertificateStore, NewCertificate, RevocationMark, Revoked,
+};
 pub use companies::CompanyStore;
 pub use confirmed::{ConfirmedChange, ConfirmedStore, ConfirmedWrite, WriteEffect};
 pub use connect::{Backend, SqlStore, redact};
@@ -66,6 +70,7 @@ pub trait Store:
     + SettingsStore
     + FeeStore
     + OtpStore
+    + CertificateStore
     + Send
     + Sync
 {
@@ -84,6 +89,7 @@ impl<T> Store for T where
         + SettingsStore
         + FeeStore
         + OtpStore
+        + CertificateStore
         + Send
         + Sync
 {

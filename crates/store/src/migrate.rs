@@ -22,6 +22,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0009_history_chains",
     "0010_history_retention",
     "0011_history_time_order",
+    "0012_certificates",
 ];
 
 const SQLITE: &[&str] = &[
@@ -36,6 +37,7 @@ const SQLITE: &[&str] = &[
     include_str!("../migrations/sqlite/0009_history_chains.sql"),
     include_str!("../migrations/sqlite/0010_history_retention.sql"),
     include_str!("../migrations/sqlite/0011_history_time_order.sql"),
+    include_str!("../migrations/sqlite/0012_certificates.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0001_foundation.sql"),
@@ -49,6 +51,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0009_history_chains.sql"),
     include_str!("../migrations/postgres/0010_history_retention.sql"),
     include_str!("../migrations/postgres/0011_history_time_order.sql"),
+    include_str!("../migrations/postgres/0012_certificates.sql"),
 ];
 
 /// File names (without `.sql`) in one engine's migration folder, sorted; for the lockstep test.

@@ -188,6 +188,8 @@ pub struct NewSession {
     pub created_at: i64,
     pub ip: String,
     pub user_agent: String,
+    /// The client certificate the login presented (電子証明書方式), by serial.
+    pub certificate_serial: Option<String>,
 }
 
 /// A stored session.
@@ -203,4 +205,6 @@ pub struct SessionRecord {
     pub last_seen_at: i64,
     /// The token being registered at ワンタイムパスワード利用登録 (sealed).
     pub otp_enrollment: Option<String>,
+    /// The client certificate the session logged in with: its requests must present it.
+    pub certificate_serial: Option<String>,
 }

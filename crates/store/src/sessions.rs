@@ -29,8 +29,8 @@ pub trait SessionStore {
 pub(crate) async fn insert_session(conn: &mut AnyConnection, s: &NewSession) -> StoreResult<()> {
     sqlx::query(
         "insert into sessions (id_hash, user_id, company_id, csrf_token, stage,
-             created_at, last_seen_at, ip, user_agent, credential_version)
-         values ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9)",
+             created_at, last_seen_at, ip, user_agent, credential_version, certificate_serial)
+         values ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10)",
     )
     .bind(&s.id_hash)
     .bind(s.user_id)
@@ -41,6 +41,7 @@ pub(crate) async fn insert_session(conn: &mut AnyConnection, s: &NewSession) -> 
     .bind(&s.ip)
     .bind(&s.user_agent)
     .bind(s.credential_version)
+    .bind(&s.certificate_serial)
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -74,6 +75,7 @@ fn session_from_row(row: &AnyRow) -> StoreResult<SessionRecord> {
         created_at: row.try_get("created_at")?,
         last_seen_at: row.try_get("last_seen_at")?,
         otp_enrollment: row.try_get("otp_enrollment")?,
+        certificate_serial: row.try_get("certificate_serial")?,
     })
 }
 

@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 
 use super::otp::{self, RegistrationScreen};
 use super::service;
+use crate::certificates::ClientCertificate;
 use crate::state::AppState;
 use crate::web::actor::{Actor, OtpActor, OtpRegistrationActor, SessionActor};
 use crate::web::client::ClientInfo;
@@ -64,13 +65,14 @@ fn me(actor: &Actor) -> Me {
 #[utoipa::path(post, path = "/api/v1/login", tag = "認証", request_body = LoginRequest,
     responses(
         (status = 200, description = "ログインしました", body = LoginResponse),
-        (status = 401, description = "AUTH-0001 ログインIDまたはログインパスワードが正しくありません", body = ErrorBody),
+        (status = 401, description = "AUTH-0001 ログインIDまたはログインパスワードが正しくありません / AUTH-0016 電子証明書が提示されていません / AUTH-0017 電子証明書がこの利用者の有効なものではありません", body = ErrorBody),
         (status = 422, description = "VAL-0015/VAL-0016/VAL-0017 a field missing or of the wrong type", body = ErrorBody),
         (status = 429, description = "SEC-0003 too many attempts (Retry-After) / SYS-0002 busy", body = ErrorBody),
     ))]
 pub async fn login(
     State(state): State<AppState>,
     client: ClientInfo,
+    certificate: ClientCertificate,
     extract::Json(body): extract::Json<LoginRequest>,
 ) -> Result<Response, ApiError> {
     let success = service::login(
@@ -78,6 +80,7 @@ pub async fn login(
         &client,
         &body.login_id,
         &Password::typed(body.password),
+        &certificate,
     )
     .await?;
     let cookie = state

@@ -1,9 +1,14 @@
 //! ログイン・ログアウト, the one-time password of the login (認証, 利用登録) and the forced
-//! password change: sessions begin and end here.
+//! password change, and 電子証明書発行 (with the login's check of the certificate):
+//! sessions begin and end here.
 
 pub mod api;
+pub mod certificate;
+pub mod certificate_api;
+pub mod certificate_views;
 pub mod otp;
 pub mod otp_views;
+pub mod password;
 pub mod service;
 pub mod views;
 
@@ -30,6 +35,11 @@ pub fn router() -> Routes {
             "/login/otp/register",
             get(otp_views::view_register_get).post(otp_views::view_register_post),
         )
+        .route(
+            "/certificate",
+            get(certificate_views::view_issue_get).post(certificate_views::view_issue_post),
+        )
+        .route("/api/v1/certificates", post(certificate_api::issue))
         .route("/api/v1/login", post(api::login))
         .route("/api/v1/login/otp", post(api::login_otp))
         .route(

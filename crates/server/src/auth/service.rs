@@ -2,11 +2,11 @@
 //! operation, shared by the screens and the JSON API.
 
 use madoguchi_domain::password::{CONFIRMATION_PASSWORD, LOGIN_PASSWORD};
-use madoguchi_domain::{
-    Credential, Error, FieldErrors, HistoryArea, OtpStep, Password, SessionStage, login_id,
-};
-use madoguchi_store::{AttemptClaim, HistoryDraft, NewSession, StoreError, UserRecord};
+use madoguchi_domain::{Error, FieldErrors, HistoryArea, OtpStep, Password, SessionStage};
+use madoguchi_store::{Company, NewSession, StoreError, UserRecord};
 
+use super::password::{Proven, abandon, prove_password, refuse_locked, refuse_proven};
+use crate::certificates::ClientCertificate;
 use crate::state::AppState;
 use crate::web::actor::{PasswordChangeActor, SessionActor};
 use crate::web::client::ClientInfo;
@@ -25,131 +25,40 @@ pub struct LoginSuccess {
     pub user: UserRecord,
 }
 
-/// Records the refusal of a login that names no account one can act on (unknown ID,
-/// locked account): one by one within the deployment's budget, else summarised.
-async fn record_unauthenticated(state: &AppState, entry: HistoryDraft) -> Result<(), Error> {
-    state
-        .limits
-        .record_unauthenticated(state.store.as_ref(), entry)
-        .await
-        .map_err(from_store)
-}
-
-/// ログイン. An unknown ID, a wrong password and a locked ID are refused alike (same
-/// message, same status, about the same time).
-///
-/// Each attempt first claims one of the `login_lock_threshold` attempts the account allows
-/// (in the database), and only then is the password judged: however many guesses arrive
-/// at once, at most that many are ever judged between two successes or releases, a guess
-/// arriving after them is refused without its password being looked at, and a success
-/// never follows the lock. Before anything, the per-address and per-ID rate limits apply.
+/// ログイン: the password (see [`prove_password`]), then for a company on 電子証明書方式
+/// the client certificate of this connection, which must be the user's certificate in use
+/// (checked only after a right password, so the answer tells nothing about an ID to
+/// someone who does not know its password); then the session, in the stage the login
+/// goes on with.
 pub async fn login(
     state: &AppState,
     client: &ClientInfo,
     typed_login_id: &str,
     password: &Password,
+    presented: &ClientCertificate,
 ) -> Result<LoginSuccess, Error> {
-    let key = login_id::lookup_key(typed_login_id);
-    let mut draft = state.draft(client, HistoryArea::Auth, LOGIN);
-    draft.login_id = typed_login_id.chars().take(64).collect();
-    let limit_key = key.clone().unwrap_or_else(|| draft.login_id.clone());
-    if let Err(err) = state.limits.login(&client.ip, &limit_key) {
-        state.limits.count(&draft.failed(err.code()));
-        return Err(err);
-    }
-    let user = match &key {
-        Some(key) => state
-            .store
-            .user_by_login_key(key)
-            .await
-            .map_err(from_store)?,
-        None => None,
-    };
-    let Some(user) = user.filter(|u| !u.deleted) else {
-        state.hasher.verify_dummy(password).await.map_err(hashing)?;
-        let entry = draft
-            .failed(Error::LoginFailed.code())
-            .details(serde_json::json!({"reason": "unknown_login_id"}));
-        record_unauthenticated(state, entry).await?;
-        return Err(Error::LoginFailed);
-    };
-    draft.company_id = Some(user.company_id);
-    draft.user_id = Some(user.id);
-    draft.login_id = user.login_id.clone();
-    if user.stopped {
-        // 管理者による利用停止: refused like a lock, whatever was typed.
-        return refuse_locked(state, password, draft, "stopped", true).await;
-    }
-
-    let threshold = i64::from(state.config.login_lock_threshold);
-    let on_lock = draft
-        .clone()
-        .operation(Credential::LoginPassword.lock_operation())
-        .failed(Error::LoginLocked.code())
-        .details(serde_json::json!({"consecutive_failures": threshold}));
-    let claim = state
-        .store
-        .claim_attempt(
-            user.id,
-            Credential::LoginPassword,
-            threshold,
-            draft.occurred_at,
-        )
-        .await
-        .map_err(from_store)?;
-    if let AttemptClaim::Refused { locked } = claim {
-        let reason = if locked {
-            "locked"
-        } else {
-            "attempts_in_flight"
-        };
-        return refuse_locked(state, password, draft, reason, true).await;
-    }
-    let matches = match state
-        .hasher
-        .verify(password, &user.login_password_hash)
-        .await
-    {
-        Ok(matches) => matches,
-        Err(e) => {
-            crate::confirm::credential::abandon(state, user.id, Credential::LoginPassword).await;
-            return Err(hashing(e));
+    let proven = prove_password(state, client, typed_login_id, password, LOGIN).await?;
+    let certificate_serial = if proven.company.options.certificate {
+        match super::certificate::check_login(state, &proven.user, presented).await {
+            Ok(serial) => Some(serial),
+            Err((err, reason)) => {
+                let details = serde_json::json!({ "reason": reason, "serial": presented.serial() });
+                return Err(refuse_proven(state, &proven, err, details).await);
+            }
         }
+    } else {
+        None
     };
-    if !matches {
-        let failure = draft
-            .failed(Error::LoginFailed.code())
-            .details(serde_json::json!({"reason": "wrong_password"}));
-        state
-            .store
-            .record_wrong(
-                user.id,
-                Credential::LoginPassword,
-                threshold,
-                failure,
-                on_lock,
-            )
-            .await
-            .map_err(from_store)?;
-        return Err(Error::LoginFailed);
-    }
-
-    if state.hasher.needs_rehash(&user.login_password_hash) {
-        // A new hash with the current parameters; if it cannot be made now (the hashing
-        // threads are busy), the next login makes it.
-        if let Ok(fresh) = state.hasher.hash(password).await {
-            state
-                .store
-                .rehash_login_password(user.id, &fresh)
-                .await
-                .map_err(from_store)?;
-        }
-    }
-    let otp = match otp_step(state, &user).await {
+    let Proven {
+        user,
+        company,
+        draft,
+    } = proven;
+    let otp = match otp_step(state, &user, &company).await {
         Ok(otp) => otp,
         Err(err) => {
             // The password was right, but the one-time password is locked: no session.
-            crate::confirm::credential::abandon(state, user.id, Credential::LoginPassword).await;
+            abandon(state, user.id).await;
             let entry = draft
                 .failed(err.code())
                 .details(serde_json::json!({"reason": "otp_locked"}));
@@ -176,10 +85,12 @@ pub async fn login(
         created_at: draft.occurred_at,
         ip: client.ip.clone(),
         user_agent: client.user_agent.clone(),
+        certificate_serial: certificate_serial.clone(),
     };
     let entry = draft.clone().details(serde_json::json!({
         "forced_password_change": must_change,
         "next": stage.code(),
+        "certificate_serial": certificate_serial,
     }));
     match state
         .store
@@ -210,13 +121,11 @@ pub fn must_change(user: &UserRecord) -> bool {
 
 /// The one-time-password step the login asks for once the password was right: none where
 /// the company does not use ワンタイムパスワード; refused while the user's is locked.
-async fn otp_step(state: &AppState, user: &UserRecord) -> Result<Option<OtpStep>, Error> {
-    let company = state
-        .store
-        .company(user.company_id)
-        .await
-        .map_err(from_store)?
-        .ok_or(Error::LoginFailed)?;
+async fn otp_step(
+    state: &AppState,
+    user: &UserRecord,
+    company: &Company,
+) -> Result<Option<OtpStep>, Error> {
     if !company.options.otp {
         return Ok(None);
     }
@@ -229,26 +138,6 @@ async fn otp_step(state: &AppState, user: &UserRecord) -> Result<Option<OtpStep>
     } else {
         OtpStep::Register
     }))
-}
-
-/// The answer to a login on a locked account: the generic refusal, whatever was typed
-/// (guesses are no longer judged, so the answer must not depend on the password). The
-/// time of one verification is spent either way; the entry says why.
-async fn refuse_locked(
-    state: &AppState,
-    password: &Password,
-    draft: HistoryDraft,
-    reason: &str,
-    spend_time: bool,
-) -> Result<LoginSuccess, Error> {
-    if spend_time {
-        state.hasher.verify_dummy(password).await.map_err(hashing)?;
-    }
-    let entry = draft
-        .failed(Error::LoginLocked.code())
-        .details(serde_json::json!({ "reason": reason }));
-    record_unauthenticated(state, entry).await?;
-    Err(Error::LoginFailed)
 }
 
 /// ログアウト: ends the session (in any stage) and records it.

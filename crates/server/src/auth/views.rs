@@ -11,6 +11,7 @@ use madoguchi_domain::{Error, Password, SessionStage};
 use serde::Deserialize;
 
 use super::service::{self, PasswordChangeInput};
+use crate::certificates::ClientCertificate;
 use crate::state::AppState;
 use crate::web::actor::{PasswordChangeActor, SessionActor};
 use crate::web::client::ClientInfo;
@@ -27,6 +28,8 @@ pub(super) struct LoginPage {
     error: String,
     notice: String,
     form_token: String,
+    /// The bank issues client certificates: 「電子証明書発行」 is offered.
+    certificates: bool,
 }
 
 #[derive(Deserialize)]
@@ -41,6 +44,10 @@ fn notice_for(reason: Option<&str>) -> String {
         Some("expired") => Error::SessionExpired.message_ja(),
         Some("login") => Error::NotLoggedIn.message_ja(),
         Some("logout") => "ログアウトしました。ご利用ありがとうございました。".to_owned(),
+        Some("certificate_revoked") => {
+            "電子証明書を失効しました。すべてのブラウザを閉じてから、「電子証明書発行」で電子証明書を再発行してください。"
+                .to_owned()
+        }
         Some("token_revoked") => {
             "トークンを失効しました。再度ログインし、ワンタイムパスワード利用登録を行ってください。"
                 .to_owned()
@@ -62,6 +69,7 @@ pub(super) fn login_page(
         error,
         notice,
         form_token: form_token.clone(),
+        certificates: state.pki.is_some(),
     };
     (form_token, page)
 }
@@ -110,6 +118,7 @@ pub struct LoginForm {
 pub async fn view_login_post(
     State(state): State<AppState>,
     client: ClientInfo,
+    certificate: ClientCertificate,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, PageError> {
@@ -131,6 +140,7 @@ pub async fn view_login_post(
         &client,
         &form.login_id,
         &Password::typed(form.password),
+        &certificate,
     )
     .await
     {
@@ -151,6 +161,8 @@ pub async fn view_login_post(
             err @ (Error::LoginFailed
             | Error::LoginLocked
             | Error::OtpLocked
+            | Error::CertificateRequired
+            | Error::CertificateRefused
             | Error::TooManyRequests { .. }
             | Error::Busy),
         ) => {

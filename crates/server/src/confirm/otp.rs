@@ -10,7 +10,7 @@
 
 use madoguchi_domain::otp::{self, OtpCode, TokenSecret, Verdict};
 use madoguchi_domain::{Credential, Error, HistoryArea};
-use madoguchi_store::{AttemptClaim, OtpToken};
+use madoguchi_store::{AttemptClaim, HistoryDraft, OtpToken, UserRecord};
 
 use crate::state::AppState;
 use crate::web::actor::Actor;
@@ -68,9 +68,32 @@ pub async fn judge(
     area: HistoryArea,
     operation: &str,
 ) -> Result<i64, Error> {
-    let user = actor.user();
     let draft = actor.draft(state, area, operation);
-    if let Err(err) = state.limits.otp(user.id, &actor.client().ip) {
+    judge_for(state, actor.user(), draft, code, secret, last_step).await
+}
+
+/// [`judge`] for a user proven by their password but without a session yet (電子証明書発行):
+/// `draft` is the entry of the operation, by that user.
+pub async fn judge_for(
+    state: &AppState,
+    user: &UserRecord,
+    draft: HistoryDraft,
+    code: &OtpCode,
+    secret: &TokenSecret,
+    last_step: u64,
+) -> Result<i64, Error> {
+    let operation = draft.operation.clone();
+    let refuse = async |err: Error| {
+        let entry = draft
+            .clone()
+            .failed(err.code())
+            .details(serde_json::json!({ "refused": operation }));
+        match state.store.append_history(entry).await {
+            Ok(_) => err,
+            Err(e) => from_store(e),
+        }
+    };
+    if let Err(err) = state.limits.otp(user.id, &draft.ip) {
         state.limits.count(&draft.failed(err.code()));
         return Err(err);
     }
@@ -87,7 +110,7 @@ pub async fn judge(
         } else {
             Error::Busy
         };
-        return Err(actor.refuse(state, area, operation, err).await);
+        return Err(refuse(err).await);
     }
     match otp::judge(secret, code, unix_secs(state), last_step) {
         Verdict::Right { step } => i64::try_from(step).map_err(|_| Error::Internal),
@@ -95,7 +118,7 @@ pub async fn judge(
             if let Err(e) = state.store.abandon_attempt(user.id, credential).await {
                 return Err(from_store(e));
             }
-            Err(actor.refuse(state, area, operation, Error::OtpUsed).await)
+            Err(refuse(Error::OtpUsed).await)
         }
         Verdict::Wrong => {
             let on_lock = draft

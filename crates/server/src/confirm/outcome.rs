@@ -30,6 +30,8 @@ pub enum ResultKind {
     OtpReleased,
     /// トークン失効結果 (BRSK033)
     TokenRevoked,
+    /// 証明書失効結果 (BRSK020)
+    CertificateRevoked,
 }
 
 /// What is stored with the key.

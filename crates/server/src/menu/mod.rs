@@ -4,7 +4,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use madoguchi_domain::jst;
+use madoguchi_domain::{certificate, jst};
 
 use crate::state::AppState;
 use crate::web::actor::Actor;
@@ -36,11 +36,15 @@ struct TopPage {
     company_kana: String,
     login_id: String,
     previous_login: String,
+    /// 電子証明書方式: when the certificate expires and how to renew, in its last 30 days.
+    certificate_notice: String,
 }
 
 /// GET /top — トップページ.
 async fn view_top_get(State(state): State<AppState>, actor: Actor) -> Response {
+    let certificate_notice = renewal_notice(&state, &actor).await;
     let page = TopPage {
+        certificate_notice,
         frame: Frame::new(&state, &actor, "BTOP001", "トップページ"),
         company_kana: actor.company().name_kana.clone(),
         login_id: actor.user().login_id.clone(),
@@ -51,6 +55,21 @@ async fn view_top_get(State(state): State<AppState>, actor: Actor) -> Response {
             .unwrap_or_else(|| "（初回ログイン）".to_owned()),
     };
     render(&page)
+}
+
+/// 電子証明書方式: when the user's certificate expires and how to renew it, in its last
+/// 30 days (renewal is a new 電子証明書発行, which revokes the old one).
+async fn renewal_notice(state: &AppState, actor: &Actor) -> String {
+    if !actor.company().options.certificate {
+        return String::new();
+    }
+    match actor.scope(state).certificate_in_use(actor.user().id).await {
+        Ok(Some(cert)) if certificate::renewal_due(cert.not_after, state.now()) => format!(
+            "電子証明書の有効期限は{}です。有効期限が切れるとログインできなくなります。ログアウトし、ログイン画面の「電子証明書発行」から更新してください。",
+            jst::format_seconds(cert.not_after)
+        ),
+        _ => String::new(),
+    }
 }
 
 /// One button of 業務選択.

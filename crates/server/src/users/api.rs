@@ -340,7 +340,7 @@ pub struct OtpConfirmBody {
 }
 
 impl OtpConfirmBody {
-    fn confirmation(&self) -> Confirmation {
+    pub fn confirmation(&self) -> Confirmation {
         Confirmation::new(
             self.confirmation_password.as_str(),
             self.one_time_password.as_str(),

@@ -1,7 +1,10 @@
 //! 利用者管理: 利用者情報の管理 (一覧・照会・新規登録・変更・削除), 利用者停止・解除, and
-//! the one-time passwords' ワンタイムパスワードの利用停止解除 and トークンの失効.
+//! the one-time passwords' ワンタイムパスワードの利用停止解除 and トークンの失効, and 証明書失効.
 
 pub mod api;
+pub mod certificate_api;
+pub mod certificate_views;
+pub mod certificates;
 pub mod context;
 pub mod form;
 pub mod otp;
@@ -65,6 +68,28 @@ pub fn router() -> Routes {
             get(otp_views::view_revoke_get).post(otp_views::view_revoke_post),
         )
         .route("/users/otp/result", get(otp_views::view_result_get))
+        .route("/users/certificates", get(certificate_views::view_list_get))
+        .route(
+            "/users/certificates/back",
+            post(certificate_views::view_back_post),
+        )
+        .route(
+            "/users/certificates/confirm",
+            get(certificate_views::view_revoke_get),
+        )
+        .route(
+            "/users/certificates/result",
+            get(certificate_views::view_result_get),
+        )
+        .route(
+            "/users/certificates/{id}",
+            post(certificate_views::view_revoke_post),
+        )
+        .route("/api/v1/users/certificates", get(certificate_api::list))
+        .route(
+            "/api/v1/users/{id}/certificate/revoke",
+            post(certificate_api::revoke),
+        )
         .route(
             "/api/v1/users",
             get(api::list_users).post(api::register_user),

@@ -145,7 +145,7 @@ pub async fn view_user_get(
 
 #[derive(Deserialize)]
 pub struct KeyQuery {
-    pub(super) key: String,
+    pub key: String,
 }
 
 impl KeyQuery {

@@ -290,6 +290,29 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Actor, Error> {
             .map_err(from_store)?;
         return Err(Error::OtpLocked);
     }
+    // 電子証明書方式: every request of a session opened with a certificate must come over
+    // a connection presenting that certificate, so a session cookie is of no use on
+    // another computer.
+    if let Some(serial) = &session.certificate_serial
+        && crate::certificates::ClientCertificate::of(parts).serial() != Some(serial.as_str())
+    {
+        let err = Error::CertificateRequired;
+        let mut draft = state
+            .draft(&client, HistoryArea::Auth, "電子証明書の確認")
+            .failed(err.code())
+            .details(
+                serde_json::json!({"reason": "session_certificate_mismatch", "serial": serial}),
+            );
+        draft.company_id = Some(company.id);
+        draft.user_id = Some(user.id);
+        draft.login_id = user.login_id.clone();
+        state
+            .limits
+            .record_unauthenticated(state.store.as_ref(), draft)
+            .await
+            .map_err(from_store)?;
+        return Err(err);
+    }
     // Activity is written at most every 30 seconds: the idle timeout is ten minutes, and a
     // write per request would make every page wait for a durable commit.
     if now - session.last_seen_at > TOUCH_INTERVAL_MICROS {

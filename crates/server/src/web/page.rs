@@ -26,6 +26,8 @@ pub struct Frame {
     pub logged_in: bool,
     /// The company uses ワンタイムパスワード: every 確認 also asks for it.
     pub otp: bool,
+    /// The company uses 電子証明書方式 (利用者管理 offers 証明書失効).
+    pub certificate: bool,
 }
 
 impl Frame {
@@ -50,6 +52,7 @@ impl Frame {
             demo: state.demo,
             logged_in: true,
             otp: actor.company().options.otp,
+            certificate: actor.company().options.certificate,
         }
     }
 
@@ -65,6 +68,7 @@ impl Frame {
             demo: state.demo,
             logged_in: false,
             otp: false,
+            certificate: false,
         }
     }
 }

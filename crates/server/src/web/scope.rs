@@ -8,8 +8,9 @@ use madoguchi_domain::fees::{FeeKind, FeeSetting};
 use madoguchi_domain::history_search::{Conditions, operation_code};
 use madoguchi_domain::{BankCeilings, CompanySettings, Error};
 use madoguchi_store::{
-    Account, ConfirmedWrite, HistoryEntry, HistoryFilter, HistorySearch, NewUser, OtpToken,
-    ServiceChange, StandardTable, Store, StoredFee, StoredSettings, Target, UserRecord, UserUpdate,
+    Account, CertificateRecord, ConfirmedWrite, HistoryEntry, HistoryFilter, HistorySearch,
+    NewUser, OtpToken, ServiceChange, StandardTable, Store, StoredFee, StoredSettings, Target,
+    UserRecord, UserUpdate,
 };
 
 use crate::web::error::from_store;
@@ -64,6 +65,19 @@ impl<'a> CompanyScope<'a> {
     }
 
     /// Every version of the bank's 基準手数料.
+    /// `user_id`'s client certificate in use, if it is one of this company's users'.
+    pub async fn certificate_in_use(
+        &self,
+        user_id: i64,
+    ) -> Result<Option<CertificateRecord>, Error> {
+        let cert = self
+            .store
+            .certificate_in_use(user_id)
+            .await
+            .map_err(from_store)?;
+        Ok(cert.filter(|c| c.company_id == self.company_id))
+    }
+
     pub async fn standard_tables(&self) -> Result<Vec<StandardTable>, Error> {
         self.store.standard_tables().await.map_err(from_store)
     }
@@ -204,6 +218,22 @@ impl<'a> AdminScope<'a> {
     /// トークンの失効 of `user_id`'s token.
     pub fn token_revoke_write(&self, user_id: i64) -> ConfirmedWrite {
         ConfirmedWrite::RevokeToken {
+            target: self.target(user_id, 0),
+        }
+    }
+
+    /// Every client certificate the company's users were issued, oldest first.
+    pub async fn certificates(&self) -> Result<Vec<CertificateRecord>, Error> {
+        self.company
+            .store
+            .certificates_of(self.company.company_id)
+            .await
+            .map_err(from_store)
+    }
+
+    /// 証明書失効 of `user_id`'s certificate in use.
+    pub fn certificate_revoke_write(&self, user_id: i64) -> ConfirmedWrite {
+        ConfirmedWrite::RevokeCertificate {
             target: self.target(user_id, 0),
         }
     }

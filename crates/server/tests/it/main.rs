@@ -4,6 +4,8 @@
 
 mod api;
 mod architecture;
+mod certificates;
+mod certificates_screens;
 mod cli;
 mod company;
 mod company_api;

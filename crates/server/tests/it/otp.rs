@@ -2,7 +2,6 @@
 //! clock drift, the lock under concurrency, 利用停止解除 and トークンの失効 — on both engines.
 
 use axum::http::{Method, StatusCode};
-use madoguchi_domain::CompanyOptions;
 use madoguchi_domain::otp::TokenSecret;
 use serde_json::{Value, json};
 
@@ -20,13 +19,9 @@ async fn otp_on(app: &TestApp, login_id: &str) {
         .await
         .unwrap()
         .unwrap();
-    madoguchi_server::operator::set_options(
-        &app.state,
-        user.company_id,
-        CompanyOptions { otp: true },
-    )
-    .await
-    .unwrap();
+    madoguchi_server::operator::set_otp(&app.state, user.company_id, true)
+        .await
+        .unwrap();
 }
 
 fn now_secs(app: &TestApp) -> u64 {

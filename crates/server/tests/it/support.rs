@@ -230,6 +230,19 @@ impl TestApp {
         }
     }
 
+    /// A client whose connection presents the client certificate `serial`, as one over the
+    /// TLS listener does once its handshake verified it.
+    pub fn client_presenting(&self, serial: &str) -> Client {
+        let presented = madoguchi_server::certificates::PresentedCertificate {
+            serial: serial.to_owned(),
+        };
+        Client {
+            router: self.router.clone().layer(axum::Extension(presented)),
+            cookies: HashMap::new(),
+            csrf: None,
+        }
+    }
+
     /// A client already logged in (screen session) as `login_id` with the demo password.
     pub async fn logged_in(&self, login_id: &str) -> Client {
         let mut client = self.client();
@@ -378,7 +391,12 @@ impl Client {
     }
 
     /// Sends a request and returns the raw body bytes (PDFs).
-    pub async fn send_raw(&mut self, mut req: Request<Body>) -> Vec<u8> {
+    pub async fn send_raw(&mut self, req: Request<Body>) -> Vec<u8> {
+        self.send_for_bytes(req).await.1
+    }
+
+    /// Sends a request and returns the status and the raw body bytes (files).
+    pub async fn send_for_bytes(&mut self, mut req: Request<Body>) -> (StatusCode, Vec<u8>) {
         if !self.cookies.is_empty() {
             let cookie: Vec<String> = self
                 .cookies
@@ -389,10 +407,12 @@ impl Client {
                 .insert("cookie", cookie.join("; ").parse().unwrap());
         }
         let response = self.router.clone().oneshot(req).await.unwrap();
-        axum::body::to_bytes(response.into_body(), usize::MAX)
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
             .await
             .unwrap()
-            .to_vec()
+            .to_vec();
+        (status, bytes)
     }
 
     pub async fn get(&mut self, path: &str) -> Resp {
