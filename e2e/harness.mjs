@@ -16,8 +16,9 @@ const CHROMIUM_FLAGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 
-/** Starts `madoguchi serve --demo` on a free port with its own data directory. */
-export async function startServer() {
+/** Starts `madoguchi serve --demo` on a free port with its own data directory, with the
+ * configuration `env` (MADOGUCHI_* variables) added. */
+export async function startServer(env = {}) {
   const bin = process.env.MADOGUCHI_BIN ?? join(root, 'target', 'debug', 'madoguchi');
   const dataDir = mkdtempSync(join(tmpdir(), 'madoguchi-e2e-'));
   const port = 18000 + Math.floor(Math.random() * 2000);
@@ -34,6 +35,7 @@ export async function startServer() {
       MADOGUCHI_ARGON2_MEMORY_KIB: '256',
       MADOGUCHI_ARGON2_ITERATIONS: '1',
       MADOGUCHI_CONFIRMATION_PER_USER_PER_MINUTE: '1000',
+      ...env,
     },
   });
   for (let i = 0; i < 300; i++) {
@@ -93,11 +95,12 @@ export async function shown(page, id) {
   throw new Error(`expected ${id} at ${page.url()}, shown: ${screen || '(no screen id)'}; ${said || (await page.title())}`);
 }
 
-/** A server and a browser for the tests of one file, started before and stopped after. */
-export function useApp() {
+/** A server (with the configuration `env`) and a browser for the tests of one file,
+ * started before and stopped after. */
+export function useApp(env = {}) {
   const app = {};
   before(async () => {
-    app.server = await startServer();
+    app.server = await startServer(env);
     app.browser = await launch();
   });
   after(async () => {

@@ -104,7 +104,7 @@ impl FilePassword {
         let printable = typed.chars().all(|c| c.is_ascii_graphic());
         let len = typed.chars().count();
         if !printable || !(Self::MIN..=Self::MAX).contains(&len) {
-            return Err(Error::AlnumLength {
+            return Err(Error::PrintableLength {
                 label: Self::LABEL,
                 min: Self::MIN,
                 max: Self::MAX,
@@ -203,13 +203,13 @@ mod tests {
         assert!(FilePassword::parse("Import-2026", "Import-2026").is_ok());
         assert_eq!(
             FilePassword::parse("short1", "short1").unwrap_err().code(),
-            "VAL-0002"
+            "VAL-0023"
         );
         assert_eq!(
             FilePassword::parse("パスワード12345", "パスワード12345")
                 .unwrap_err()
                 .code(),
-            "VAL-0002"
+            "VAL-0023"
         );
         assert_eq!(
             FilePassword::parse("Import-2026", "Import-2027")

@@ -211,6 +211,12 @@ pub enum Error {
     CertificateUnavailable,
     #[error("証明書署名要求（CSR）を読み取れません。PEM形式のPKCS#10で指定してください。")]
     CsrFormat,
+    #[error("{label}は半角英数字記号{min}文字以上{max}文字以内で入力してください。")]
+    PrintableLength {
+        label: &'static str,
+        min: usize,
+        max: usize,
+    },
 }
 
 impl Error {
@@ -282,6 +288,7 @@ impl Error {
             Error::CertificateNotContracted => "CRT-0001",
             Error::CertificateUnavailable => "CRT-0002",
             Error::CsrFormat => "VAL-0022",
+            Error::PrintableLength { .. } => "VAL-0023",
         }
     }
 
@@ -349,7 +356,8 @@ impl Error {
             | Error::MalformedBody
             | Error::DateOrder
             | Error::AddressFormat { .. }
-            | Error::CsrFormat => ErrorKind::Invalid,
+            | Error::CsrFormat
+            | Error::PrintableLength { .. } => ErrorKind::Invalid,
         }
     }
 
@@ -523,6 +531,11 @@ mod tests {
             Error::CertificateNotContracted,
             Error::CertificateUnavailable,
             Error::CsrFormat,
+            Error::PrintableLength {
+                label: "",
+                min: 0,
+                max: 0,
+            },
             Error::Stale,
             Error::NotAllowed { what: "" },
             Error::TooManyUsers { max: 0 },

@@ -40,6 +40,26 @@ pub const OPERATIONS: &[(HistoryArea, &str, &str)] = &[
         "auth.absolute_timeout",
         "セッションタイムアウト(最長時間)",
     ),
+    (
+        HistoryArea::Auth,
+        "auth.certificate_issue",
+        "電子証明書発行",
+    ),
+    (
+        HistoryArea::Auth,
+        "auth.certificate_renew",
+        "電子証明書更新",
+    ),
+    (
+        HistoryArea::Auth,
+        "auth.certificate_verify",
+        "電子証明書の検証",
+    ),
+    (
+        HistoryArea::Auth,
+        "auth.certificate_session",
+        "電子証明書の確認",
+    ),
     (HistoryArea::Company, "company.settings", "企業情報の変更"),
     (
         HistoryArea::Company,
@@ -70,6 +90,7 @@ pub const OPERATIONS: &[(HistoryArea, &str, &str)] = &[
         "ワンタイムパスワード利用停止解除",
     ),
     (HistoryArea::Users, "users.token_revoke", "トークン失効"),
+    (HistoryArea::Users, "users.certificate_revoke", "証明書失効"),
     (
         HistoryArea::Users,
         "users.confirmation_lock",

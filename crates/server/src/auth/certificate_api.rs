@@ -57,7 +57,7 @@ pub struct IssuedView {
         (status = 200, description = "発行しました (JSON for a CSR, application/x-pkcs12 for a file)", body = IssuedView),
         (status = 401, description = "AUTH-0001 / AUTH-0010", body = ErrorBody),
         (status = 403, description = "CRT-0001 the company is not on 電子証明書方式", body = ErrorBody),
-        (status = 422, description = "VAL-0022 csr / VAL-0002 file_password", body = ErrorBody),
+        (status = 422, description = "VAL-0022 csr / VAL-0023 file_password", body = ErrorBody),
     ))]
 pub async fn issue(
     State(state): State<AppState>,

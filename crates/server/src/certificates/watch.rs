@@ -2,9 +2,7 @@
 //! load-balancer mode (a middleware that reads the certificate a trusted proxy forwards),
 //! and the task that writes refused certificates to the 操作履歴.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use madoguchi_domain::{Error, HistoryArea};
@@ -12,7 +10,7 @@ use tokio::sync::mpsc;
 
 use super::presented::{PresentedCertificate, Refusal, RefusedCertificate, forwarded_der};
 use crate::state::AppState;
-use crate::web::client::ClientInfo;
+use crate::web::client::{ClientInfo, peer_address};
 
 /// Middleware of the load-balancer mode: reads the header from trusted proxies only.
 pub async fn from_trusted_proxy(
@@ -27,10 +25,7 @@ pub async fn from_trusted_proxy(
     ) {
         // Nothing but this middleware may say what was presented in this mode.
         parts.extensions.remove::<PresentedCertificate>();
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(a)| a.ip());
+        let peer = peer_address(&parts);
         let trusted = peer.is_some_and(|p| state.trusted_proxies.contains(p));
         let value = parts
             .headers

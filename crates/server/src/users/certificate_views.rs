@@ -95,8 +95,7 @@ fn confirm_page(
     ConfirmPage {
         frame: Frame::new(state, admin.actor(), "BRSK019", "証明書失効確認"),
         steps: crate::confirm::steps(&STEPS, 1),
-        lead: "以下の利用者の証明書を失効します。内容を確認の上、「実行」ボタンを押してください。"
-            .to_owned(),
+        lead: "以下の利用者の証明書を失効します。".to_owned(),
         sections,
         hidden: Vec::new(),
         version: 0,

@@ -37,18 +37,7 @@ impl ClientInfo {
     }
 
     pub fn from_parts(parts: &Parts, trusted: &TrustedProxies) -> Self {
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| *addr)
-            // Tests run the router without a socket and supply the address this way.
-            .or_else(|| {
-                parts
-                    .extensions
-                    .get::<MockConnectInfo<SocketAddr>>()
-                    .map(|m| m.0)
-            })
-            .map(|addr| addr.ip());
+        let peer = peer_address(parts);
         let user_agent = parts
             .headers
             .get(USER_AGENT)
@@ -81,6 +70,22 @@ impl ClientInfo {
             },
         }
     }
+}
+
+/// The address of the connection's other end (a client, or a proxy).
+pub fn peer_address(parts: &Parts) -> Option<IpAddr> {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| *addr)
+        // Tests run the router without a socket and supply the address this way.
+        .or_else(|| {
+            parts
+                .extensions
+                .get::<MockConnectInfo<SocketAddr>>()
+                .map(|m| m.0)
+        })
+        .map(|addr| addr.ip())
 }
 
 /// The right-most address of `X-Forwarded-For` that is not a trusted proxy.

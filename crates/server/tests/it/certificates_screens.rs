@@ -104,7 +104,7 @@ async fn the_login_screen_issues_a_pkcs12_file_that_opens_with_its_password() {
         assert!(
             short
                 .body
-                .contains("証明書ファイルのパスワードは半角英数字8文字以上32文字以内")
+                .contains("証明書ファイルのパスワードは半角英数字記号8文字以上32文字以内")
         );
         assert!(
             short.body.contains("value=\"ippan01\""),
@@ -532,4 +532,88 @@ fn master_clone(app: &TestApp, master: &Client, serial: &str) -> Client {
     c.copy_session_from(master);
     c.csrf = master.csrf.clone();
     c
+}
+
+/// 電子証明書発行 of `login_id` for a CSR with `one_time_password`.
+async fn issue_with_code(
+    app: &TestApp,
+    login_id: &str,
+    code: &str,
+) -> Result<String, madoguchi_domain::Error> {
+    let (_, csr) = key_and_csr(login_id);
+    issuing::issue(
+        &app.state,
+        &ClientInfo::operator_cli(),
+        login_id,
+        &Password::typed("Demo1234".to_owned()),
+        code,
+        Delivery::Csr(csr),
+    )
+    .await
+    .map(|i| i.serial)
+}
+
+#[tokio::test]
+async fn a_user_with_a_token_also_gives_the_one_time_password_and_each_code_once() {
+    for engine in engines() {
+        let app = TestApp::new(engine).await;
+        let (company, ippan) = user_id(&app, "ippan01").await;
+        crate::otp::otp_on(&app, "ippan01").await;
+        let (_, secret) = crate::otp::register(&app, "ippan01").await;
+        certificate_on(&app, company).await;
+
+        let missing = issue_with_code(&app, "ippan01", "").await.unwrap_err();
+        assert_eq!(missing.code(), "VAL-0000", "{engine:?}: {missing:?}");
+        let wrong = issue_with_code(&app, "ippan01", "000000")
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(wrong.code(), "AUTH-0010" | "AUTH-0012"),
+            "{wrong:?}"
+        );
+        assert!(
+            app.state
+                .store
+                .certificate_in_use(ippan)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let right = crate::otp::code(&app, &secret, 0);
+        assert!(
+            issue_with_code(&app, "ippan01", &right).await.is_ok(),
+            "{engine:?}"
+        );
+        let again = issue_with_code(&app, "ippan01", &right).await.unwrap_err();
+        assert_eq!(
+            again.code(),
+            "AUTH-0012",
+            "{engine:?}: a code is accepted once"
+        );
+        // The master has no token yet: the password alone issues theirs (the token is
+        // registered at the first login, which needs the certificate).
+        assert!(issue_with_code(&app, "master01", "").await.is_ok());
+    }
+}
+
+#[tokio::test]
+async fn the_top_page_says_when_the_certificate_expires_in_its_last_thirty_days() {
+    for engine in engines() {
+        let app = TestApp::new(engine).await;
+        let (company, _) = user_id(&app, "ippan01").await;
+        certificate_on(&app, company).await;
+        let serial = issued_serial(&app, "ippan01").await;
+        let mut c = logged_in_with_certificate(&app, "ippan01", &serial).await;
+        assert!(
+            !c.get("/top").await.body.contains("電子証明書の有効期限は"),
+            "{engine:?}"
+        );
+        app.clock.advance_secs(340 * 86_400);
+        let mut c2 = logged_in_with_certificate(&app, "ippan01", &serial).await;
+        let top = c2.get("/top").await;
+        assert!(top.body.contains("電子証明書の有効期限は"), "{engine:?}");
+        assert!(
+            top.body.contains("08時59分59秒") && top.body.contains("「電子証明書発行」から更新")
+        );
+    }
 }

@@ -5,6 +5,7 @@
 mod api;
 mod architecture;
 mod certificates;
+mod certificates_proxy;
 mod certificates_screens;
 mod cli;
 mod company;

@@ -11,7 +11,7 @@ const PASSWORD: &str = "Demo1234";
 const CONFIRMATION: &str = "Kakunin12";
 
 /// Turns ワンタイムパスワード on for the company of `login_id`.
-async fn otp_on(app: &TestApp, login_id: &str) {
+pub async fn otp_on(app: &TestApp, login_id: &str) {
     let user = app
         .state
         .store
@@ -29,7 +29,7 @@ fn now_secs(app: &TestApp) -> u64 {
 }
 
 /// The code `secret` shows now, `steps` steps off.
-fn code(app: &TestApp, secret: &TokenSecret, steps: i64) -> String {
+pub fn code(app: &TestApp, secret: &TokenSecret, steps: i64) -> String {
     let t = now_secs(app).checked_add_signed(steps * 30).unwrap();
     secret.code_at(t)
 }
@@ -50,7 +50,7 @@ async fn send_code(c: &mut Client, path: &str, code: &str) -> crate::support::Re
 
 /// Registers a token for `login_id` (whose company uses OTP): the logged-in client and the
 /// token's secret. The clock moves on a step, so the next code is a new one.
-async fn register(app: &TestApp, login_id: &str) -> (Client, TokenSecret) {
+pub async fn register(app: &TestApp, login_id: &str) -> (Client, TokenSecret) {
     let (mut c, next) = password_step(app, login_id).await;
     assert_eq!(next, "otp_registration");
     let shown = c.get("/api/v1/login/otp/registration").await;

@@ -230,6 +230,16 @@ impl TestApp {
         }
     }
 
+    /// A client connecting from `ip` (another address than the usual 192.0.2.10).
+    pub fn client_from(&self, ip: [u8; 4]) -> Client {
+        Client {
+            router: app::router(self.state.clone())
+                .layer(MockConnectInfo(SocketAddr::from((ip, 50000)))),
+            cookies: HashMap::new(),
+            csrf: None,
+        }
+    }
+
     /// A client whose connection presents the client certificate `serial`, as one over the
     /// TLS listener does once its handshake verified it.
     pub fn client_presenting(&self, serial: &str) -> Client {
