@@ -13,7 +13,7 @@ use madoguchi_domain::otp::OtpCode;
 use madoguchi_domain::{Error, FieldErrors, Password, jst};
 use madoguchi_store::{NewCertificate, StoreError, UserRecord};
 
-use super::password::{Proven, abandon, prove_password, refuse_proven};
+use super::password::{Proven, abandon, prove_password, refuse_locked, refuse_proven};
 use crate::certificates::ClientCertificate;
 use crate::certificates::ca::{self, ClientSubject, Signed};
 use crate::state::AppState;
@@ -66,7 +66,7 @@ pub async fn issue(
     one_time_password: &str,
     delivery: Delivery,
 ) -> Result<IssuedCertificate, Error> {
-    let Some(pki) = state.pki.as_ref() else {
+    let Some(pki) = state.pki.clone() else {
         return Err(Error::CertificateUnavailable);
     };
     let proven = prove_password(state, client, login_id, password, ISSUE).await?;
@@ -84,13 +84,21 @@ pub async fn issue(
     };
     let now = state.now();
     let (not_before, not_after) = (now - BACKDATE_MICROS, certificate::expiry_for(now));
-    let subject = ClientSubject {
-        login_id: &proven.user.login_id,
-        company: &proven.company.name,
-        not_before,
-        not_after,
-    };
-    let signed = match sign(pki.ca(), &subject, delivery) {
+    let (login, company) = (proven.user.login_id.clone(), proven.company.name.clone());
+    // Signing, and the PKCS#12 file's key derivation (PBKDF2, 10,000 rounds), off the
+    // async runtime.
+    let signing = tokio::task::spawn_blocking(move || {
+        let subject = ClientSubject {
+            login_id: &login,
+            company: &company,
+            not_before,
+            not_after,
+        };
+        sign(pki.ca(), &subject, delivery)
+    })
+    .await
+    .unwrap_or(Err(Error::Internal));
+    let signed = match signing {
         Ok(signed) => signed,
         Err(err @ Error::Invalid(_)) => {
             let details = serde_json::json!({"reason": "csr", "fields": {CSR_FIELD: Error::CsrFormat.code()}});
@@ -105,6 +113,7 @@ pub async fn issue(
     let superseded = previous.map(|p| p.serial);
     let operation = if superseded.is_some() { RENEW } else { ISSUE };
     let Proven { user, draft, .. } = proven;
+    let meanwhile = draft.clone();
     let entry = draft.operation(operation).details(serde_json::json!({
         "serial": signed.serial,
         "not_after": jst::format_seconds(not_after),
@@ -124,7 +133,10 @@ pub async fn issue(
     {
         Ok(()) => {}
         // Locked, stopped or its password changed while this was judged.
-        Err(StoreError::CredentialRefused) => return Err(Error::LoginFailed),
+        Err(StoreError::CredentialRefused) => {
+            let reason = "locked_or_changed_meanwhile";
+            return refuse_locked(state, password, meanwhile, reason, false).await;
+        }
         Err(e) => return Err(from_store(e)),
     }
     if superseded.is_some() {
