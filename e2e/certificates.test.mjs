@@ -38,6 +38,15 @@ function certificateOf(p12Path) {
   return pem.slice(pem.indexOf('-----BEGIN CERTIFICATE-----'));
 }
 
+/** The page has no horizontal scroll at 1024 px (then back at 1280), with a screenshot. */
+async function fitsAt1024(page, name) {
+  await page.setViewportSize({ width: 1024, height: 900 });
+  const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(over <= 0, `${name}: ${over}px wider than the window at 1024 px`);
+  await shot(page, `${name}-1024`);
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
 /** A browser context whose requests carry `pem` as the balancer's header. */
 async function presenting(pem) {
   return app.browser.newContext({ extraHTTPHeaders: { 'x-client-cert': encodeURIComponent(pem) } });
@@ -75,6 +84,7 @@ test('証明書失効: the master revokes a user\'s certificate on BRSK018–020
   assert.match(await anonymous.textContent('#file_password-error'), /8文字以上32文字以内/);
   assert.equal(await anonymous.getByLabel('ログインID').inputValue(), 'ippan01');
   await shot(anonymous, '70-certificate-issue-refused');
+  await fitsAt1024(anonymous, '70-certificate-issue-refused');
   const masterPem = await issue(anonymous, 'master01');
   const ippanPem = await issue(anonymous, 'ippan01');
 
@@ -93,6 +103,7 @@ test('証明書失効: the master revokes a user\'s certificate on BRSK018–020
   assert.match(await row.textContent(), /発行済み/);
   assert.match(await row.textContent(), /08時59分59秒/);
   await shot(master, '71-certificate-list');
+  await fitsAt1024(master, '71-certificate-list');
   await master.getByLabel('ippan01を選択').check();
   await master.getByRole('button', { name: '失効' }).click();
   await shown(master, 'BRSK019');
@@ -104,6 +115,7 @@ test('証明書失効: the master revokes a user\'s certificate on BRSK018–020
   const color = await state.locator('.changed').first().evaluate((el) => getComputedStyle(el).color);
   assert.equal(color, 'rgb(200, 16, 46)', 'the change of 証明書状態 is red');
   await shot(master, '72-certificate-confirm');
+  await fitsAt1024(master, '72-certificate-confirm');
   await master.getByLabel('確認用パスワード').fill('Wrong9999');
   await submit(master, master.getByRole('button', { name: '実行' }));
   assert.match(await master.textContent('.error-summary'), /確認用パスワードが正しくありません/);
@@ -115,6 +127,7 @@ test('証明書失効: the master revokes a user\'s certificate on BRSK018–020
   assert.match(await master.textContent('main'), /「閉じる」ボタンを押して、ブラウザを閉じてください。/);
   assert.equal(await master.getByRole('button', { name: '閉じる' }).count(), 1);
   await shot(master, '73-certificate-result');
+  await fitsAt1024(master, '73-certificate-result');
 
   // The revoked certificate no longer logs in, with a clear message.
   const ippan = await (await presenting(ippanPem)).newPage();

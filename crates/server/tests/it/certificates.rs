@@ -484,3 +484,29 @@ async fn a_second_server_on_the_same_database_refuses_a_revocation_within_second
         );
     }
 }
+
+#[tokio::test]
+async fn the_listener_serves_the_operators_own_server_certificate() {
+    let dir = crate::support::TempDir::new();
+    let key = KeyPair::generate().unwrap();
+    let params = CertificateParams::new(vec!["127.0.0.1".to_owned()]).unwrap();
+    let own = params.self_signed(&key).unwrap();
+    let (cert_path, key_path) = (dir.0.join("server.pem"), dir.0.join("server.key"));
+    std::fs::write(&cert_path, own.pem()).unwrap();
+    std::fs::write(&key_path, key.serialize_pem()).unwrap();
+    let app = TestApp::with_config(crate::support::Engine::Sqlite, |c| {
+        c.tls = true;
+        c.tls_cert = Some(cert_path.clone());
+        c.tls_key = Some(key_path.clone());
+    })
+    .await;
+    let mut server = serve_tls(&app.state).await;
+    // The client trusts only the operator's certificate now.
+    server.ca_pem = own.pem();
+    let r = client(&server, None)
+        .get(format!("{}/healthz", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}

@@ -327,3 +327,77 @@ fn help_is_in_plain_words() {
     }
     let _ = Engine::Sqlite;
 }
+
+#[tokio::test]
+async fn the_bank_creates_its_ca_once_and_then_turns_certificates_on() {
+    for engine in engines() {
+        let db = TestDb::create(engine).await;
+        let dir = crate::support::TempDir::new();
+        let data = dir.0.to_str().unwrap();
+        ok(&db, &["migrate"]);
+        let id = ok(
+            &db,
+            &[
+                "company",
+                "create",
+                "--name",
+                "テスト株式会社",
+                "--kana",
+                "ﾃｽﾄ(ｶ)",
+            ],
+        );
+        let id = id.trim();
+        let on = [
+            "--data-dir",
+            data,
+            "company",
+            "options",
+            "--company",
+            id,
+            "--certificate",
+            "on",
+        ];
+        let refused = madoguchi(&db, &on);
+        assert!(!refused.status.success(), "{engine:?}: no CA yet");
+        assert!(String::from_utf8_lossy(&refused.stderr).contains("madoguchi ca init"));
+
+        let created = ok(
+            &db,
+            &[
+                "--data-dir",
+                data,
+                "ca",
+                "init",
+                "--name",
+                "テスト銀行 認証局",
+            ],
+        );
+        assert!(created.contains("-----BEGIN CERTIFICATE-----"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let key = dir.0.join("bank-ca.key");
+            let mode = std::fs::metadata(&key).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "the CA's key is the server's alone");
+        }
+        let again = madoguchi(
+            &db,
+            &["--data-dir", data, "ca", "init", "--name", "別の認証局"],
+        );
+        assert!(!again.status.success(), "a CA is never replaced");
+        assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+        let shown = ok(&db, &["--data-dir", data, "ca", "show"]);
+        assert_eq!(
+            shown,
+            std::fs::read_to_string(dir.0.join("bank-ca.pem")).unwrap()
+        );
+
+        ok(&db, &on);
+        assert!(
+            ok(&db, &["company", "list"]).contains("certificate=on"),
+            "{engine:?}"
+        );
+        let no_switch = madoguchi(&db, &["company", "options", "--company", id]);
+        assert!(!no_switch.status.success(), "say what to set");
+    }
+}
