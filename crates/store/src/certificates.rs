@@ -16,8 +16,7 @@ use crate::connect::SqlStore;
 use crate::credentials;
 use crate::error::StoreError;
 use crate::history::{HistoryDraft, append_in};
-use crate::sessions::end_other_sessions;
-use crate::user_admin::Target;
+use crate::user_admin::{Target, revoke_in_use};
 
 /// One issued certificate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,34 +106,15 @@ fn record_from_row(row: &AnyRow) -> Result<CertificateRecord, sqlx::Error> {
 /// 証明書失効 of the target's certificate in use (confirmed-change write): its sessions
 /// end in the same transaction. `Stale` when it has none any more.
 pub(crate) async fn revoke(conn: &mut AnyConnection, t: &Target, now: i64) -> StoreResult<()> {
-    let done = sqlx::query(
+    revoke_in_use(
+        conn,
+        t,
+        now,
         "update certificates set revoked_at = $3, revoked_by = $4, revoke_reason = 'revoked'
          where user_id = $1 and company_id = $2 and revoked_at is null
              and exists (select 1 from users u where u.id = $1 and u.deleted_at is null)",
     )
-    .bind(t.user_id)
-    .bind(t.company_id)
-    .bind(now)
-    .bind(t.actor_id)
-    .execute(&mut *conn)
-    .await?;
-    if done.rows_affected() != 1 {
-        let exists = sqlx::query(
-            "select id from users where id = $1 and company_id = $2 and deleted_at is null",
-        )
-        .bind(t.user_id)
-        .bind(t.company_id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .is_some();
-        return Err(if exists {
-            StoreError::Stale
-        } else {
-            StoreError::NotFound
-        });
-    }
-    end_other_sessions(conn, t.user_id, None).await?;
-    Ok(())
+    .await
 }
 
 #[async_trait]

@@ -19,8 +19,7 @@ use crate::credentials;
 use crate::error::StoreError;
 use crate::history::{HistoryDraft, append_in};
 use crate::model::SessionRecord;
-use crate::sessions::end_other_sessions;
-use crate::user_admin::Target;
+use crate::user_admin::{Target, exists_or_stale, revoke_in_use};
 
 /// A user's token in use.
 #[derive(Clone, PartialEq, Eq)]
@@ -193,41 +192,15 @@ pub(crate) async fn release(conn: &mut AnyConnection, t: &Target, now: i64) -> S
 /// トークンの失効 of `t`'s token, in the caller's transaction: the token is revoked and
 /// every session of the user ends (the actor's own too, when revoking their own).
 pub(crate) async fn revoke(conn: &mut AnyConnection, t: &Target, now: i64) -> StoreResult<()> {
-    let done = sqlx::query(
+    revoke_in_use(
+        conn,
+        t,
+        now,
         "update otp_tokens set revoked_at = $3, revoked_by = $4
          where user_id = $1 and company_id = $2 and revoked_at is null
              and exists (select 1 from users u where u.id = $1 and u.deleted_at is null)",
     )
-    .bind(t.user_id)
-    .bind(t.company_id)
-    .bind(now)
-    .bind(t.actor_id)
-    .execute(&mut *conn)
-    .await?;
-    exists_or_stale(conn, t, done.rows_affected()).await?;
-    end_other_sessions(conn, t.user_id, None).await?;
-    Ok(())
-}
-
-/// After a conditional write that changed `changed` rows: done, or `Stale` when the user
-/// exists but is no longer in the state the change was for, or `NotFound`.
-async fn exists_or_stale(conn: &mut AnyConnection, t: &Target, changed: u64) -> StoreResult<()> {
-    if changed == 1 {
-        return Ok(());
-    }
-    let exists = sqlx::query(
-        "select id from users where id = $1 and company_id = $2 and deleted_at is null",
-    )
-    .bind(t.user_id)
-    .bind(t.company_id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .is_some();
-    Err(if exists {
-        StoreError::Stale
-    } else {
-        StoreError::NotFound
-    })
+    .await
 }
 
 /// The entry of a refused acceptance.

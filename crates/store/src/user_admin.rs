@@ -259,3 +259,50 @@ pub(crate) async fn change_service_state(
     }
     Ok(())
 }
+
+/// After a conditional write that changed `changed` rows: done, or `Stale` when the user
+/// exists but is no longer in the state the change was for, or `NotFound`.
+pub(crate) async fn exists_or_stale(
+    conn: &mut AnyConnection,
+    t: &Target,
+    changed: u64,
+) -> StoreResult<()> {
+    if changed == 1 {
+        return Ok(());
+    }
+    let exists = sqlx::query(
+        "select id from users where id = $1 and company_id = $2 and deleted_at is null",
+    )
+    .bind(t.user_id)
+    .bind(t.company_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .is_some();
+    Err(if exists {
+        StoreError::Stale
+    } else {
+        StoreError::NotFound
+    })
+}
+
+/// Revokes what the target holds one of at a time (a token, a certificate) with `update`
+/// — a conditional update of the one in use, binding $1 user, $2 company, $3 now, $4 the
+/// actor — and ends every session of the user (the actor's own too), in the caller's
+/// transaction. `Stale` when there is none in use any more, `NotFound` without the user.
+pub(crate) async fn revoke_in_use(
+    conn: &mut AnyConnection,
+    t: &Target,
+    now: i64,
+    update: &'static str,
+) -> StoreResult<()> {
+    let done = sqlx::query(update)
+        .bind(t.user_id)
+        .bind(t.company_id)
+        .bind(now)
+        .bind(t.actor_id)
+        .execute(&mut *conn)
+        .await?;
+    exists_or_stale(conn, t, done.rows_affected()).await?;
+    end_other_sessions(conn, t.user_id, None).await?;
+    Ok(())
+}

@@ -85,13 +85,14 @@ pub async fn view_issue_get(State(state): State<AppState>) -> Response {
     issue_page(&state, StatusCode::OK, String::new(), None)
 }
 
-/// Records a refusal before anyone is proven (a bad form), within the budget.
-async fn record_refusal(
+/// A refusal before anyone is proven (a bad form): recorded within the budget of
+/// unauthenticated refusals, and the form again with the login ID kept.
+async fn refused_form(
     state: &AppState,
     client: &ClientInfo,
-    login_id: &str,
-    err: &Error,
-) -> Result<(), Error> {
+    login_id: String,
+    err: Error,
+) -> Result<Response, PageError> {
     let mut draft = state
         .draft(client, HistoryArea::Auth, service::ISSUE)
         .failed(err.code());
@@ -100,7 +101,13 @@ async fn record_refusal(
         .limits
         .record_unauthenticated(state.store.as_ref(), draft)
         .await
-        .map_err(crate::web::error::from_store)
+        .map_err(crate::web::error::from_store)?;
+    Ok(issue_page(
+        state,
+        status_of(err.kind()),
+        login_id,
+        Some(&err),
+    ))
 }
 
 /// POST /certificate — 発行: the PKCS#12 file, or the form again with the reason.
@@ -112,26 +119,13 @@ pub async fn view_issue_post(
 ) -> Result<Response, PageError> {
     let cookie = cookies::read(&headers, state.cookies.login_name()).unwrap_or_default();
     if cookie.is_empty() || !token::same(&cookie, &form.form_token) {
-        let err = Error::CsrfRejected;
-        record_refusal(&state, &client, &form.login_id, &err).await?;
-        return Ok(issue_page(
-            &state,
-            status_of(err.kind()),
-            form.login_id,
-            Some(&err),
-        ));
+        return refused_form(&state, &client, form.login_id, Error::CsrfRejected).await;
     }
     let password = match FilePassword::parse(&form.file_password, &form.file_password_again) {
         Ok(p) => p,
         Err(e) => {
             let err = Error::Invalid(FieldErrors::single(FILE_PASSWORD, e));
-            record_refusal(&state, &client, &form.login_id, &err).await?;
-            return Ok(issue_page(
-                &state,
-                status_of(err.kind()),
-                form.login_id,
-                Some(&err),
-            ));
+            return refused_form(&state, &client, form.login_id, err).await;
         }
     };
     let issued = service::issue(

@@ -103,13 +103,11 @@ async fn checked(
         .into_iter()
         .find(|r| r.user.id == user_id)
         .ok_or(Error::NotFound)?;
-    match revoke_rule(&row) {
-        Ok(()) => Ok(row),
-        Err(e) => Err(admin
-            .actor()
-            .refuse(state, HistoryArea::Users, REVOKE, e)
-            .await),
-    }
+    let verdict = revoke_rule(&row);
+    admin
+        .actor()
+        .allowed(state, HistoryArea::Users, REVOKE, row, verdict)
+        .await
 }
 
 /// 証明書失効確認 (BRSK019).

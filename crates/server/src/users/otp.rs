@@ -152,13 +152,11 @@ async fn checked(
     rule: impl Fn(&OtpRow) -> Result<(), Error>,
 ) -> Result<OtpRow, Error> {
     let row = row(state, admin, user_id).await?;
-    match rule(&row) {
-        Ok(()) => Ok(row),
-        Err(e) => Err(admin
-            .actor()
-            .refuse(state, HistoryArea::Users, operation, e)
-            .await),
-    }
+    let verdict = rule(&row);
+    admin
+        .actor()
+        .allowed(state, HistoryArea::Users, operation, row, verdict)
+        .await
 }
 
 /// 確認 of 利用停止解除 (BRSK022).

@@ -110,6 +110,21 @@ impl Actor {
         }
     }
 
+    /// `value` when `verdict` allows it; else the refusal, recorded as one of `what`.
+    pub async fn allowed<T>(
+        &self,
+        state: &AppState,
+        area: HistoryArea,
+        what: &str,
+        value: T,
+        verdict: Result<(), Error>,
+    ) -> Result<T, Error> {
+        match verdict {
+            Ok(()) => Ok(value),
+            Err(e) => Err(self.refuse(state, area, what, e).await),
+        }
+    }
+
     /// Records a refused input of `operation` (with the codes per field, never the values)
     /// and returns the refusal.
     pub async fn refuse_input(

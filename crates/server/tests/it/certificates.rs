@@ -65,6 +65,24 @@ pub fn key_and_csr(cn: &str) -> (KeyPair, String) {
     (key, csr)
 }
 
+/// 電子証明書発行 of `login_id` for a new key's CSR, in-process (no TLS needed to issue).
+pub async fn issue_for_csr(
+    app: &TestApp,
+    login_id: &str,
+    one_time_password: &str,
+) -> Result<madoguchi_server::auth::certificate::IssuedCertificate, madoguchi_domain::Error> {
+    let (_, csr) = key_and_csr(login_id);
+    madoguchi_server::auth::certificate::issue(
+        &app.state,
+        &madoguchi_server::web::client::ClientInfo::operator_cli(),
+        login_id,
+        &madoguchi_domain::Password::typed("Demo1234".to_owned()),
+        one_time_password,
+        madoguchi_server::auth::certificate::Delivery::Csr(csr),
+    )
+    .await
+}
+
 /// A client that trusts only the bank's CA; a new connection (handshake) per client.
 pub fn client(server: &TlsServer, identity: Option<&Identity>) -> reqwest::Client {
     let ca = reqwest::Certificate::from_pem(server.ca_pem.as_bytes()).unwrap();

@@ -3,11 +3,9 @@
 //! owner), and ignores the header from anyone else.
 
 use axum::http::{Method, Request, StatusCode};
-use madoguchi_domain::Password;
-use madoguchi_server::auth::certificate::{self as issuing, Delivered, Delivery};
-use madoguchi_server::web::client::ClientInfo;
+use madoguchi_server::auth::certificate::Delivered;
 
-use crate::certificates::{certificate_on, key_and_csr, user_id};
+use crate::certificates::{certificate_on, issue_for_csr, user_id};
 use crate::support::{Client, TestApp, engines, recent_history};
 
 const HEADER: &str = "x-client-cert";
@@ -21,18 +19,7 @@ fn escaped(pem: &str) -> String {
 }
 
 async fn issue_pem(app: &TestApp, login_id: &str) -> String {
-    let (_, csr) = key_and_csr(login_id);
-    let issued = issuing::issue(
-        &app.state,
-        &ClientInfo::operator_cli(),
-        login_id,
-        &Password::typed("Demo1234".to_owned()),
-        "",
-        Delivery::Csr(csr),
-    )
-    .await
-    .unwrap();
-    match issued.delivered {
+    match issue_for_csr(app, login_id, "").await.unwrap().delivered {
         Delivered::Pem(pem) => pem,
         Delivered::Pkcs12(_) => unreachable!("a CSR is answered with PEM"),
     }

@@ -7,13 +7,10 @@
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
-use madoguchi_domain::Password;
-use madoguchi_server::auth::certificate::{self as issuing, Delivery};
-use madoguchi_server::web::client::ClientInfo;
 use rustls_pki_types::{CertificateDer, UnixTime};
 use x509_parser::prelude::FromDer;
 
-use crate::certificates::{certificate_on, key_and_csr, user_id};
+use crate::certificates::{certificate_on, issue_for_csr, user_id};
 use crate::support::{Client, TestApp, engines, hidden_field, key, recent_history};
 
 const FILE_PASSWORD: &str = "Import-2026";
@@ -47,20 +44,14 @@ async fn issue_on_screen(
     c.send_for_bytes(req).await
 }
 
+/// `user`'s certificate in use.
+async fn in_use(app: &TestApp, user: i64) -> Option<madoguchi_store::CertificateRecord> {
+    app.state.store.certificate_in_use(user).await.unwrap()
+}
+
 /// A certificate for `login_id` issued for a CSR, its serial.
 async fn issued_serial(app: &TestApp, login_id: &str) -> String {
-    let (_, csr) = key_and_csr(login_id);
-    issuing::issue(
-        &app.state,
-        &ClientInfo::operator_cli(),
-        login_id,
-        &Password::typed("Demo1234".to_owned()),
-        "",
-        Delivery::Csr(csr),
-    )
-    .await
-    .unwrap()
-    .serial
+    issue_for_csr(app, login_id, "").await.unwrap().serial
 }
 
 /// A screen session of `login_id` over a connection presenting its certificate.
@@ -110,14 +101,7 @@ async fn the_login_screen_issues_a_pkcs12_file_that_opens_with_its_password() {
             short.body.contains("value=\"ippan01\""),
             "what was typed stays"
         );
-        assert!(
-            app.state
-                .store
-                .certificate_in_use(ippan)
-                .await
-                .unwrap()
-                .is_none()
-        );
+        assert!(in_use(&app, ippan).await.is_none());
         let refusal = &recent_history(&app, 1).await[0];
         assert_eq!(
             (refusal.operation.as_str(), refusal.error_code.as_str()),
@@ -229,14 +213,7 @@ async fn issuing_counts_wrong_passwords_like_a_login_and_needs_the_contract() {
         // Locked: the right password no longer issues anything, nor logs in.
         let (status, _) = issue_on_screen(&app, "ippan01", "Demo1234", FILE_PASSWORD).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{engine:?}");
-        assert!(
-            app.state
-                .store
-                .certificate_in_use(ippan)
-                .await
-                .unwrap()
-                .is_none()
-        );
+        assert!(in_use(&app, ippan).await.is_none());
         let locked = app.client().login("ippan01", "Demo1234").await;
         assert_ne!(locked.location(), "/top");
 
@@ -311,14 +288,7 @@ async fn an_administrator_revokes_a_certificate_on_brsk018_to_020() {
             wrong.body.contains("確認用パスワードが正しくありません"),
             "{engine:?}"
         );
-        assert!(
-            app.state
-                .store
-                .certificate_in_use(ippan)
-                .await
-                .unwrap()
-                .is_some()
-        );
+        assert!(in_use(&app, ippan).await.is_some());
 
         let done = master
             .post_form(
@@ -344,14 +314,7 @@ async fn an_administrator_revokes_a_certificate_on_brsk018_to_020() {
         ] {
             assert!(result.body.contains(text), "{engine:?}: {text}");
         }
-        assert!(
-            app.state
-                .store
-                .certificate_in_use(ippan)
-                .await
-                .unwrap()
-                .is_none()
-        );
+        assert!(in_use(&app, ippan).await.is_none());
         let entry = recent_history(&app, 5)
             .await
             .into_iter()
@@ -409,14 +372,7 @@ async fn an_administrator_revokes_a_certificate_on_brsk018_to_020() {
             )
             .await;
         assert_eq!(foreign.status, StatusCode::NOT_FOUND, "{engine:?}");
-        assert!(
-            app.state
-                .store
-                .certificate_in_use(ippan)
-                .await
-                .unwrap()
-                .is_some()
-        );
+        assert!(in_use(&app, ippan).await.is_some());
 
         // One's own certificate: revoked, and this session is over.
         let (_, master_id) = user_id(&app, "master01").await;
@@ -445,27 +401,8 @@ async fn fifty_issues_at_once_leave_one_certificate_in_use_and_fifty_revocations
         let app = TestApp::new(engine).await;
         let (company, ippan) = user_id(&app, "ippan01").await;
         certificate_on(&app, company).await;
-        let issues = (0..50).map(|_| {
-            let state = app.state.clone();
-            tokio::spawn(async move {
-                let (_, csr) = key_and_csr("ippan01");
-                issuing::issue(
-                    &state,
-                    &ClientInfo::operator_cli(),
-                    "ippan01",
-                    &Password::typed("Demo1234".to_owned()),
-                    "",
-                    Delivery::Csr(csr),
-                )
-                .await
-                .map(|i| i.serial)
-            })
-        });
-        let results: Vec<_> = futures_util::future::join_all(issues)
-            .await
-            .into_iter()
-            .map(|r| r.unwrap())
-            .collect();
+        let issues = (0..50).map(|_| issue_with_code(&app, "ippan01", ""));
+        let results = futures_util::future::join_all(issues).await;
         let issued: Vec<&String> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
         for e in results.iter().filter_map(|r| r.as_ref().err()) {
             // Beyond the attempts one account may have in flight, a login is turned away.
@@ -479,8 +416,8 @@ async fn fifty_issues_at_once_leave_one_certificate_in_use_and_fifty_revocations
             issued.len(),
             "{engine:?}: every success is recorded, nothing else"
         );
-        let in_use: Vec<_> = mine.iter().filter(|c| c.revoked_at.is_none()).collect();
-        assert_eq!(in_use.len(), 1, "{engine:?}: one certificate in use");
+        let active = mine.iter().filter(|c| c.revoked_at.is_none()).count();
+        assert_eq!(active, 1, "{engine:?}: one certificate in use");
 
         // Fifty administrators' 実行 at once (distinct keys): one revokes, the rest are refused.
         let master_serial = issued_serial(&app, "master01").await;
@@ -509,14 +446,7 @@ async fn fifty_issues_at_once_leave_one_certificate_in_use_and_fifty_revocations
                 .iter()
                 .all(|s| *s != StatusCode::INTERNAL_SERVER_ERROR)
         );
-        assert!(
-            app.state
-                .store
-                .certificate_in_use(ippan)
-                .await
-                .unwrap()
-                .is_none()
-        );
+        assert!(in_use(&app, ippan).await.is_none());
         let successes = recent_history(&app, 200)
             .await
             .into_iter()
@@ -534,23 +464,13 @@ fn master_clone(app: &TestApp, master: &Client, serial: &str) -> Client {
     c
 }
 
-/// 電子証明書発行 of `login_id` for a CSR with `one_time_password`.
+/// 電子証明書発行 of `login_id` for a CSR with `one_time_password`: its serial.
 async fn issue_with_code(
     app: &TestApp,
     login_id: &str,
     code: &str,
 ) -> Result<String, madoguchi_domain::Error> {
-    let (_, csr) = key_and_csr(login_id);
-    issuing::issue(
-        &app.state,
-        &ClientInfo::operator_cli(),
-        login_id,
-        &Password::typed("Demo1234".to_owned()),
-        code,
-        Delivery::Csr(csr),
-    )
-    .await
-    .map(|i| i.serial)
+    issue_for_csr(app, login_id, code).await.map(|i| i.serial)
 }
 
 #[tokio::test]
@@ -571,14 +491,7 @@ async fn a_user_with_a_token_also_gives_the_one_time_password_and_each_code_once
             matches!(wrong.code(), "AUTH-0010" | "AUTH-0012"),
             "{wrong:?}"
         );
-        assert!(
-            app.state
-                .store
-                .certificate_in_use(ippan)
-                .await
-                .unwrap()
-                .is_none()
-        );
+        assert!(in_use(&app, ippan).await.is_none());
         let right = crate::otp::code(&app, &secret, 0);
         assert!(
             issue_with_code(&app, "ippan01", &right).await.is_ok(),
