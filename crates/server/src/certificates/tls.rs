@@ -4,7 +4,6 @@
 //! password login connect without one). Every request of a connection carries the
 //! connection's address and, when one was presented, its [`PresentedCertificate`].
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -116,9 +115,4 @@ pub async fn serve(
             }
         });
     }
-}
-
-/// The listener's address as a URL.
-pub fn url(addr: SocketAddr) -> String {
-    format!("https://{addr}/")
 }
