@@ -121,6 +121,18 @@ pub const OPERATIONS: &[(HistoryArea, &str, &str)] = &[
         "契約オプションの変更",
     ),
     (HistoryArea::Operator, "operator.unlock", "利用停止解除"),
+    (
+        HistoryArea::Operator,
+        "operator.banks_import",
+        "金融機関マスタの取込",
+    ),
+    (
+        HistoryArea::Operator,
+        "operator.holidays_import",
+        "祝日の取込",
+    ),
+    (HistoryArea::Operator, "operator.day_close", "休業日の登録"),
+    (HistoryArea::Operator, "operator.day_open", "休業日の削除"),
 ];
 
 /// The stable code of the operation called `label`, if it is a known one.

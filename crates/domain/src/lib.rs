@@ -10,6 +10,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod business;
+pub mod calendar;
 pub mod certificate;
 pub mod chars;
 pub mod company;
@@ -19,6 +20,7 @@ pub mod history;
 pub mod history_search;
 pub mod idempotency;
 pub mod jst;
+pub mod kana;
 pub mod limits;
 pub mod login_id;
 pub mod money;

@@ -168,6 +168,7 @@ pub fn routes() -> Routes {
         .merge(crate::fees::router())
         .merge(crate::users::router())
         .merge(crate::certificates::router())
+        .merge(crate::reference::router())
         .merge(crate::history::router())
         .merge(crate::openapi::router())
         .route("/static/app.css", get(stylesheet))

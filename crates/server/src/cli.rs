@@ -77,6 +77,56 @@ enum Command {
     /// The bank's certificate authority (電子証明書).
     #[command(subcommand)]
     Ca(CaCommand),
+    /// The 全銀協 金融機関・支店 master.
+    #[command(subcommand)]
+    Banks(BanksCommand),
+    /// The business calendar: national holidays and the bank's own closing days.
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum BanksCommand {
+    /// Replace the whole master from FILE (gzip'd or plain TSV: 金融機関コード, 支店コード,
+    /// 名称, カナ; see reference-data/README.md); without --file, the one built in.
+    Import {
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
+    /// Show a bank, or one of its branches.
+    Show {
+        #[arg(long)]
+        bank: String,
+        #[arg(long, default_value = "")]
+        branch: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CalendarCommand {
+    /// Replace the national holidays from FILE (TSV: YYYY-MM-DD, 名称); without --file,
+    /// the ones built in. The bank's own closing days are kept.
+    Import {
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
+    /// Close the bank on a day of its own (休業日), e.g. --date 2027-05-06 --name 振替休業日.
+    Close {
+        #[arg(long)]
+        date: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Open again a day the bank closed with `calendar close`.
+    Open {
+        #[arg(long)]
+        date: String,
+    },
+    /// List the closed days of a year (weekends and 12/31–1/3 are always closed).
+    List {
+        #[arg(long)]
+        year: i32,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -369,6 +419,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         if crate::demo::load_if_empty(&loader).await? {
             tracing::info!("demo data loaded");
         }
+        crate::demo::load_reference_if_empty(&loader).await?;
     }
     let is_demo = store.meta("demo").await?.as_deref() == Some("1");
     let listen = config.listen;
@@ -577,6 +628,50 @@ async fn operator_command(state: &AppState, command: Command) -> anyhow::Result<
                     "{}\t{}\tboundaries={:?} fees={:?}",
                     s.effective_date, s.name, data.boundaries, data.fees
                 );
+            }
+        }
+        Command::Banks(BanksCommand::Import { file }) => {
+            let bytes = match file {
+                Some(path) => std::fs::read(&path)
+                    .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?,
+                None => crate::reference::SHIPPED_BANKS.to_vec(),
+            };
+            let (banks, branches) = crate::reference::import_banks(state, &bytes).await?;
+            println!("{banks} banks, {branches} branches");
+        }
+        Command::Banks(BanksCommand::Show { bank, branch }) => {
+            let entry = state
+                .store
+                .bank_entry(&bank, &branch)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no such bank or branch: {bank} {branch}"))?;
+            println!(
+                "{}\t{}\t{}\t{}",
+                entry.bank_code, entry.branch_code, entry.name, entry.kana
+            );
+        }
+        Command::Calendar(CalendarCommand::Import { file }) => {
+            let text = match file {
+                Some(path) => std::fs::read_to_string(&path)
+                    .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?,
+                None => crate::reference::SHIPPED_HOLIDAYS.to_owned(),
+            };
+            let days = crate::reference::import_holidays(state, &text).await?;
+            println!("{days} national holidays");
+        }
+        Command::Calendar(CalendarCommand::Close { date, name }) => {
+            crate::reference::close_day(state, &date, &name).await?;
+        }
+        Command::Calendar(CalendarCommand::Open { date }) => {
+            crate::reference::open_day(state, &date).await?;
+        }
+        Command::Calendar(CalendarCommand::List { year }) => {
+            let prefix = format!("{year:04}-");
+            for d in state.store.closed_days().await? {
+                if d.day.starts_with(&prefix) {
+                    let kind = if d.bank { "休業日" } else { "祝日" };
+                    println!("{}\t{kind}\t{}", d.day, d.name);
+                }
             }
         }
         Command::Serve { .. } | Command::Migrate | Command::Ca(_) => {}

@@ -19,6 +19,23 @@ fn yen(v: i64) -> Yen {
 }
 
 /// Loads the demo data if the database is empty. Returns whether it did.
+/// The bank/branch master and the national holidays built into this binary, into a
+/// database that has none yet (`serve --demo`; the tests that need them load them
+/// themselves, so every other test's database stays small).
+pub async fn load_reference_if_empty(state: &AppState) -> anyhow::Result<()> {
+    if state.store.bank_entry("0001", "").await?.is_none() {
+        let (banks, branches) =
+            crate::reference::import_banks(state, crate::reference::SHIPPED_BANKS).await?;
+        tracing::info!(banks, branches, "loaded the 金融機関・支店 master");
+    }
+    if state.store.closed_days().await?.is_empty() {
+        let days =
+            crate::reference::import_holidays(state, crate::reference::SHIPPED_HOLIDAYS).await?;
+        tracing::info!(days, "loaded the national holidays");
+    }
+    Ok(())
+}
+
 pub async fn load_if_empty(state: &AppState) -> anyhow::Result<bool> {
     if !state.store.is_empty().await? {
         return Ok(false);

@@ -25,6 +25,7 @@ pub mod menu;
 pub mod openapi;
 pub mod operator;
 pub mod passwords;
+pub mod reference;
 pub mod report;
 pub mod seal;
 pub mod state;

@@ -41,6 +41,8 @@ use crate::{auth, company, fees, history, users};
         auth::certificate_api::issue,
         users::certificate_api::list,
         users::certificate_api::revoke,
+        crate::reference::search_banks,
+        crate::reference::search_branches,
         history::api::search,
         history::api::entry,
         history::api::print,

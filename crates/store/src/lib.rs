@@ -26,6 +26,7 @@ mod idempotency;
 mod migrate;
 mod model;
 mod otp;
+mod reference;
 mod sessions;
 mod settings;
 mod user_admin;
@@ -51,6 +52,7 @@ pub use model::{
     UnlockWhich, UserProfile, UserRecord,
 };
 pub use otp::{LoginOtp, OtpAcceptance, OtpStore, OtpToken, TokenStatus};
+pub use reference::{BankEntry, ClosedDay, ReferenceStore};
 pub use sessions::SessionStore;
 pub use settings::{SettingsStore, StoredSettings};
 pub use user_admin::{ServiceChange, Target, UserUpdate};
@@ -71,6 +73,7 @@ pub trait Store:
     + FeeStore
     + OtpStore
     + CertificateStore
+    + ReferenceStore
     + Send
     + Sync
 {
@@ -90,6 +93,7 @@ impl<T> Store for T where
         + FeeStore
         + OtpStore
         + CertificateStore
+        + ReferenceStore
         + Send
         + Sync
 {

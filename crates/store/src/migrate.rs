@@ -23,6 +23,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0010_history_retention",
     "0011_history_time_order",
     "0012_certificates",
+    "0013_reference_data",
 ];
 
 const SQLITE: &[&str] = &[
@@ -38,6 +39,7 @@ const SQLITE: &[&str] = &[
     include_str!("../migrations/sqlite/0010_history_retention.sql"),
     include_str!("../migrations/sqlite/0011_history_time_order.sql"),
     include_str!("../migrations/sqlite/0012_certificates.sql"),
+    include_str!("../migrations/sqlite/0013_reference_data.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0001_foundation.sql"),
@@ -52,6 +54,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0010_history_retention.sql"),
     include_str!("../migrations/postgres/0011_history_time_order.sql"),
     include_str!("../migrations/postgres/0012_certificates.sql"),
+    include_str!("../migrations/postgres/0013_reference_data.sql"),
 ];
 
 /// File names (without `.sql`) in one engine's migration folder, sorted; for the lockstep test.

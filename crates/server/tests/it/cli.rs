@@ -401,3 +401,61 @@ async fn the_bank_creates_its_ca_once_and_then_turns_certificates_on() {
         assert!(!no_switch.status.success(), "say what to set");
     }
 }
+
+#[tokio::test]
+async fn the_operator_loads_the_bank_master_and_the_calendar() {
+    for engine in engines() {
+        let db = TestDb::create(engine).await;
+        ok(&db, &["migrate"]);
+        assert_eq!(
+            ok(&db, &["banks", "import"]).trim(),
+            "1146 banks, 28944 branches"
+        );
+        let shown = ok(&db, &["banks", "show", "--bank", "0001", "--branch", "001"]);
+        assert_eq!(shown.trim(), "0001\t001\t東京営業部\tﾄｳｷﾖｳ", "{engine:?}");
+        assert!(
+            !madoguchi(&db, &["banks", "show", "--bank", "9999"])
+                .status
+                .success()
+        );
+        let dir = crate::support::TempDir::new();
+        let bad = dir.0.join("bad.tsv");
+        std::fs::write(&bad, "h\n0001\t\tみずほ\tミズホ\n12\t\tx\tｱ\n").unwrap();
+        let refused = madoguchi(&db, &["banks", "import", "--file", bad.to_str().unwrap()]);
+        assert!(!refused.status.success());
+        assert!(String::from_utf8_lossy(&refused.stderr).contains("line 3"));
+        assert!(
+            ok(&db, &["banks", "show", "--bank", "0005"]).starts_with("0005\t\t三菱ＵＦＪ\t"),
+            "the master is unchanged"
+        );
+
+        assert_eq!(
+            ok(&db, &["calendar", "import"]).trim(),
+            "1329 national holidays"
+        );
+        ok(
+            &db,
+            &[
+                "calendar",
+                "close",
+                "--date",
+                "2027-05-06",
+                "--name",
+                "振替休業日",
+            ],
+        );
+        let year = ok(&db, &["calendar", "list", "--year", "2027"]);
+        assert!(year.contains("2027-01-11\t祝日\t成人の日"), "{year}");
+        assert!(year.contains("2027-05-06\t休業日\t振替休業日"));
+        ok(&db, &["calendar", "open", "--date", "2027-05-06"]);
+        assert!(!ok(&db, &["calendar", "list", "--year", "2027"]).contains("休業日"));
+        assert!(
+            !madoguchi(
+                &db,
+                &["calendar", "close", "--date", "2027-02-30", "--name", "x"]
+            )
+            .status
+            .success()
+        );
+    }
+}

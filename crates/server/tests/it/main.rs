@@ -21,6 +21,7 @@ mod login;
 mod master_rules;
 mod otp;
 mod password_change;
+mod reference;
 mod routes;
 mod screens_fidelity;
 mod sessions;

@@ -114,6 +114,8 @@ const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/users/otp", Admin),
     ("POST", "/api/v1/users/{id}/otp/release", Admin),
     ("POST", "/api/v1/users/{id}/otp/revoke", Admin),
+    ("GET", "/api/v1/banks", User),
+    ("GET", "/api/v1/banks/{code}/branches", User),
     ("GET", "/certificate", Public),
     ("POST", "/certificate", Public),
     ("POST", "/api/v1/certificates", Public),
@@ -173,6 +175,7 @@ fn concrete(path: &str, user: i64) -> String {
         .replace("{kind}", "payee-transfer")
         .replace("{*rest}", "index.html")
         .replace("{seq}", "1")
+        .replace("{code}", "0001")
 }
 
 async fn send(app: &TestApp, client: Option<&mut Client>, method: &str, path: &str) -> Resp {
