@@ -211,6 +211,10 @@ pub enum Error {
     CertificateUnavailable,
     #[error("証明書署名要求（CSR）を読み取れません。PEM形式のPKCS#10で指定してください。")]
     CsrFormat,
+    #[error("{label}を超えるため、受け付けできません。本日の残りは{remaining}円です。")]
+    LimitReached { label: String, remaining: String },
+    #[error("利用者一回当たり限度額（{limit}円）を超えるため、受け付けできません。")]
+    AboveUserLimit { limit: String },
     #[error("{label}は半角英数字記号{min}文字以上{max}文字以内で入力してください。")]
     PrintableLength {
         label: &'static str,
@@ -289,6 +293,8 @@ impl Error {
             Error::CertificateUnavailable => "CRT-0002",
             Error::CsrFormat => "VAL-0022",
             Error::PrintableLength { .. } => "VAL-0023",
+            Error::LimitReached { .. } => "LIM-0004",
+            Error::AboveUserLimit { .. } => "LIM-0005",
         }
     }
 
@@ -321,8 +327,11 @@ impl Error {
             | Error::KeyReused
             | Error::LoginIdTaken
             | Error::Stale
-            | Error::TooManyUsers { .. } => ErrorKind::Conflict,
-            Error::NotAllowed { .. } | Error::CertificateNotContracted => ErrorKind::Forbidden,
+            | Error::TooManyUsers { .. }
+            | Error::LimitReached { .. } => ErrorKind::Conflict,
+            Error::NotAllowed { .. }
+            | Error::CertificateNotContracted
+            | Error::AboveUserLimit { .. } => ErrorKind::Forbidden,
             Error::CertificateUnavailable => ErrorKind::Internal,
             Error::Internal => ErrorKind::Internal,
             Error::Invalid(_)
@@ -535,6 +544,13 @@ mod tests {
                 label: "",
                 min: 0,
                 max: 0,
+            },
+            Error::LimitReached {
+                label: String::new(),
+                remaining: String::new(),
+            },
+            Error::AboveUserLimit {
+                limit: String::new(),
             },
             Error::Stale,
             Error::NotAllowed { what: "" },

@@ -22,6 +22,7 @@ pub mod idempotency;
 pub mod jst;
 pub mod kana;
 pub mod limits;
+pub mod limits_ledger;
 pub mod login_id;
 pub mod money;
 pub mod otp;

@@ -32,6 +32,10 @@ pub enum StoreError {
     /// The target may not be changed by this actor (the マスターユーザ by anyone else).
     #[error("not allowed")]
     NotAllowed,
+    /// A daily limit does not fit the order: the `index`th reservation asked for, with what
+    /// was used of it already today.
+    #[error("limit reached")]
+    LimitReached { index: usize, used: i64 },
     /// Stored data that cannot be right (e.g. an unknown enum code).
     #[error("corrupt data: {0}")]
     Corrupt(String),
@@ -53,6 +57,13 @@ impl StoreError {
             StoreError::CredentialRefused => Some(Error::ConfirmationLocked.code()),
             StoreError::OtpUsed => Some(Error::OtpUsed.code()),
             StoreError::OtpRefused => Some(Error::OtpLocked.code()),
+            StoreError::LimitReached { .. } => Some(
+                Error::LimitReached {
+                    label: String::new(),
+                    remaining: String::new(),
+                }
+                .code(),
+            ),
             StoreError::Conflict {
                 constraint: "user_limit",
             } => Some(Error::TooManyUsers { max: 0 }.code()),

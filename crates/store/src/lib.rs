@@ -23,6 +23,7 @@ mod history_retention;
 mod history_search;
 mod history_verify;
 mod idempotency;
+mod ledger;
 mod migrate;
 mod model;
 mod otp;
@@ -46,6 +47,7 @@ pub use history_retention::{HistoryRetentionStore, Purged};
 pub use history_search::{HistoryReadStore, HistorySearch};
 pub use history_verify::{Checkpoint, CheckpointBody, HistoryVerifyStore, VerifyReport};
 pub use idempotency::{ClaimedKey, Confirmed};
+pub use ledger::LedgerStore;
 pub use migrate::{MIGRATION_NAMES, migration_dir_names};
 pub use model::{
     Account, Company, LoginFailure, NewAccount, NewCompany, NewSession, NewUser, SessionRecord,
@@ -74,6 +76,7 @@ pub trait Store:
     + OtpStore
     + CertificateStore
     + ReferenceStore
+    + LedgerStore
     + Send
     + Sync
 {
@@ -94,6 +97,7 @@ impl<T> Store for T where
         + OtpStore
         + CertificateStore
         + ReferenceStore
+        + LedgerStore
         + Send
         + Sync
 {

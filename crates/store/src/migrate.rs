@@ -24,6 +24,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0011_history_time_order",
     "0012_certificates",
     "0013_reference_data",
+    "0014_limit_usage",
 ];
 
 const SQLITE: &[&str] = &[
@@ -40,6 +41,7 @@ const SQLITE: &[&str] = &[
     include_str!("../migrations/sqlite/0011_history_time_order.sql"),
     include_str!("../migrations/sqlite/0012_certificates.sql"),
     include_str!("../migrations/sqlite/0013_reference_data.sql"),
+    include_str!("../migrations/sqlite/0014_limit_usage.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0001_foundation.sql"),
@@ -55,6 +57,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0011_history_time_order.sql"),
     include_str!("../migrations/postgres/0012_certificates.sql"),
     include_str!("../migrations/postgres/0013_reference_data.sql"),
+    include_str!("../migrations/postgres/0014_limit_usage.sql"),
 ];
 
 /// File names (without `.sql`) in one engine's migration folder, sorted; for the lockstep test.

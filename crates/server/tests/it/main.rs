@@ -16,6 +16,7 @@ mod guesses;
 mod history;
 mod history_search;
 mod hostile_input;
+mod ledger;
 mod limits;
 mod login;
 mod master_rules;
