@@ -211,6 +211,17 @@ pub enum Error {
     CertificateUnavailable,
     #[error("証明書署名要求（CSR）を読み取れません。PEM形式のPKCS#10で指定してください。")]
     CsrFormat,
+    #[error(
+        "{label}に全銀協の文字にない「{character}」が含まれています。半角カナ・英大文字・数字で入力してください。"
+    )]
+    NotZenginCharacter {
+        label: &'static str,
+        character: String,
+    },
+    #[error("入力された{label}は登録されていません。")]
+    UnknownCode { label: &'static str },
+    #[error("この振込先は既に登録されています。")]
+    PayeeTaken,
     #[error("{label}を超えるため、受け付けできません。本日の残りは{remaining}円です。")]
     LimitReached { label: String, remaining: String },
     #[error("利用者一回当たり限度額（{limit}円）を超えるため、受け付けできません。")]
@@ -294,6 +305,9 @@ impl Error {
             Error::CsrFormat => "VAL-0022",
             Error::PrintableLength { .. } => "VAL-0023",
             Error::LimitReached { .. } => "LIM-0004",
+            Error::NotZenginCharacter { .. } => "VAL-0024",
+            Error::PayeeTaken => "PAY-0001",
+            Error::UnknownCode { .. } => "VAL-0025",
             Error::AboveUserLimit { .. } => "LIM-0005",
         }
     }
@@ -328,7 +342,8 @@ impl Error {
             | Error::LoginIdTaken
             | Error::Stale
             | Error::TooManyUsers { .. }
-            | Error::LimitReached { .. } => ErrorKind::Conflict,
+            | Error::LimitReached { .. }
+            | Error::PayeeTaken => ErrorKind::Conflict,
             Error::NotAllowed { .. }
             | Error::CertificateNotContracted
             | Error::AboveUserLimit { .. } => ErrorKind::Forbidden,
@@ -366,7 +381,9 @@ impl Error {
             | Error::DateOrder
             | Error::AddressFormat { .. }
             | Error::CsrFormat
-            | Error::PrintableLength { .. } => ErrorKind::Invalid,
+            | Error::PrintableLength { .. }
+            | Error::NotZenginCharacter { .. }
+            | Error::UnknownCode { .. } => ErrorKind::Invalid,
         }
     }
 
@@ -552,6 +569,12 @@ mod tests {
             Error::AboveUserLimit {
                 limit: String::new(),
             },
+            Error::NotZenginCharacter {
+                label: "",
+                character: String::new(),
+            },
+            Error::PayeeTaken,
+            Error::UnknownCode { label: "" },
             Error::Stale,
             Error::NotAllowed { what: "" },
             Error::TooManyUsers { max: 0 },

@@ -11,16 +11,19 @@ pub enum HistoryArea {
     Users,
     /// 操作履歴照会.
     History,
+    /// 振込振替.
+    Transfer,
     /// The bank operator's CLI (銀行担当者).
     Operator,
 }
 
 impl HistoryArea {
-    pub const ALL: [HistoryArea; 5] = [
+    pub const ALL: [HistoryArea; 6] = [
         HistoryArea::Auth,
         HistoryArea::Company,
         HistoryArea::Users,
         HistoryArea::History,
+        HistoryArea::Transfer,
         HistoryArea::Operator,
     ];
 
@@ -31,6 +34,7 @@ impl HistoryArea {
             HistoryArea::Company => "company",
             HistoryArea::Users => "users",
             HistoryArea::History => "history",
+            HistoryArea::Transfer => "transfer",
             HistoryArea::Operator => "operator",
         }
     }
@@ -45,6 +49,7 @@ impl HistoryArea {
             HistoryArea::Company => "企業管理",
             HistoryArea::Users => "利用者管理",
             HistoryArea::History => "操作履歴照会",
+            HistoryArea::Transfer => "振込振替",
             HistoryArea::Operator => "銀行運用",
         }
     }

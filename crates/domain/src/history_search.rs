@@ -96,6 +96,16 @@ pub const OPERATIONS: &[(HistoryArea, &str, &str)] = &[
         "users.confirmation_lock",
         "確認用パスワード利用停止",
     ),
+    (
+        HistoryArea::Transfer,
+        "transfer.payee_register",
+        "振込先の登録",
+    ),
+    (
+        HistoryArea::Transfer,
+        "transfer.payee_delete",
+        "振込先の削除",
+    ),
     (HistoryArea::History, "history.look", "操作履歴照会"),
     (HistoryArea::History, "history.print", "操作履歴の印刷"),
     (
@@ -133,6 +143,11 @@ pub const OPERATIONS: &[(HistoryArea, &str, &str)] = &[
     ),
     (HistoryArea::Operator, "operator.day_close", "休業日の登録"),
     (HistoryArea::Operator, "operator.day_open", "休業日の削除"),
+    (
+        HistoryArea::Operator,
+        "operator.payee_register",
+        "事前登録口座の登録",
+    ),
 ];
 
 /// The stable code of the operation called `label`, if it is a known one.

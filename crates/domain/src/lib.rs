@@ -27,6 +27,7 @@ pub mod login_id;
 pub mod money;
 pub mod otp;
 pub mod password;
+pub mod payee;
 pub mod permissions;
 pub mod session;
 pub mod settings;

@@ -169,6 +169,7 @@ pub fn routes() -> Routes {
         .merge(crate::users::router())
         .merge(crate::certificates::router())
         .merge(crate::reference::router())
+        .merge(crate::transfers::router())
         .merge(crate::history::router())
         .merge(crate::openapi::router())
         .route("/static/app.css", get(stylesheet))

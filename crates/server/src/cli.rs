@@ -80,6 +80,9 @@ enum Command {
     /// The 全銀協 金融機関・支店 master.
     #[command(subcommand)]
     Banks(BanksCommand),
+    /// 事前登録口座: the payees a company registered with the bank.
+    #[command(subcommand)]
+    Payee(PayeeCommand),
     /// The business calendar: national holidays and the bank's own closing days.
     #[command(subcommand)]
     Calendar(CalendarCommand),
@@ -99,6 +102,35 @@ enum BanksCommand {
         bank: String,
         #[arg(long, default_value = "")]
         branch: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PayeeCommand {
+    /// Register a 事前登録口座 of a company; prints its id.
+    Add {
+        #[arg(long)]
+        company: i64,
+        /// 金融機関コード (4 digits)
+        #[arg(long)]
+        bank: String,
+        /// 支店コード (3 digits)
+        #[arg(long)]
+        branch: String,
+        /// 科目: 普通 or 当座
+        #[arg(long)]
+        kind: String,
+        /// 口座番号 (7 digits)
+        #[arg(long)]
+        number: String,
+        /// 受取人名 (半角カナ, or 全角 to be converted)
+        #[arg(long)]
+        name: String,
+    },
+    /// List a company's payees in use.
+    List {
+        #[arg(long)]
+        company: i64,
     },
 }
 
@@ -649,6 +681,42 @@ async fn operator_command(state: &AppState, command: Command) -> anyhow::Result<
                 "{}\t{}\t{}\t{}",
                 entry.bank_code, entry.branch_code, entry.name, entry.kana
             );
+        }
+        Command::Payee(PayeeCommand::Add {
+            company,
+            bank,
+            branch,
+            kind,
+            number,
+            name,
+        }) => {
+            let input = madoguchi_domain::payee::PayeeInput {
+                bank_code: bank,
+                branch_code: branch,
+                kind,
+                number,
+                name,
+            };
+            println!(
+                "{}",
+                operator::add_registered_payee(state, company, &input).await?
+            );
+        }
+        Command::Payee(PayeeCommand::List { company }) => {
+            for p in state.store.payees_of(company).await? {
+                println!(
+                    "{}\t{}\t{} {}\t{} {}\t{}\t{}\t{}",
+                    p.id,
+                    p.kind.code(),
+                    p.bank_code,
+                    p.bank_name,
+                    p.branch_code,
+                    p.branch_name,
+                    p.account_kind,
+                    p.number,
+                    p.name
+                );
+            }
         }
         Command::Calendar(CalendarCommand::Import { file }) => {
             let text = match file {

@@ -29,5 +29,6 @@ pub mod reference;
 pub mod report;
 pub mod seal;
 pub mod state;
+pub mod transfers;
 pub mod users;
 pub mod web;

@@ -362,3 +362,42 @@ pub async fn load_standard(
             other => other.into(),
         })
 }
+
+/// 事前登録口座の登録: a payee the company registered with the bank on paper; its
+/// transfers use the 「事前登録」 limits.
+pub async fn add_registered_payee(
+    state: &AppState,
+    company_id: i64,
+    input: &madoguchi_domain::payee::PayeeInput,
+) -> anyhow::Result<i64> {
+    company(state, company_id).await?;
+    let payee = input.parse().map_err(invalid)?;
+    anyhow::ensure!(
+        state
+            .store
+            .bank_entry(payee.bank.as_str(), payee.branch.as_str())
+            .await?
+            .is_some(),
+        "no branch {} of bank {} in the master (`madoguchi banks import`)",
+        payee.branch.as_str(),
+        payee.bank.as_str()
+    );
+    let new = crate::web::scope::new_payee(
+        company_id,
+        madoguchi_store::PayeeKind::Registered,
+        None,
+        &payee,
+    );
+    let d = draft(state, Some(company_id), "事前登録口座の登録").details(serde_json::json!({
+        "bank_code": new.bank_code, "branch_code": new.branch_code,
+        "number": new.number, "name": new.name,
+    }));
+    match state
+        .store
+        .execute_unattended(madoguchi_store::ConfirmedWrite::RegisterPayee { new }, d)
+        .await?
+    {
+        madoguchi_store::WriteEffect::Created(id) => Ok(id),
+        _ => anyhow::bail!("the payee was not registered"),
+    }
+}

@@ -59,6 +59,10 @@ pub enum ConfirmedWrite {
     RevokeToken { target: Target },
     /// 証明書失効 (the user's sessions end).
     RevokeCertificate { target: Target },
+    /// 振込先の登録 (the bank's operator: 事前登録口座; a user: 利用者登録口座).
+    RegisterPayee { new: crate::payees::NewPayee },
+    /// 振込先の削除 of a 利用者登録口座.
+    DeletePayee { company_id: i64, payee_id: i64 },
 }
 
 /// What the write did.
@@ -68,6 +72,8 @@ pub enum WriteEffect {
     Version(i64),
     /// The user as written (registered or changed).
     User(Box<UserRecord>),
+    /// The id of what was registered (a payee).
+    Created(i64),
     Done,
 }
 
@@ -192,6 +198,15 @@ async fn write(
                 .await
                 .map(|()| WriteEffect::Done)
         }
+        ConfirmedWrite::RegisterPayee { new } => crate::payees::register(conn, new, now)
+            .await
+            .map(WriteEffect::Created),
+        ConfirmedWrite::DeletePayee {
+            company_id,
+            payee_id,
+        } => crate::payees::delete(conn, *company_id, *payee_id, now)
+            .await
+            .map(|()| WriteEffect::Done),
     }
 }
 

@@ -67,6 +67,9 @@ impl StoreError {
             StoreError::Conflict {
                 constraint: "user_limit",
             } => Some(Error::TooManyUsers { max: 0 }.code()),
+            StoreError::Conflict {
+                constraint: "payee",
+            } => Some(Error::PayeeTaken.code()),
             StoreError::Conflict { .. } => Some(Error::LoginIdTaken.code()),
             StoreError::AlreadyExecuted { .. }
             | StoreError::Corrupt(_)

@@ -27,6 +27,7 @@ mod ledger;
 mod migrate;
 mod model;
 mod otp;
+mod payees;
 mod reference;
 mod sessions;
 mod settings;
@@ -54,6 +55,7 @@ pub use model::{
     UnlockWhich, UserProfile, UserRecord,
 };
 pub use otp::{LoginOtp, OtpAcceptance, OtpStore, OtpToken, TokenStatus};
+pub use payees::{NewPayee, PayeeKind, PayeeRecord, PayeeStore};
 pub use reference::{BankEntry, ClosedDay, ReferenceStore};
 pub use sessions::SessionStore;
 pub use settings::{SettingsStore, StoredSettings};
@@ -77,6 +79,7 @@ pub trait Store:
     + CertificateStore
     + ReferenceStore
     + LedgerStore
+    + PayeeStore
     + Send
     + Sync
 {
@@ -98,6 +101,7 @@ impl<T> Store for T where
         + CertificateStore
         + ReferenceStore
         + LedgerStore
+        + PayeeStore
         + Send
         + Sync
 {

@@ -25,6 +25,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0012_certificates",
     "0013_reference_data",
     "0014_limit_usage",
+    "0015_payees",
 ];
 
 const SQLITE: &[&str] = &[
@@ -42,6 +43,7 @@ const SQLITE: &[&str] = &[
     include_str!("../migrations/sqlite/0012_certificates.sql"),
     include_str!("../migrations/sqlite/0013_reference_data.sql"),
     include_str!("../migrations/sqlite/0014_limit_usage.sql"),
+    include_str!("../migrations/sqlite/0015_payees.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0001_foundation.sql"),
@@ -58,6 +60,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0012_certificates.sql"),
     include_str!("../migrations/postgres/0013_reference_data.sql"),
     include_str!("../migrations/postgres/0014_limit_usage.sql"),
+    include_str!("../migrations/postgres/0015_payees.sql"),
 ];
 
 /// File names (without `.sql`) in one engine's migration folder, sorted; for the lockstep test.

@@ -32,6 +32,8 @@ pub enum ResultKind {
     TokenRevoked,
     /// 証明書失効結果 (BRSK020)
     CertificateRevoked,
+    /// 振込先の登録・削除
+    PayeeChanged,
 }
 
 /// What is stored with the key.

@@ -88,6 +88,9 @@ fn refusal(err: StoreError, state: &AppState) -> Error {
         } => Error::TooManyUsers {
             max: state.config.max_users_per_company,
         },
+        StoreError::Conflict {
+            constraint: "payee",
+        } => Error::PayeeTaken,
         StoreError::Conflict { .. } => {
             let mut f = FieldErrors::new();
             f.add("login_id", Error::LoginIdTaken);

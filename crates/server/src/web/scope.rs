@@ -6,11 +6,12 @@
 
 use madoguchi_domain::fees::{FeeKind, FeeSetting};
 use madoguchi_domain::history_search::{Conditions, operation_code};
+use madoguchi_domain::payee::Payee;
 use madoguchi_domain::{BankCeilings, CompanySettings, Error};
 use madoguchi_store::{
-    Account, CertificateRecord, ConfirmedWrite, HistoryEntry, HistoryFilter, HistorySearch,
-    NewUser, OtpToken, ServiceChange, StandardTable, Store, StoredFee, StoredSettings, Target,
-    UserRecord, UserUpdate,
+    Account, BankEntry, CertificateRecord, ConfirmedWrite, HistoryEntry, HistoryFilter,
+    HistorySearch, NewPayee, NewUser, OtpToken, PayeeKind, PayeeRecord, ServiceChange,
+    StandardTable, Store, StoredFee, StoredSettings, Target, UserRecord, UserUpdate,
 };
 
 use crate::web::error::from_store;
@@ -65,6 +66,43 @@ impl<'a> CompanyScope<'a> {
     }
 
     /// Every version of the bank's 基準手数料.
+    /// The company's payees in use (振込先).
+    pub async fn payees(&self) -> Result<Vec<PayeeRecord>, Error> {
+        self.store
+            .payees_of(self.company_id)
+            .await
+            .map_err(from_store)
+    }
+
+    /// A bank (empty `branch`) or branch of the 全銀協 master (reference data, shared by
+    /// every company).
+    pub async fn bank_entry(&self, bank: &str, branch: &str) -> Result<Option<BankEntry>, Error> {
+        self.store
+            .bank_entry(bank, branch)
+            .await
+            .map_err(from_store)
+    }
+
+    /// 振込先の登録 of a 利用者登録口座 by `user_id`.
+    pub fn payee_register_write(&self, user_id: i64, payee: &Payee) -> ConfirmedWrite {
+        ConfirmedWrite::RegisterPayee {
+            new: new_payee(
+                self.company_id,
+                PayeeKind::UserRegistered,
+                Some(user_id),
+                payee,
+            ),
+        }
+    }
+
+    /// 振込先の削除 of one of the company's 利用者登録口座.
+    pub fn payee_delete_write(&self, payee_id: i64) -> ConfirmedWrite {
+        ConfirmedWrite::DeletePayee {
+            company_id: self.company_id,
+            payee_id,
+        }
+    }
+
     /// `user_id`'s client certificate in use, if it is one of this company's users'.
     pub async fn certificate_in_use(
         &self,
@@ -236,6 +274,20 @@ impl<'a> AdminScope<'a> {
         ConfirmedWrite::RevokeCertificate {
             target: self.target(user_id, 0),
         }
+    }
+}
+
+/// A parsed payee as the store registers it.
+pub fn new_payee(company_id: i64, kind: PayeeKind, created_by: Option<i64>, p: &Payee) -> NewPayee {
+    NewPayee {
+        company_id,
+        kind,
+        bank_code: p.bank.as_str().to_owned(),
+        branch_code: p.branch.as_str().to_owned(),
+        account_kind: p.kind.code(),
+        number: p.number.as_str().to_owned(),
+        name: p.name.as_str().to_owned(),
+        created_by,
     }
 }
 

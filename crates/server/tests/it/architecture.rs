@@ -10,7 +10,15 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-const AREAS: [&str; 6] = ["auth", "menu", "company", "fees", "users", "history"];
+const AREAS: [&str; 7] = [
+    "auth",
+    "menu",
+    "company",
+    "fees",
+    "users",
+    "history",
+    "transfers",
+];
 
 /// One crate's source files: module path → (file, code without its test module).
 fn sources(src: &Path) -> BTreeMap<Vec<String>, (PathBuf, String)> {

@@ -22,6 +22,7 @@ mod login;
 mod master_rules;
 mod otp;
 mod password_change;
+mod payees;
 mod reference;
 mod routes;
 mod screens_fidelity;

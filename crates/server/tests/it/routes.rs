@@ -26,9 +26,12 @@ enum Access {
     User,
     /// マスターユーザ and 管理者 only.
     Admin,
+    /// Any user whose login is finished, as their サービス利用権限 allow (the master has
+    /// every one; others may be refused with PERM-0001).
+    Permitted,
 }
 
-use Access::{Admin, OtpStage, PasswordChange, Public, Session, User};
+use Access::{Admin, OtpStage, PasswordChange, Permitted, Public, Session, User};
 
 const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/", Public),
@@ -114,6 +117,9 @@ const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/users/otp", Admin),
     ("POST", "/api/v1/users/{id}/otp/release", Admin),
     ("POST", "/api/v1/users/{id}/otp/revoke", Admin),
+    ("GET", "/api/v1/transfers/payees", Permitted),
+    ("POST", "/api/v1/transfers/payees", Permitted),
+    ("POST", "/api/v1/transfers/payees/{id}/delete", Permitted),
     ("GET", "/api/v1/banks", User),
     ("GET", "/api/v1/banks/{code}/branches", User),
     ("GET", "/certificate", Public),
@@ -229,9 +235,10 @@ fn check(engine: Engine, role: Role, access: Access, method: &str, path: &str, r
             assert!(r.body.contains("AUTH-0009"), "{at}")
         }
         (OtpStage, _) => assert_eq!(r.location(), "/top", "{at}"),
-        (Session | User, _) => {
+        (Session | User, _) | (Permitted, Role::Master) => {
             assert!(!refused_as_anonymous(r) && !refused_authority(r), "{at}")
         }
+        (Permitted, _) => assert!(!refused_as_anonymous(r), "{at}"),
         (Admin, Role::General) => assert!(refused_authority(r), "{at}"),
         (Admin, Role::OtherCompanysMaster) if path_has_user(path) => {
             assert!(r.status.is_client_error(), "{at}: another company's user");
