@@ -9,6 +9,7 @@
 // Tests may unwrap: a failed unwrap there is a failed test, which is the point.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod approval;
 pub mod business;
 pub mod calendar;
 pub mod certificate;
