@@ -29,19 +29,29 @@ fn may(actor: &Actor, code: &str) -> bool {
     actor.user().is_master || actor.user().may(code)
 }
 
-/// The payees `actor` may see: 事前登録口座 with 依頼(事前登録口座), 利用者登録口座 with
-/// 依頼(利用者登録口座) or 振込先管理. Refused (and recorded) with none of them.
-pub async fn list(state: &AppState, actor: &Actor) -> Result<Vec<PayeeRecord>, Error> {
-    let registered = may(actor, REGISTERED);
-    let user = may(actor, USER_REGISTERED) || may(actor, MANAGE);
-    let verdict = if registered || user {
+/// `what` goes on when `allowed`; else `PERM-0001`, recorded.
+async fn permitted(
+    state: &AppState,
+    actor: &Actor,
+    allowed: bool,
+    what: &str,
+) -> Result<(), Error> {
+    let verdict = if allowed {
         Ok(())
     } else {
         Err(Error::Forbidden)
     };
     actor
-        .allowed(state, HistoryArea::Transfer, LIST, (), verdict)
-        .await?;
+        .allowed(state, HistoryArea::Transfer, what, (), verdict)
+        .await
+}
+
+/// The payees `actor` may see: 事前登録口座 with 依頼(事前登録口座), 利用者登録口座 with
+/// 依頼(利用者登録口座) or 振込先管理. Refused (and recorded) with none of them.
+pub async fn list(state: &AppState, actor: &Actor) -> Result<Vec<PayeeRecord>, Error> {
+    let registered = may(actor, REGISTERED);
+    let user = may(actor, USER_REGISTERED) || may(actor, MANAGE);
+    permitted(state, actor, registered || user, LIST).await?;
     Ok(actor
         .scope(state)
         .payees()
@@ -95,14 +105,7 @@ pub async fn register(
         confirmation,
     };
     let prepare = async || {
-        let verdict = if may(actor, MANAGE) {
-            Ok(())
-        } else {
-            Err(Error::Forbidden)
-        };
-        actor
-            .allowed(state, HistoryArea::Transfer, REGISTER, (), verdict)
-            .await?;
+        permitted(state, actor, may(actor, MANAGE), REGISTER).await?;
         let payee = match input.parse() {
             Ok(p) => p,
             Err(e) => {
@@ -169,14 +172,7 @@ pub async fn delete(
         confirmation,
     };
     let prepare = async || {
-        let verdict = if may(actor, MANAGE) {
-            Ok(())
-        } else {
-            Err(Error::Forbidden)
-        };
-        actor
-            .allowed(state, HistoryArea::Transfer, DELETE, (), verdict)
-            .await?;
+        permitted(state, actor, may(actor, MANAGE), DELETE).await?;
         let payee = actor
             .scope(state)
             .payees()
