@@ -65,7 +65,6 @@ impl<'a> CompanyScope<'a> {
         self.store.standard_table_on(date).await.map_err(from_store)
     }
 
-    /// Every version of the bank's 基準手数料.
     /// The company's payees in use (振込先).
     pub async fn payees(&self) -> Result<Vec<PayeeRecord>, Error> {
         self.store
@@ -116,6 +115,7 @@ impl<'a> CompanyScope<'a> {
         Ok(cert.filter(|c| c.company_id == self.company_id))
     }
 
+    /// Every version of the bank's 基準手数料.
     pub async fn standard_tables(&self) -> Result<Vec<StandardTable>, Error> {
         self.store.standard_tables().await.map_err(from_store)
     }
