@@ -131,7 +131,7 @@ pub struct Approval {
 }
 
 fn refused(what: &'static str) -> Error {
-    Error::NotAllowed { what }
+    Error::TransferRefused { what }
 }
 
 impl Approval {
@@ -152,8 +152,8 @@ impl Approval {
         self.first == Some(user) || self.last == Some(user)
     }
 
-    /// May `user` approve now?
-    fn may_approve(&self, user: UserId) -> bool {
+    /// May `user` approve now? (承認待ち一覧 lists what a user may approve.)
+    pub fn may_approve(&self, user: UserId) -> bool {
         if !self.state.waiting() || !self.names(user) || self.approved_by.contains(&user) {
             return false;
         }

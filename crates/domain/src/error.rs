@@ -232,6 +232,28 @@ pub enum Error {
         min: usize,
         max: usize,
     },
+    /// An order's state does not allow what was asked (the approval state machine).
+    #[error("{what}")]
+    TransferRefused { what: &'static str },
+    #[error("承認期限（{deadline}）を過ぎたため、この取引は承認できません。")]
+    ApprovalExpired { deadline: String },
+    #[error("振込指定日（{date}）は銀行営業日ではありません。銀行営業日を指定してください。")]
+    NotBusinessDay { date: String },
+    #[error("振込指定日は{first}から{last}までの銀行営業日を指定してください。")]
+    DateOutOfRange { first: String, last: String },
+    #[error(
+        "当日扱いの受付時限（{cutoff}）を過ぎています。振込指定日は翌営業日以降を指定してください。"
+    )]
+    PastCutoff { cutoff: String },
+    #[error("指定された{label}は承認権限を持つ利用者ではありません。")]
+    NotAnApprover { label: &'static str },
+    #[error("指定された支払口座はご利用いただけません。")]
+    AccountNotUsable,
+    #[error("{label}は1円以上で入力してください。")]
+    AmountZero { label: &'static str },
+    /// The bank's host could not carry out an accepted transfer (振込不能).
+    #[error("振込先への入金ができませんでした（{reason}）。")]
+    HostRejected { reason: String },
 }
 
 impl Error {
@@ -309,6 +331,15 @@ impl Error {
             Error::PayeeTaken => "PAY-0001",
             Error::UnknownCode { .. } => "VAL-0025",
             Error::AboveUserLimit { .. } => "LIM-0005",
+            Error::TransferRefused { .. } => "TRF-0001",
+            Error::ApprovalExpired { .. } => "TRF-0002",
+            Error::NotBusinessDay { .. } => "VAL-0026",
+            Error::DateOutOfRange { .. } => "VAL-0027",
+            Error::PastCutoff { .. } => "VAL-0028",
+            Error::NotAnApprover { .. } => "VAL-0029",
+            Error::AccountNotUsable => "VAL-0030",
+            Error::AmountZero { .. } => "VAL-0031",
+            Error::HostRejected { .. } => "HST-0001",
         }
     }
 
@@ -343,7 +374,10 @@ impl Error {
             | Error::Stale
             | Error::TooManyUsers { .. }
             | Error::LimitReached { .. }
-            | Error::PayeeTaken => ErrorKind::Conflict,
+            | Error::PayeeTaken
+            | Error::TransferRefused { .. }
+            | Error::ApprovalExpired { .. }
+            | Error::HostRejected { .. } => ErrorKind::Conflict,
             Error::NotAllowed { .. }
             | Error::CertificateNotContracted
             | Error::AboveUserLimit { .. } => ErrorKind::Forbidden,
@@ -383,7 +417,13 @@ impl Error {
             | Error::CsrFormat
             | Error::PrintableLength { .. }
             | Error::NotZenginCharacter { .. }
-            | Error::UnknownCode { .. } => ErrorKind::Invalid,
+            | Error::UnknownCode { .. }
+            | Error::NotBusinessDay { .. }
+            | Error::DateOutOfRange { .. }
+            | Error::PastCutoff { .. }
+            | Error::NotAnApprover { .. }
+            | Error::AccountNotUsable
+            | Error::AmountZero { .. } => ErrorKind::Invalid,
         }
     }
 
@@ -578,6 +618,26 @@ mod tests {
             Error::Stale,
             Error::NotAllowed { what: "" },
             Error::TooManyUsers { max: 0 },
+            Error::TransferRefused { what: "" },
+            Error::ApprovalExpired {
+                deadline: String::new(),
+            },
+            Error::NotBusinessDay {
+                date: String::new(),
+            },
+            Error::DateOutOfRange {
+                first: String::new(),
+                last: String::new(),
+            },
+            Error::PastCutoff {
+                cutoff: String::new(),
+            },
+            Error::NotAnApprover { label: "" },
+            Error::AccountNotUsable,
+            Error::AmountZero { label: "" },
+            Error::HostRejected {
+                reason: String::new(),
+            },
         ];
         let mut codes: Vec<&str> = all.iter().map(Error::code).collect();
         codes.sort_unstable();

@@ -32,6 +32,7 @@ pub mod payee;
 pub mod permissions;
 pub mod session;
 pub mod settings;
+pub mod transfer;
 pub mod user;
 pub mod user_input;
 pub mod yen;

@@ -242,8 +242,10 @@ pub async fn flush_limits(state: &AppState) {
     state.limits.forget_idle();
 }
 
-/// Serves until Ctrl-C, purging dead sessions, flushing the refusal summaries, and signing
-/// and verifying the 操作履歴 (`audit.rs`) in the background.
+/// Serves until Ctrl-C, purging dead sessions, flushing the refusal summaries, signing
+/// and verifying the 操作履歴 (`audit.rs`), and handing accepted transfers to the bank's
+/// host (the built-in simulator) and expiring orders past their 承認期限 in the
+/// background.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
     let flusher = state.clone();
     tokio::spawn(async move {
@@ -271,6 +273,8 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow
         }
     });
     tokio::spawn(crate::audit::run(state.clone()));
+    let host = Arc::new(crate::host::Simulator::new(&state));
+    tokio::spawn(crate::host::run(state.clone(), host));
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };

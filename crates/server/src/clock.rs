@@ -31,6 +31,13 @@ impl Clock {
         }
     }
 
+    /// Sets a manual clock to `micros` (no effect on the system clock).
+    pub fn set_micros(&self, micros: i64) {
+        if let Clock::Manual(t) = self {
+            t.store(micros, Ordering::SeqCst);
+        }
+    }
+
     /// Moves a manual clock forward (no effect on the system clock).
     pub fn advance_secs(&self, secs: i64) {
         if let Clock::Manual(t) = self {

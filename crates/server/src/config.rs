@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use madoguchi_domain::PasswordPolicy;
+use madoguchi_domain::transfer::TransferWindow;
 use serde::Deserialize;
 
 /// Everything a deployment can set.
@@ -114,6 +115,17 @@ pub struct Config {
     /// How often (seconds) a server looks for revocations made by another server on the
     /// same database, to rebuild its CRL.
     pub certificate_poll_seconds: u32,
+    /// The 金融機関コード of the bank running the service: a payee at this bank is 同一店宛
+    /// or 本支店宛, any other 他行宛.
+    pub bank_code: String,
+    /// 振込振替's 当日扱いの受付時限 (日本時間, `HH:MM`): today is a 振込指定日 only before it,
+    /// and it is the 承認期限 of a transfer on its 振込指定日.
+    pub transfer_cutoff: String,
+    /// How many days ahead a 振込指定日 may be.
+    pub transfer_days_ahead: u32,
+    /// How often (seconds) a server hands accepted transfers to the bank's host and expires
+    /// orders past their 承認期限.
+    pub host_poll_seconds: u32,
 }
 
 impl Default for Config {
@@ -161,6 +173,10 @@ impl Default for Config {
             tls_names: vec!["localhost".to_owned(), "127.0.0.1".to_owned()],
             client_certificate_header: None,
             certificate_poll_seconds: 2,
+            bank_code: "0001".to_owned(),
+            transfer_cutoff: "15:00".to_owned(),
+            transfer_days_ahead: 30,
+            host_poll_seconds: 1,
         }
     }
 }
@@ -230,6 +246,10 @@ const KEYS: &[&str] = &[
     "tls_names",
     "client_certificate_header",
     "certificate_poll_seconds",
+    "bank_code",
+    "transfer_cutoff",
+    "transfer_days_ahead",
+    "host_poll_seconds",
 ];
 
 /// The `MADOGUCHI_*` variables that are not configuration keys (so they are not warned about).
@@ -301,7 +321,9 @@ impl Config {
             | "history_checkpoint_file"
             | "tls_cert"
             | "tls_key"
-            | "client_certificate_header" => toml::Value::String(value.to_owned()),
+            | "client_certificate_header"
+            | "bank_code"
+            | "transfer_cutoff" => toml::Value::String(value.to_owned()),
             "trusted_proxies" | "tls_names" => toml::Value::Array(
                 value
                     .split(',')
@@ -342,6 +364,15 @@ impl Config {
         anyhow::ensure!(
             self.certificate_poll_seconds >= 1,
             "certificate_poll_seconds must be at least 1"
+        );
+        anyhow::ensure!(
+            self.bank_code.len() == 4 && self.bank_code.bytes().all(|b| b.is_ascii_digit()),
+            "bank_code must be the bank's 4-digit 金融機関コード"
+        );
+        self.transfer_window()?;
+        anyhow::ensure!(
+            self.host_poll_seconds >= 1,
+            "host_poll_seconds must be at least 1"
         );
         anyhow::ensure!(
             self.tls_cert.is_some() == self.tls_key.is_some(),
@@ -404,6 +435,18 @@ impl Config {
         );
         crate::web::proxies::TrustedProxies::parse(&self.trusted_proxies)?;
         Ok(())
+    }
+
+    /// 振込振替's window for 振込指定日: `transfer_cutoff` and `transfer_days_ahead`.
+    pub fn transfer_window(&self) -> anyhow::Result<TransferWindow> {
+        let format = time::macros::format_description!("[hour]:[minute]");
+        let cutoff = time::Time::parse(&self.transfer_cutoff, &format).map_err(|_| {
+            anyhow::anyhow!("transfer_cutoff must be a time of day HH:MM (日本時間)")
+        })?;
+        Ok(TransferWindow {
+            cutoff,
+            days_ahead: self.transfer_days_ahead,
+        })
     }
 
     pub fn password_policy(&self) -> Result<PasswordPolicy, String> {

@@ -20,6 +20,7 @@ pub mod demo;
 pub mod fees;
 pub mod generate;
 pub mod history;
+pub mod host;
 pub mod keys;
 pub mod menu;
 pub mod openapi;

@@ -63,6 +63,13 @@ pub enum ConfirmedWrite {
     RegisterPayee { new: crate::payees::NewPayee },
     /// 振込先の削除 of a 利用者登録口座.
     DeletePayee { company_id: i64, payee_id: i64 },
+    /// 振込振替の確定: the order stored (and, under 承認なし, accepted).
+    CreateTransfer {
+        new: Box<crate::transfers::NewTransfer>,
+        acceptance: Option<crate::transfers::Acceptance>,
+    },
+    /// 承認, 差戻し, 引戻し or 削除 of an order (the final 承認 accepts it).
+    MoveTransfer(Box<crate::transfers::TransferMove>),
 }
 
 /// What the write did.
@@ -205,6 +212,14 @@ async fn write(
             company_id,
             payee_id,
         } => crate::payees::delete(conn, *company_id, *payee_id, now)
+            .await
+            .map(|()| WriteEffect::Done),
+        ConfirmedWrite::CreateTransfer { new, acceptance } => {
+            crate::transfers::create(conn, new, acceptance.as_ref(), now)
+                .await
+                .map(WriteEffect::Created)
+        }
+        ConfirmedWrite::MoveTransfer(m) => crate::transfers::move_to(conn, m, now)
             .await
             .map(|()| WriteEffect::Done),
     }

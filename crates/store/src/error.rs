@@ -33,9 +33,13 @@ pub enum StoreError {
     #[error("not allowed")]
     NotAllowed,
     /// A daily limit does not fit the order: the `index`th reservation asked for, with what
-    /// was used of it already today.
+    /// was used of it already today, and the refusal that names the limit and what remains.
     #[error("limit reached")]
-    LimitReached { index: usize, used: i64 },
+    LimitReached {
+        index: usize,
+        used: i64,
+        refusal: Box<madoguchi_domain::Error>,
+    },
     /// Stored data that cannot be right (e.g. an unknown enum code).
     #[error("corrupt data: {0}")]
     Corrupt(String),

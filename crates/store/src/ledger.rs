@@ -5,7 +5,8 @@
 //! several, no limit is ever exceeded, and a refused order adds nothing to any limit.
 
 use async_trait::async_trait;
-use madoguchi_domain::limits_ledger::Reservation;
+use madoguchi_domain::Yen;
+use madoguchi_domain::limits_ledger::{Reservation, reached};
 use sqlx::{Acquire, AnyConnection, Row};
 
 use crate::StoreResult;
@@ -47,7 +48,16 @@ pub(crate) async fn reserve(
         .rows_affected();
         if added != 1 {
             let used = used_in(conn, company_id, &scope, day).await?;
-            return Err(StoreError::LimitReached { index, used });
+            let refusal = reached(
+                r.scope,
+                r.limit,
+                Yen::from_stored(used).unwrap_or(Yen::ZERO),
+            );
+            return Err(StoreError::LimitReached {
+                index,
+                used,
+                refusal: Box::new(refusal),
+            });
         }
     }
     Ok(())

@@ -31,6 +31,7 @@ mod payees;
 mod reference;
 mod sessions;
 mod settings;
+mod transfers;
 mod user_admin;
 mod users;
 
@@ -59,6 +60,10 @@ pub use payees::{NewPayee, PayeeKind, PayeeRecord, PayeeStore};
 pub use reference::{BankEntry, ClosedDay, ReferenceStore};
 pub use sessions::SessionStore;
 pub use settings::{SettingsStore, StoredSettings};
+pub use transfers::{
+    Acceptance, HostAnswer, NewTransfer, Outbound, TransferMove, TransferPayee, TransferPayeeKind,
+    TransferRecord, TransferStore, TransferView,
+};
 pub use user_admin::{ServiceChange, Target, UserUpdate};
 pub use users::UserStore;
 
@@ -80,6 +85,7 @@ pub trait Store:
     + ReferenceStore
     + LedgerStore
     + PayeeStore
+    + TransferStore
     + Send
     + Sync
 {
@@ -102,6 +108,7 @@ impl<T> Store for T where
         + ReferenceStore
         + LedgerStore
         + PayeeStore
+        + TransferStore
         + Send
         + Sync
 {

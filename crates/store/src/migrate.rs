@@ -26,6 +26,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0013_reference_data",
     "0014_limit_usage",
     "0015_payees",
+    "0016_transfers",
 ];
 
 const SQLITE: &[&str] = &[
@@ -44,6 +45,7 @@ const SQLITE: &[&str] = &[
     include_str!("../migrations/sqlite/0013_reference_data.sql"),
     include_str!("../migrations/sqlite/0014_limit_usage.sql"),
     include_str!("../migrations/sqlite/0015_payees.sql"),
+    include_str!("../migrations/sqlite/0016_transfers.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0001_foundation.sql"),
@@ -61,6 +63,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0013_reference_data.sql"),
     include_str!("../migrations/postgres/0014_limit_usage.sql"),
     include_str!("../migrations/postgres/0015_payees.sql"),
+    include_str!("../migrations/postgres/0016_transfers.sql"),
 ];
 
 /// File names (without `.sql`) in one engine's migration folder, sorted; for the lockstep test.

@@ -100,6 +100,18 @@ impl Default for FeeSetting {
     }
 }
 
+impl FeeSetting {
+    /// The table in force: the bank's `standard` one (for the 振込指定日) while the company
+    /// uses it, else its own.
+    pub fn table<'a>(&'a self, standard: Option<&'a FeeTable>) -> Option<&'a FeeTable> {
+        if self.use_standard {
+            standard
+        } else {
+            self.table.as_ref()
+        }
+    }
+}
+
 /// The stored/API form of a table: boundaries and one fee triple per tier.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TableData {

@@ -34,6 +34,10 @@ pub enum ResultKind {
     CertificateRevoked,
     /// 振込先の登録・削除
     PayeeChanged,
+    /// 振込振替の依頼 (確定)
+    TransferRequested,
+    /// 振込振替の承認・差戻し・引戻し・削除
+    TransferActed,
 }
 
 /// What is stored with the key.

@@ -80,6 +80,7 @@ fn refusal(err: StoreError, state: &AppState) -> Error {
         StoreError::CredentialRefused => Error::ConfirmationLocked,
         StoreError::OtpUsed => Error::OtpUsed,
         StoreError::OtpRefused => Error::OtpLocked,
+        StoreError::LimitReached { refusal, .. } => *refusal,
         StoreError::NotAllowed => Error::NotAllowed {
             what: "この利用者に対してこの操作は行えません。",
         },

@@ -43,11 +43,7 @@ fn table_for<'a>(
     setting: &'a FeeSetting,
     standard: Option<&'a StandardTable>,
 ) -> Option<&'a FeeTable> {
-    if setting.use_standard {
-        standard.map(|s| &s.table)
-    } else {
-        setting.table.as_ref()
-    }
+    setting.table(standard.map(|s| &s.table))
 }
 
 pub async fn load(state: &AppState, admin: &AdminActor, kind: FeeKind) -> Result<FeeView, Error> {

@@ -1,12 +1,55 @@
-//! 振込振替 (in progress): 振込先 — the company's payees and 振込先管理. 依頼, 承認 and
-//! 取引状況照会 come next (docs/transfers.md).
+//! 振込振替: 振込先 (the company's payees and 振込先管理), 依頼 (確定), 承認 by the company's
+//! mode (承認, 差戻し, 引戻し, 削除), 承認待ち一覧 and 取引状況照会, and the hand-over of
+//! accepted transfers to the bank's host (`crate::host`; docs/transfers.md).
 
+pub mod acts;
 pub mod api;
+pub mod order;
+pub mod order_api;
 pub mod payees;
+pub mod shown;
 
 use axum::routing::{get, post};
+use madoguchi_domain::{Error, HistoryArea};
 
+use crate::state::AppState;
+use crate::web::actor::Actor;
 use crate::web::routes::Routes;
+
+/// 依頼(事前登録口座): sees and pays the bank-registered payees.
+pub(crate) const REGISTERED: &str = "transfer.registered";
+/// 依頼(利用者登録口座): sees and pays the payees users registered.
+pub(crate) const USER_REGISTERED: &str = "transfer.user_registered";
+/// 依頼(新規口座指定): pays an account typed at 依頼.
+pub(crate) const NEW_ACCOUNT: &str = "transfer.new_account";
+/// 振込先管理: registers and deletes 利用者登録口座.
+pub(crate) const MANAGE: &str = "transfer.payees";
+/// 全取引照会: sees every order of the company.
+pub(crate) const ALL: &str = "transfer.all";
+/// 承認 of 振込振替.
+pub(crate) const APPROVE: &str = "approve.transfer";
+
+/// The マスターユーザ may do everything; anyone else what their サービス利用権限 say.
+pub(crate) fn may(actor: &Actor, code: &str) -> bool {
+    actor.user().is_master || actor.user().may(code)
+}
+
+/// `what` goes on when `allowed`; else `PERM-0001`, recorded.
+pub(crate) async fn permitted(
+    state: &AppState,
+    actor: &Actor,
+    allowed: bool,
+    what: &str,
+) -> Result<(), Error> {
+    let verdict = if allowed {
+        Ok(())
+    } else {
+        Err(Error::Forbidden)
+    };
+    actor
+        .allowed(state, HistoryArea::Transfer, what, (), verdict)
+        .await
+}
 
 pub fn router() -> Routes {
     Routes::new()
@@ -15,4 +58,11 @@ pub fn router() -> Routes {
             get(api::list).post(api::register),
         )
         .route("/api/v1/transfers/payees/{id}/delete", post(api::delete))
+        .route("/api/v1/transfers/form", get(order_api::form))
+        .route(
+            "/api/v1/transfers",
+            get(order_api::list).post(order_api::request),
+        )
+        .route("/api/v1/transfers/{id}", get(order_api::detail))
+        .route("/api/v1/transfers/{id}/{act}", post(order_api::act))
 }

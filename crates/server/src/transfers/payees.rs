@@ -6,8 +6,9 @@
 
 use madoguchi_domain::payee::{Payee, PayeeInput};
 use madoguchi_domain::{AccountKind, Error, HistoryArea};
-use madoguchi_store::{PayeeKind, PayeeRecord, WriteEffect};
+use madoguchi_store::{BankEntry, PayeeKind, PayeeRecord, WriteEffect};
 
+use super::{MANAGE, REGISTERED, USER_REGISTERED, may, permitted};
 use crate::confirm::{
     self, Confirmation, Executed, Operation, Prepared, Request, ResultKind, Row, Section,
 };
@@ -17,34 +18,6 @@ use crate::web::actor::Actor;
 pub const REGISTER: &str = "振込先の登録";
 pub const DELETE: &str = "振込先の削除";
 const LIST: &str = "振込先一覧";
-
-/// 依頼(事前登録口座): sees (and later pays) the bank-registered payees.
-const REGISTERED: &str = "transfer.registered";
-/// 依頼(利用者登録口座): sees (and later pays) the payees users registered.
-const USER_REGISTERED: &str = "transfer.user_registered";
-/// 振込先管理: registers and deletes 利用者登録口座.
-const MANAGE: &str = "transfer.payees";
-
-fn may(actor: &Actor, code: &str) -> bool {
-    actor.user().is_master || actor.user().may(code)
-}
-
-/// `what` goes on when `allowed`; else `PERM-0001`, recorded.
-async fn permitted(
-    state: &AppState,
-    actor: &Actor,
-    allowed: bool,
-    what: &str,
-) -> Result<(), Error> {
-    let verdict = if allowed {
-        Ok(())
-    } else {
-        Err(Error::Forbidden)
-    };
-    actor
-        .allowed(state, HistoryArea::Transfer, what, (), verdict)
-        .await
-}
 
 /// The payees `actor` may see: 事前登録口座 with 依頼(事前登録口座), 利用者登録口座 with
 /// 依頼(利用者登録口座) or 振込先管理. Refused (and recorded) with none of them.
@@ -62,6 +35,43 @@ pub async fn list(state: &AppState, actor: &Actor) -> Result<Vec<PayeeRecord>, E
             PayeeKind::UserRegistered => user,
         })
         .collect())
+}
+
+/// The bank and branch of `payee` in the 全銀協 master; a code not there is refused
+/// (`VAL-0025` at its field) and recorded as a refusal of `what`.
+pub(crate) async fn in_master(
+    state: &AppState,
+    actor: &Actor,
+    payee: &Payee,
+    what: &str,
+) -> Result<(BankEntry, BankEntry), Error> {
+    let scope = actor.scope(state);
+    let bank = scope.bank_entry(payee.bank.as_str(), "").await?;
+    let branch = match bank {
+        Some(_) => {
+            scope
+                .bank_entry(payee.bank.as_str(), payee.branch.as_str())
+                .await?
+        }
+        None => None,
+    };
+    match (bank, branch) {
+        (Some(bank), Some(branch)) => Ok((bank, branch)),
+        (bank, _) => {
+            let (field, label) = if bank.is_none() {
+                ("bank_code", "金融機関コード")
+            } else {
+                ("branch_code", "支店コード")
+            };
+            let err = Error::Invalid(madoguchi_domain::FieldErrors::single(
+                field,
+                Error::UnknownCode { label },
+            ));
+            Err(actor
+                .refuse_input(state, HistoryArea::Transfer, what, err)
+                .await)
+        }
+    }
 }
 
 /// What 確認 and 結果 of 振込先の登録 show.
@@ -114,25 +124,7 @@ pub async fn register(
                     .await);
             }
         };
-        let scope = actor.scope(state);
-        let bank = scope.bank_entry(payee.bank.as_str(), "").await?;
-        let branch = scope
-            .bank_entry(payee.bank.as_str(), payee.branch.as_str())
-            .await?;
-        let (Some(bank), Some(branch)) = (bank, branch) else {
-            let field = if scope.bank_entry(payee.bank.as_str(), "").await?.is_none() {
-                ("bank_code", "金融機関コード")
-            } else {
-                ("branch_code", "支店コード")
-            };
-            let err = Error::Invalid(madoguchi_domain::FieldErrors::single(
-                field.0,
-                Error::UnknownCode { label: field.1 },
-            ));
-            return Err(actor
-                .refuse_input(state, HistoryArea::Transfer, REGISTER, err)
-                .await);
-        };
+        let (bank, branch) = in_master(state, actor, &payee, REGISTER).await?;
         Ok(Prepared {
             details: serde_json::json!({
                 "bank_code": payee.bank.as_str(), "branch_code": payee.branch.as_str(),

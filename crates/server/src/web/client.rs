@@ -36,6 +36,15 @@ impl ClientInfo {
         }
     }
 
+    /// The server's own work (the host's answers, expiry).
+    pub fn system() -> Self {
+        Self {
+            ip: "localhost".to_owned(),
+            peer: String::new(),
+            user_agent: "madoguchi".to_owned(),
+        }
+    }
+
     pub fn from_parts(parts: &Parts, trusted: &TrustedProxies) -> Self {
         let peer = peer_address(parts);
         let user_agent = parts

@@ -9,9 +9,10 @@ use madoguchi_domain::history_search::{Conditions, operation_code};
 use madoguchi_domain::payee::Payee;
 use madoguchi_domain::{BankCeilings, CompanySettings, Error};
 use madoguchi_store::{
-    Account, BankEntry, CertificateRecord, ConfirmedWrite, HistoryEntry, HistoryFilter,
-    HistorySearch, NewPayee, NewUser, OtpToken, PayeeKind, PayeeRecord, ServiceChange,
-    StandardTable, Store, StoredFee, StoredSettings, Target, UserRecord, UserUpdate,
+    Acceptance, Account, BankEntry, CertificateRecord, ConfirmedWrite, HistoryEntry, HistoryFilter,
+    HistorySearch, NewPayee, NewTransfer, NewUser, OtpToken, PayeeKind, PayeeRecord, ServiceChange,
+    StandardTable, Store, StoredFee, StoredSettings, Target, TransferMove, TransferRecord,
+    TransferView, UserRecord, UserUpdate,
 };
 
 use crate::web::error::from_store;
@@ -118,6 +119,62 @@ impl<'a> CompanyScope<'a> {
     /// Every version of the bank's 基準手数料.
     pub async fn standard_tables(&self) -> Result<Vec<StandardTable>, Error> {
         self.store.standard_tables().await.map_err(from_store)
+    }
+
+    /// The company's users that are not deleted (e.g. to name approvers).
+    pub async fn members(&self) -> Result<Vec<UserRecord>, Error> {
+        self.store
+            .users_of(self.company_id)
+            .await
+            .map_err(from_store)
+    }
+
+    /// What is used today of the limit `scope` (its key) on `day`.
+    pub async fn limit_used(&self, scope: &str, day: &str) -> Result<i64, Error> {
+        self.store
+            .limit_used(self.company_id, scope, day)
+            .await
+            .map_err(from_store)
+    }
+
+    /// One of the company's 振込振替 orders (another company's is not found).
+    pub async fn transfer(&self, id: i64) -> Result<TransferRecord, Error> {
+        self.store
+            .transfer(self.company_id, id)
+            .await
+            .map_err(from_store)?
+            .ok_or(Error::NotFound)
+    }
+
+    /// The company's orders `view` shows, newest first.
+    pub async fn transfers(
+        &self,
+        view: TransferView,
+        limit: i64,
+    ) -> Result<Vec<TransferRecord>, Error> {
+        self.store
+            .transfers_of(self.company_id, view, limit)
+            .await
+            .map_err(from_store)
+    }
+
+    /// 振込振替の確定 of `new` (its company is this one).
+    pub fn transfer_create_write(
+        &self,
+        mut new: NewTransfer,
+        acceptance: Option<Acceptance>,
+    ) -> ConfirmedWrite {
+        new.company_id = self.company_id;
+        ConfirmedWrite::CreateTransfer {
+            new: Box::new(new),
+            acceptance,
+        }
+    }
+
+    /// A move of one of the company's orders.
+    pub fn transfer_move_write(&self, mut m: TransferMove) -> ConfirmedWrite {
+        m.company_id = self.company_id;
+        ConfirmedWrite::MoveTransfer(Box::new(m))
     }
 }
 

@@ -128,7 +128,8 @@ async fn a_sub_limit_and_the_total_hold_together() {
                 refused,
                 StoreError::LimitReached {
                     index: 1,
-                    used: 1_000_000
+                    used: 1_000_000,
+                    ..
                 }
             ),
             "{refused:?}"

@@ -29,5 +29,6 @@ mod screens_fidelity;
 mod sessions;
 mod support;
 mod tamper;
+mod transfers;
 mod users;
 mod users_screens;

@@ -120,6 +120,11 @@ const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/transfers/payees", Permitted),
     ("POST", "/api/v1/transfers/payees", Permitted),
     ("POST", "/api/v1/transfers/payees/{id}/delete", Permitted),
+    ("GET", "/api/v1/transfers/form", Permitted),
+    ("GET", "/api/v1/transfers", Permitted),
+    ("POST", "/api/v1/transfers", Permitted),
+    ("GET", "/api/v1/transfers/{id}", Permitted),
+    ("POST", "/api/v1/transfers/{id}/{act}", Permitted),
     ("GET", "/api/v1/banks", User),
     ("GET", "/api/v1/banks/{code}/branches", User),
     ("GET", "/certificate", Public),
@@ -182,6 +187,7 @@ fn concrete(path: &str, user: i64) -> String {
         .replace("{*rest}", "index.html")
         .replace("{seq}", "1")
         .replace("{code}", "0001")
+        .replace("{act}", "approve")
 }
 
 async fn send(app: &TestApp, client: Option<&mut Client>, method: &str, path: &str) -> Resp {

@@ -1,0 +1,622 @@
+//! 振込振替 orders: each as asked (the payee as it was then, the amounts and the fee),
+//! its approval, and its hand-over to the bank's host. A change of state is written only
+//! as [`Approval::apply`] decided it, by a conditional update on the version (and state) it
+//! was decided from, so two approvers acting at once cannot both move one order. The
+//! acceptance (受付済み) uses the daily limits and puts the order in the outbox in that same
+//! transaction: an order is in the outbox exactly when it was accepted.
+
+use async_trait::async_trait;
+use madoguchi_domain::ApprovalMode;
+use madoguchi_domain::approval::{Approval, State};
+use madoguchi_domain::limits_ledger::Reservation;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use crate::StoreResult;
+use crate::connect::SqlStore;
+use crate::error::StoreError;
+use crate::history::{HistoryDraft, append_in};
+use crate::ledger::reserve;
+
+/// Where an order's payee came from (and so which 限度額 category it uses).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransferPayeeKind {
+    /// 事前登録口座 (「事前登録」).
+    Registered,
+    /// 利用者登録口座 (「都度指定」).
+    UserRegistered,
+    /// 新規口座指定: typed at 依頼 (「都度指定」).
+    New,
+}
+
+impl TransferPayeeKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            TransferPayeeKind::Registered => "registered",
+            TransferPayeeKind::UserRegistered => "user",
+            TransferPayeeKind::New => "new",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            TransferPayeeKind::Registered => "事前登録口座",
+            TransferPayeeKind::UserRegistered => "利用者登録口座",
+            TransferPayeeKind::New => "新規口座指定",
+        }
+    }
+
+    fn from_code(code: &str) -> Option<Self> {
+        [Self::Registered, Self::UserRegistered, Self::New]
+            .into_iter()
+            .find(|k| k.code() == code)
+    }
+}
+
+/// The payee of an order, as it was when asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransferPayee {
+    pub kind: TransferPayeeKind,
+    pub payee_id: Option<i64>,
+    pub bank_code: String,
+    pub branch_code: String,
+    /// 科目 (全銀 code).
+    pub account_kind: i64,
+    pub number: String,
+    /// 受取人名 (半角カナ).
+    pub name: String,
+}
+
+/// An order to store at 確定.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTransfer {
+    pub company_id: i64,
+    pub account_id: i64,
+    pub payee: TransferPayee,
+    /// 振込指定日 `YYYY-MM-DD`.
+    pub execution_date: String,
+    /// 承認期限 (UTC microseconds): the 受付時限 of the 振込指定日.
+    pub deadline: i64,
+    /// 支払金額
+    pub amount: i64,
+    /// payer (当方負担) or payee (先方負担).
+    pub fee_side: &'static str,
+    /// 先方負担手数料 deducted (0 for 当方負担).
+    pub fee: i64,
+    /// 振込金額 = 支払金額 − 先方負担手数料.
+    pub transfer_amount: i64,
+    /// The approval after the creator's 確定 (its creator is the creator).
+    pub approval: Approval,
+}
+
+/// What the acceptance of an order uses of the limits: the 日本時間 day and the
+/// reservations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Acceptance {
+    pub day: String,
+    pub reservations: Vec<Reservation>,
+}
+
+/// What the bank's host answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostAnswer {
+    /// 受付済み (true) or 不能.
+    pub accepted: bool,
+    /// Why not (empty when accepted).
+    pub reason: String,
+    pub at: i64,
+}
+
+/// A stored order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransferRecord {
+    pub id: i64,
+    pub company_id: i64,
+    pub account_id: i64,
+    pub payee: TransferPayee,
+    pub execution_date: String,
+    pub deadline: i64,
+    pub amount: i64,
+    pub fee_side: String,
+    pub fee: i64,
+    pub transfer_amount: i64,
+    pub approval: Approval,
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub accepted_at: Option<i64>,
+    pub host: Option<HostAnswer>,
+}
+
+/// `select <every column of an order> from transfers <rest>`, as one literal.
+macro_rules! select_transfers {
+    ($rest:literal) => {
+        concat!(
+            "select id, company_id, created_by, account_id, payee_kind, payee_id, bank_code,
+                 branch_code, account_kind, number, name, execution_date, deadline, amount,
+                 fee_side, fee, transfer_amount, mode, first_approver, last_approver,
+                 approved_first, approved_last, state, version, created_at, updated_at,
+                 accepted_at, host_result, host_reason, host_at
+             from transfers ",
+            $rest
+        )
+    };
+}
+
+fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Corrupt(format!("transfer {what} {value}"))
+}
+
+fn transfer_from_row(row: &AnyRow) -> StoreResult<TransferRecord> {
+    let kind: String = row.try_get("payee_kind")?;
+    let mode: String = row.try_get("mode")?;
+    let state: String = row.try_get("state")?;
+    let approved_by = [
+        row.try_get::<Option<i64>, _>("approved_first")?,
+        row.try_get::<Option<i64>, _>("approved_last")?,
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let host_result: Option<String> = row.try_get("host_result")?;
+    let host = match host_result {
+        Some(result) => Some(HostAnswer {
+            accepted: result == "accepted",
+            reason: row
+                .try_get::<Option<String>, _>("host_reason")?
+                .unwrap_or_default(),
+            at: row
+                .try_get::<Option<i64>, _>("host_at")?
+                .unwrap_or_default(),
+        }),
+        None => None,
+    };
+    Ok(TransferRecord {
+        id: row.try_get("id")?,
+        company_id: row.try_get("company_id")?,
+        account_id: row.try_get("account_id")?,
+        payee: TransferPayee {
+            kind: TransferPayeeKind::from_code(&kind).ok_or_else(|| corrupt("payee", &kind))?,
+            payee_id: row.try_get("payee_id")?,
+            bank_code: row.try_get("bank_code")?,
+            branch_code: row.try_get("branch_code")?,
+            account_kind: row.try_get("account_kind")?,
+            number: row.try_get("number")?,
+            name: row.try_get("name")?,
+        },
+        execution_date: row.try_get("execution_date")?,
+        deadline: row.try_get("deadline")?,
+        amount: row.try_get("amount")?,
+        fee_side: row.try_get("fee_side")?,
+        fee: row.try_get("fee")?,
+        transfer_amount: row.try_get("transfer_amount")?,
+        approval: Approval {
+            mode: ApprovalMode::from_code(&mode).ok_or_else(|| corrupt("mode", &mode))?,
+            creator: row.try_get("created_by")?,
+            first: row.try_get("first_approver")?,
+            last: row.try_get("last_approver")?,
+            approved_by,
+            state: State::from_code(&state).ok_or_else(|| corrupt("state", &state))?,
+        },
+        version: row.try_get("version")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+        accepted_at: row.try_get("accepted_at")?,
+        host,
+    })
+}
+
+/// The acceptance's writes: the limits used (`LimitReached` when one does not fit) and
+/// the order put in the outbox.
+async fn accept(
+    conn: &mut AnyConnection,
+    company_id: i64,
+    transfer_id: i64,
+    acceptance: &Acceptance,
+    now: i64,
+) -> StoreResult<()> {
+    reserve(conn, company_id, &acceptance.day, &acceptance.reservations).await?;
+    sqlx::query(
+        "insert into transfer_outbox (transfer_id, company_id, created_at) values ($1, $2, $3)",
+    )
+    .bind(transfer_id)
+    .bind(company_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Stores `new` (確定) in the caller's transaction, accepted at once under 承認なし (then
+/// `acceptance` must be given). The order's id.
+pub(crate) async fn create(
+    conn: &mut AnyConnection,
+    new: &NewTransfer,
+    acceptance: Option<&Acceptance>,
+    now: i64,
+) -> StoreResult<i64> {
+    let accepted = new.approval.state == State::Accepted;
+    let id: i64 = sqlx::query(
+        "insert into transfers (company_id, created_by, account_id, payee_kind, payee_id,
+             bank_code, branch_code, account_kind, number, name, execution_date, deadline,
+             amount, fee_side, fee, transfer_amount, mode, first_approver, last_approver,
+             state, version, created_at, updated_at, accepted_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+             $18, $19, $20, 1, $21, $21, $22)
+         returning id",
+    )
+    .bind(new.company_id)
+    .bind(new.approval.creator)
+    .bind(new.account_id)
+    .bind(new.payee.kind.code())
+    .bind(new.payee.payee_id)
+    .bind(&new.payee.bank_code)
+    .bind(&new.payee.branch_code)
+    .bind(new.payee.account_kind)
+    .bind(&new.payee.number)
+    .bind(&new.payee.name)
+    .bind(&new.execution_date)
+    .bind(new.deadline)
+    .bind(new.amount)
+    .bind(new.fee_side)
+    .bind(new.fee)
+    .bind(new.transfer_amount)
+    .bind(new.approval.mode.code())
+    .bind(new.approval.first)
+    .bind(new.approval.last)
+    .bind(new.approval.state.code())
+    .bind(now)
+    .bind(accepted.then_some(now))
+    .fetch_one(&mut *conn)
+    .await?
+    .try_get("id")?;
+    if accepted {
+        let acceptance = acceptance.ok_or(StoreError::NotAllowed)?;
+        accept(conn, new.company_id, id, acceptance, now).await?;
+    }
+    Ok(id)
+}
+
+/// A change of state of one order, as the state machine decided it from `version`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransferMove {
+    pub company_id: i64,
+    pub transfer_id: i64,
+    /// The version (and so the state) the move was decided from.
+    pub version: i64,
+    pub next: Approval,
+    /// Given when `next` is 受付済み.
+    pub acceptance: Option<Acceptance>,
+}
+
+/// Writes `m` in the caller's transaction: `Stale` when the order moved meanwhile (or is
+/// not the company's), `LimitReached` when the acceptance does not fit a limit.
+pub(crate) async fn move_to(
+    conn: &mut AnyConnection,
+    m: &TransferMove,
+    now: i64,
+) -> StoreResult<()> {
+    let accepted = m.next.state == State::Accepted;
+    let done = sqlx::query(
+        "update transfers set state = $4, first_approver = $5, last_approver = $6,
+             approved_first = $7, approved_last = $8, version = version + 1, updated_at = $9,
+             accepted_at = $10
+         where id = $1 and company_id = $2 and version = $3",
+    )
+    .bind(m.transfer_id)
+    .bind(m.company_id)
+    .bind(m.version)
+    .bind(m.next.state.code())
+    .bind(m.next.first)
+    .bind(m.next.last)
+    .bind(m.next.approved_by.first().copied())
+    .bind(m.next.approved_by.get(1).copied())
+    .bind(now)
+    .bind(accepted.then_some(now))
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Err(StoreError::Stale);
+    }
+    if accepted {
+        let acceptance = m.acceptance.as_ref().ok_or(StoreError::NotAllowed)?;
+        accept(conn, m.company_id, m.transfer_id, acceptance, now).await?;
+    }
+    Ok(())
+}
+
+/// Which orders a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransferView {
+    /// 全取引照会: all the company's.
+    All,
+    /// The orders `user` created or is named an approver of.
+    Involving(i64),
+}
+
+/// An order claimed from the outbox for delivery to the host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outbound {
+    pub transfer: TransferRecord,
+    /// How many times it was claimed (1 the first time).
+    pub attempts: i64,
+}
+
+#[async_trait]
+pub trait TransferStore {
+    /// One order of the company (`None`: not the company's, or none).
+    async fn transfer(&self, company_id: i64, id: i64) -> StoreResult<Option<TransferRecord>>;
+
+    /// The company's orders `view` shows, newest first, at most `limit`.
+    async fn transfers_of(
+        &self,
+        company_id: i64,
+        view: TransferView,
+        limit: i64,
+    ) -> StoreResult<Vec<TransferRecord>>;
+
+    /// 期限切れ: every order still waiting or editable whose 承認期限 is at or before `now`
+    /// moves to 期限切れ, each with the entry `entry` makes for it, in one transaction.
+    /// The orders that expired.
+    async fn expire_due(
+        &self,
+        now: i64,
+        entry: &(dyn for<'r> Fn(&'r TransferRecord) -> HistoryDraft + Send + Sync),
+    ) -> StoreResult<Vec<TransferRecord>>;
+
+    /// Claims the oldest accepted order not yet answered by the host and not claimed by
+    /// another worker within `lease` microseconds (a worker that died leaves its claim to
+    /// lapse). `None` when there is nothing to deliver.
+    async fn claim_outbound(&self, now: i64, lease: i64) -> StoreResult<Option<Outbound>>;
+
+    /// Records the host's answer to order `transfer_id`, with `history`, once: `false`
+    /// (nothing written) when it was recorded already.
+    async fn settle_outbound(
+        &self,
+        transfer_id: i64,
+        answer: &HostAnswer,
+        history: HistoryDraft,
+    ) -> StoreResult<bool>;
+
+    /// The host simulator's book: records that the host received `reference` with the
+    /// answer `answer`, unless it did already; the answer it holds for `reference`.
+    async fn host_book(
+        &self,
+        reference: &str,
+        transfer_id: i64,
+        answer: &HostAnswer,
+    ) -> StoreResult<HostAnswer>;
+
+    /// How many times the host simulator received `reference` (0 or 1).
+    async fn host_book_count(&self, reference: &str) -> StoreResult<i64>;
+
+    /// Whether the bank holds the account (branch, 科目, number) — the host simulator's
+    /// check of a payee at this bank.
+    async fn own_account_exists(
+        &self,
+        branch_code: &str,
+        kind: i64,
+        number: &str,
+    ) -> StoreResult<bool>;
+}
+
+#[async_trait]
+impl TransferStore for SqlStore {
+    async fn transfer(&self, company_id: i64, id: i64) -> StoreResult<Option<TransferRecord>> {
+        let row = sqlx::query(select_transfers!("where id = $1 and company_id = $2"))
+            .bind(id)
+            .bind(company_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(transfer_from_row).transpose()
+    }
+
+    async fn transfers_of(
+        &self,
+        company_id: i64,
+        view: TransferView,
+        limit: i64,
+    ) -> StoreResult<Vec<TransferRecord>> {
+        let rows = match view {
+            TransferView::All => {
+                sqlx::query(select_transfers!(
+                    "where company_id = $1
+                     order by id desc limit $2"
+                ))
+                .bind(company_id)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?
+            }
+            TransferView::Involving(user) => {
+                sqlx::query(select_transfers!(
+                    "where company_id = $1
+                         and (created_by = $2 or first_approver = $2 or last_approver = $2)
+                     order by id desc limit $3"
+                ))
+                .bind(company_id)
+                .bind(user)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?
+            }
+        };
+        rows.iter().map(transfer_from_row).collect()
+    }
+
+    async fn expire_due(
+        &self,
+        now: i64,
+        entry: &(dyn for<'r> Fn(&'r TransferRecord) -> HistoryDraft + Send + Sync),
+    ) -> StoreResult<Vec<TransferRecord>> {
+        let mut tx = self.begin_write().await?;
+        let rows = sqlx::query(select_transfers!(
+            "where state in ('draft', 'pending', 'first_approved', 'returned', 'withdrawn')
+                 and deadline <= $1
+             order by id limit 500"
+        ))
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut expired = Vec::new();
+        for row in &rows {
+            let t = transfer_from_row(row)?;
+            let Ok(next) = t
+                .approval
+                .apply(0, madoguchi_domain::approval::Action::Expire)
+            else {
+                continue;
+            };
+            let m = TransferMove {
+                company_id: t.company_id,
+                transfer_id: t.id,
+                version: t.version,
+                next,
+                acceptance: None,
+            };
+            move_to(&mut tx, &m, now).await?;
+            append_in(&mut tx, &self.history, &entry(&t)).await?;
+            expired.push(t);
+        }
+        tx.commit().await?;
+        Ok(expired)
+    }
+
+    async fn claim_outbound(&self, now: i64, lease: i64) -> StoreResult<Option<Outbound>> {
+        let mut tx = self.begin_write().await?;
+        let next = sqlx::query(
+            "select transfer_id, company_id from transfer_outbox
+             where delivered_at is null and claimed_until <= $1
+             order by transfer_id limit 1",
+        )
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(next) = next else {
+            return Ok(None);
+        };
+        let transfer_id: i64 = next.try_get("transfer_id")?;
+        let company_id: i64 = next.try_get("company_id")?;
+        let claimed = sqlx::query(
+            "update transfer_outbox set claimed_until = $2, attempts = attempts + 1
+             where transfer_id = $1 and delivered_at is null and claimed_until <= $3
+             returning attempts",
+        )
+        .bind(transfer_id)
+        .bind(now + lease)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(claimed) = claimed else {
+            // Another worker claimed it between the two statements (PostgreSQL).
+            return Ok(None);
+        };
+        let attempts: i64 = claimed.try_get("attempts")?;
+        let row = sqlx::query(select_transfers!("where id = $1 and company_id = $2"))
+            .bind(transfer_id)
+            .bind(company_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let transfer = transfer_from_row(&row)?;
+        tx.commit().await?;
+        Ok(Some(Outbound { transfer, attempts }))
+    }
+
+    async fn settle_outbound(
+        &self,
+        transfer_id: i64,
+        answer: &HostAnswer,
+        history: HistoryDraft,
+    ) -> StoreResult<bool> {
+        let mut tx = self.begin_write().await?;
+        let settled = sqlx::query(
+            "update transfer_outbox set delivered_at = $2
+             where transfer_id = $1 and delivered_at is null",
+        )
+        .bind(transfer_id)
+        .bind(answer.at)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if settled != 1 {
+            return Ok(false);
+        }
+        sqlx::query(
+            "update transfers set host_result = $2, host_reason = $3, host_at = $4
+             where id = $1",
+        )
+        .bind(transfer_id)
+        .bind(if answer.accepted {
+            "accepted"
+        } else {
+            "rejected"
+        })
+        .bind(&answer.reason)
+        .bind(answer.at)
+        .execute(&mut *tx)
+        .await?;
+        append_in(&mut tx, &self.history, &history).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn host_book(
+        &self,
+        reference: &str,
+        transfer_id: i64,
+        answer: &HostAnswer,
+    ) -> StoreResult<HostAnswer> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "insert into host_book (reference, transfer_id, result, reason, received_at)
+             values ($1, $2, $3, $4, $5) on conflict (reference) do nothing",
+        )
+        .bind(reference)
+        .bind(transfer_id)
+        .bind(if answer.accepted {
+            "accepted"
+        } else {
+            "rejected"
+        })
+        .bind(&answer.reason)
+        .bind(answer.at)
+        .execute(&mut *tx)
+        .await?;
+        let row =
+            sqlx::query("select result, reason, received_at from host_book where reference = $1")
+                .bind(reference)
+                .fetch_one(&mut *tx)
+                .await?;
+        tx.commit().await?;
+        Ok(HostAnswer {
+            accepted: row.try_get::<String, _>("result")? == "accepted",
+            reason: row.try_get("reason")?,
+            at: row.try_get("received_at")?,
+        })
+    }
+
+    async fn host_book_count(&self, reference: &str) -> StoreResult<i64> {
+        let row = sqlx::query("select count(*) as n from host_book where reference = $1")
+            .bind(reference)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get("n")?)
+    }
+
+    async fn own_account_exists(
+        &self,
+        branch_code: &str,
+        kind: i64,
+        number: &str,
+    ) -> StoreResult<bool> {
+        let row = sqlx::query(
+            "select id from accounts where branch_code = $1 and kind = $2 and number = $3",
+        )
+        .bind(branch_code)
+        .bind(kind)
+        .bind(number)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.is_some())
+    }
+}
