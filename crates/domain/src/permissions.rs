@@ -28,6 +28,11 @@ const fn p(
     }
 }
 
+/// A permission of 振込振替: its 依頼, 振込先管理 and 全取引照会, or its 承認.
+pub fn concerns_transfer(code: &str) -> bool {
+    code.starts_with("transfer.") || code == "approve.transfer"
+}
+
 /// Every permission, in the manual's order.
 pub const ALL: &[Permission] = &[
     p(

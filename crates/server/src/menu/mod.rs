@@ -94,6 +94,13 @@ pub fn menu_items(actor: &Actor) -> Vec<MenuItem> {
             description: "利用者情報の登録・変更・削除、利用者停止・解除を行います。",
         });
     }
+    if actor.uses_transfers() {
+        items.push(MenuItem {
+            label: "振込振替",
+            href: "/transfers",
+            description: "振込振替の依頼・承認、取引状況の照会を行います。",
+        });
+    }
     items.push(MenuItem {
         label: "操作履歴照会",
         href: "/history",

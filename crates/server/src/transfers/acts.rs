@@ -8,6 +8,7 @@
 
 use madoguchi_domain::approval::{Action, State};
 use madoguchi_domain::limits_ledger::check_per_order;
+use madoguchi_domain::transfer::FeeSide;
 use madoguchi_domain::{Error, HistoryArea, Yen, jst};
 use madoguchi_store::{TransferMove, TransferRecord, TransferView};
 
@@ -111,6 +112,136 @@ pub async fn detail(
     }
 }
 
+/// Whether `actor`'s part in `t` lets them do `act` at all (承認権限 for an approver's act).
+fn has_authority(actor: &Actor, t: &TransferRecord, act: Act) -> bool {
+    let me = actor.user();
+    let approver_act = match act {
+        Act::Approve | Act::Return => true,
+        Act::Withdraw => false,
+        Act::Delete => t.approval.creator != me.id,
+    };
+    !approver_act || (may(actor, APPROVE) && is_approver(me))
+}
+
+/// The acts `actor` may do to `t` now: the buttons of 取引詳細 (no authority, no button).
+pub fn available(actor: &Actor, t: &TransferRecord, now: i64) -> Vec<Act> {
+    Act::ALL
+        .into_iter()
+        .filter(|act| has_authority(actor, t, *act))
+        .filter(|act| *act != Act::Approve || now < t.deadline)
+        .filter(|act| t.approval.apply(actor.user().id, act.action()).is_ok())
+        .collect()
+}
+
+/// `act` on order `id` checked — authority, 承認期限, the state machine, and at the
+/// acceptance the approver's 一回当たり限度額 — (a refusal recorded), and the move with
+/// what 確認 shows.
+async fn prepare(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    act: Act,
+) -> Result<Prepared<TransferMove>, Error> {
+    let what = act.label();
+    let refuse = async |e: Error| actor.refuse(state, HistoryArea::Transfer, what, e).await;
+    let t = detail(state, actor, id, what).await?;
+    let me = actor.user();
+    permitted(state, actor, has_authority(actor, &t, act), what).await?;
+    let now = state.now();
+    if act == Act::Approve && now >= t.deadline {
+        return Err(refuse(Error::ApprovalExpired {
+            deadline: jst::format_minutes(t.deadline),
+        })
+        .await);
+    }
+    let next = match t.approval.apply(me.id, act.action()) {
+        Ok(next) => next,
+        Err(e) => return Err(refuse(e).await),
+    };
+    let scope = actor.scope(state);
+    let amount = Yen::from_stored(t.amount).ok_or(Error::Internal)?;
+    let accepting = next.state == State::Accepted;
+    if accepting
+        && let Some(limit) = per_order_limit(me)
+        && let Err(e) = check_per_order(limit, amount)
+    {
+        return Err(refuse(e).await);
+    }
+    let acceptance = if accepting {
+        Some(acceptance(&scope, t.account_id, t.payee.kind, amount, now).await?)
+    } else {
+        None
+    };
+    let mut sections = sections(state, actor, &t).await?;
+    let members = scope.members().await?;
+    if let Some(last) = sections.last_mut() {
+        *last = shown::approval_section(&members, Some(t.approval.state), &next);
+    }
+    let details = serde_json::json!({
+        "transfer_id": t.id, "amount": t.amount,
+        "before": t.approval.state.label(), "after": next.state.label(),
+    });
+    Ok(Prepared {
+        change: TransferMove {
+            company_id: t.company_id,
+            transfer_id: t.id,
+            version: t.version,
+            next,
+            acceptance,
+        },
+        sections,
+        details,
+    })
+}
+
+/// What 取引詳細 shows of `t`: the payee, the amounts, the approval (last).
+pub async fn sections(
+    state: &AppState,
+    actor: &Actor,
+    t: &TransferRecord,
+) -> Result<Vec<crate::confirm::Section>, Error> {
+    let scope = actor.scope(state);
+    let bank = scope.bank_entry(&t.payee.bank_code, "").await?;
+    let branch = scope
+        .bank_entry(&t.payee.bank_code, &t.payee.branch_code)
+        .await?;
+    let account = scope
+        .accounts()
+        .await?
+        .iter()
+        .find(|a| a.id == t.account_id)
+        .map(shown::account_label)
+        .unwrap_or_default();
+    let fee_side = FeeSide::parse(&t.fee_side).map_or("", FeeSide::label);
+    let members = scope.members().await?;
+    Ok(vec![
+        shown::payee_section(
+            &t.payee,
+            &bank.map(|b| b.name).unwrap_or_default(),
+            &branch.map(|b| b.name).unwrap_or_default(),
+        ),
+        shown::amounts_section(&Amounts {
+            account: &account,
+            date: &t.execution_date,
+            amount: t.amount,
+            fee_side,
+            fee: t.fee,
+            transfer_amount: t.transfer_amount,
+        }),
+        shown::approval_section(&members, None, &t.approval),
+    ])
+}
+
+/// What 確認 of `act` on order `id` shows (a refusal recorded).
+pub async fn preview(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    act: Act,
+) -> Result<Vec<crate::confirm::Section>, Error> {
+    Ok(prepare(state, actor, id, act).await?.sections)
+}
+
 /// 承認, 差戻し, 引戻し or 削除 of order `id` by `actor`.
 pub async fn act(
     state: &AppState,
@@ -126,98 +257,14 @@ pub async fn act(
         fingerprint: &fingerprint,
         confirmation,
     };
-    let what = act.label();
-    let refuse = async |e: Error| actor.refuse(state, HistoryArea::Transfer, what, e).await;
-    let prepare = async || {
-        let t = detail(state, actor, id, what).await?;
-        let me = actor.user();
-        let approver_act = match act {
-            Act::Approve | Act::Return => true,
-            Act::Withdraw => false,
-            Act::Delete => t.approval.creator != me.id,
-        };
-        if approver_act {
-            permitted(state, actor, may(actor, APPROVE) && is_approver(me), what).await?;
-        }
-        let now = state.now();
-        if act == Act::Approve && now >= t.deadline {
-            return Err(refuse(Error::ApprovalExpired {
-                deadline: jst::format_minutes(t.deadline),
-            })
-            .await);
-        }
-        let next = match t.approval.apply(me.id, act.action()) {
-            Ok(next) => next,
-            Err(e) => return Err(refuse(e).await),
-        };
-        let scope = actor.scope(state);
-        let amount = Yen::from_stored(t.amount).ok_or(Error::Internal)?;
-        let accepting = next.state == State::Accepted;
-        if accepting
-            && let Some(limit) = per_order_limit(me)
-            && let Err(e) = check_per_order(limit, amount)
-        {
-            return Err(refuse(e).await);
-        }
-        let acceptance = if accepting {
-            Some(acceptance(&scope, t.account_id, t.payee.kind, amount, now).await?)
-        } else {
-            None
-        };
-        let members = scope.members().await?;
-        let bank = scope.bank_entry(&t.payee.bank_code, "").await?;
-        let branch = scope
-            .bank_entry(&t.payee.bank_code, &t.payee.branch_code)
-            .await?;
-        let accounts = scope.accounts().await?;
-        let account = accounts
-            .iter()
-            .find(|a| a.id == t.account_id)
-            .map(shown::account_label)
-            .unwrap_or_default();
-        let sections = vec![
-            shown::payee_section(
-                &t.payee,
-                &bank.map(|b| b.name).unwrap_or_default(),
-                &branch.map(|b| b.name).unwrap_or_default(),
-            ),
-            shown::amounts_section(&Amounts {
-                account: &account,
-                date: &t.execution_date,
-                amount: t.amount,
-                fee_side: if t.fee_side == "payee" {
-                    "先方負担"
-                } else {
-                    "当方負担"
-                },
-                fee: t.fee,
-                transfer_amount: t.transfer_amount,
-            }),
-            shown::approval_section(&members, Some(t.approval.state), &next),
-        ];
-        let details = serde_json::json!({
-            "transfer_id": t.id, "amount": t.amount,
-            "before": t.approval.state.label(), "after": next.state.label(),
-        });
-        Ok(Prepared {
-            change: TransferMove {
-                company_id: t.company_id,
-                transfer_id: t.id,
-                version: t.version,
-                next,
-                acceptance,
-            },
-            sections,
-            details,
-        })
-    };
     let write = async |m: TransferMove| Ok(actor.scope(state).transfer_move_write(m));
     let op = Operation {
         code: act.operation(),
         area: HistoryArea::Transfer,
-        label: what.to_owned(),
+        label: act.label().to_owned(),
         result: ResultKind::TransferActed,
     };
+    let prepare = async || prepare(state, actor, id, act).await;
     let (done, _) = confirm::execute(state, actor, &op, request, prepare, write).await?;
     Ok(done)
 }
@@ -253,14 +300,7 @@ pub async fn list(
     let me = actor.user();
     let allowed = match list {
         List::Waiting => may(actor, APPROVE) && is_approver(me),
-        List::Status => {
-            me.is_master
-                || me
-                    .profile
-                    .permissions
-                    .iter()
-                    .any(|p| p.starts_with("transfer.") || p == APPROVE)
-        }
+        List::Status => actor.uses_transfers(),
     };
     permitted(state, actor, allowed, list.label()).await?;
     let view = if list == List::Status && may(actor, ALL) {

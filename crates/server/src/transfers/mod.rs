@@ -4,10 +4,12 @@
 
 pub mod acts;
 pub mod api;
+pub mod list_views;
 pub mod order;
 pub mod order_api;
 pub mod payees;
 pub mod shown;
+pub mod views;
 
 use axum::routing::{get, post};
 use madoguchi_domain::{Error, HistoryArea};
@@ -65,4 +67,20 @@ pub fn router() -> Routes {
         )
         .route("/api/v1/transfers/{id}", get(order_api::detail))
         .route("/api/v1/transfers/{id}/{act}", post(order_api::act))
+        .route("/transfers", get(views::view_menu_get))
+        .route(
+            "/transfers/new",
+            get(views::view_new_get).post(views::view_new_post),
+        )
+        .route("/transfers/new/back", post(views::view_back_post))
+        .route("/transfers/new/execute", post(views::view_execute_post))
+        .route("/transfers/result", get(views::view_result_get))
+        .route("/transfers/approvals", get(list_views::view_approvals_get))
+        .route("/transfers/status", get(list_views::view_status_get))
+        .route("/transfers/done", get(list_views::view_done_get))
+        .route("/transfers/{id}", get(list_views::view_detail_get))
+        .route(
+            "/transfers/{id}/{act}",
+            get(list_views::view_act_get).post(list_views::view_act_post),
+        )
 }

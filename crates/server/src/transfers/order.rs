@@ -16,8 +16,8 @@ use madoguchi_domain::{
     ApprovalMode, Business, Error, FieldErrors, HistoryArea, TransferCategory, Yen, jst,
 };
 use madoguchi_store::{
-    Acceptance, Account, NewTransfer, PayeeKind, TransferPayee, TransferPayeeKind, UserRecord,
-    WriteEffect,
+    Acceptance, Account, NewTransfer, PayeeKind, PayeeRecord, TransferPayee, TransferPayeeKind,
+    UserRecord, WriteEffect,
 };
 
 use super::shown::{self, Amounts};
@@ -90,17 +90,13 @@ pub async fn remaining_rows(scope: &CompanyScope<'_>, a: &Acceptance) -> Result<
     for r in &a.reservations {
         let used = scope.limit_used(&r.scope.key(), &a.day).await?;
         let left = (r.limit.get() - used).max(0);
-        let mut row = Row::amount(
-            format!("本日の残り（{}）", r.scope.label()),
-            "",
-            shown::yen(left),
-        );
-        row.changed = false;
-        rows.push(row);
+        rows.push(shown::amount_item(
+            &format!("本日の残り（{}）", r.scope.label()),
+            left,
+        ));
         if r.amount.get() > left {
-            rows.push(Row::text(
+            rows.push(shown::item(
                 "注意",
-                "",
                 "このままでは限度額を超えるため、承認時に受け付けできません。",
             ));
         }
@@ -136,6 +132,10 @@ async fn deduction(
 /// What a 依頼 may choose now.
 pub struct Choices {
     pub mode: ApprovalMode,
+    /// The company's payees the user may pay (事前登録口座, 利用者登録口座).
+    pub payees: Vec<PayeeRecord>,
+    /// 依頼(新規口座指定): an account may be typed.
+    pub new_account: bool,
     /// The user's 利用可能口座.
     pub accounts: Vec<Account>,
     /// Who may be named an approver.
@@ -160,6 +160,15 @@ pub async fn choices(state: &AppState, actor: &Actor) -> Result<Choices, Error> 
         .into_iter()
         .filter(|a| user.is_master || user.profile.account_ids.contains(&a.id))
         .collect();
+    let payees = scope
+        .payees()
+        .await?
+        .into_iter()
+        .filter(|p| match p.kind {
+            PayeeKind::Registered => may(actor, REGISTERED),
+            PayeeKind::UserRegistered => may(actor, USER_REGISTERED),
+        })
+        .collect();
     let approvers = scope
         .members()
         .await?
@@ -174,6 +183,8 @@ pub async fn choices(state: &AppState, actor: &Actor) -> Result<Choices, Error> 
     let now = state.now();
     Ok(Choices {
         mode: scope.settings().await?.settings.approval.transfer,
+        payees,
+        new_account: may(actor, NEW_ACCOUNT),
         accounts,
         approvers,
         first_date: window.first_day(&calendar, now),
@@ -182,12 +193,20 @@ pub async fn choices(state: &AppState, actor: &Actor) -> Result<Choices, Error> 
     })
 }
 
+async fn refuse_input(state: &AppState, actor: &Actor, e: Error) -> Error {
+    actor
+        .refuse_input(state, HistoryArea::Transfer, REQUEST, e)
+        .await
+}
+
 /// The payee chosen or typed, with its bank's and branch's names; refused (and recorded)
-/// without the 依頼 permission of its kind.
+/// without the 依頼 permission of its kind. A typed payee's fields are refused together
+/// with those of the rest of the 依頼 (`transfer`, as parsed).
 async fn payee_of(
     state: &AppState,
     actor: &Actor,
     choice: &PayeeChoice,
+    transfer: Result<&TransferRequest, &Error>,
 ) -> Result<(TransferPayee, String, String), Error> {
     match choice {
         PayeeChoice::Listed(id) => {
@@ -219,12 +238,20 @@ async fn payee_of(
         }
         PayeeChoice::New(input) => {
             permitted(state, actor, may(actor, NEW_ACCOUNT), REQUEST).await?;
-            let payee = match input.parse() {
-                Ok(p) => p,
-                Err(e) => {
-                    return Err(actor
-                        .refuse_input(state, HistoryArea::Transfer, REQUEST, e)
-                        .await);
+            let payee = match (input.parse(), transfer) {
+                (Ok(p), Ok(_)) => p,
+                (payee, transfer) => {
+                    // Every field of both parts named at once.
+                    let mut all = FieldErrors::new();
+                    for e in [payee.err(), transfer.err().cloned()].into_iter().flatten() {
+                        match e {
+                            Error::Invalid(f) => {
+                                f.iter().for_each(|f| all.add(&f.field, f.error.clone()))
+                            }
+                            other => return Err(refuse_input(state, actor, other).await),
+                        }
+                    }
+                    return Err(refuse_input(state, actor, Error::Invalid(all)).await);
                 }
             };
             let (bank, branch) = super::payees::in_master(state, actor, &payee, REQUEST).await?;
@@ -283,14 +310,11 @@ async fn check(
     choice: &PayeeChoice,
     input: &TransferInput,
 ) -> Result<Prepared<(NewTransfer, Option<Acceptance>)>, Error> {
-    let refuse_input = async |e: Error| {
-        actor
-            .refuse_input(state, HistoryArea::Transfer, REQUEST, e)
-            .await
-    };
+    let refuse_input = async |e: Error| refuse_input(state, actor, e).await;
     let refuse = async |e: Error| actor.refuse(state, HistoryArea::Transfer, REQUEST, e).await;
-    let (payee, bank_name, branch_name) = payee_of(state, actor, choice).await?;
-    let req = match input.parse() {
+    let parsed = input.parse();
+    let (payee, bank_name, branch_name) = payee_of(state, actor, choice, parsed.as_ref()).await?;
+    let req = match parsed {
         Ok(r) => r,
         Err(e) => return Err(refuse_input(e).await),
     };
@@ -390,6 +414,16 @@ async fn check(
         sections,
         details,
     })
+}
+
+/// 「次へ」 of 依頼入力: everything checked (a refusal recorded), and what 確認 shows.
+pub async fn preview(
+    state: &AppState,
+    actor: &Actor,
+    choice: &PayeeChoice,
+    input: &TransferInput,
+) -> Result<Vec<Section>, Error> {
+    Ok(check(state, actor, choice, input).await?.sections)
 }
 
 /// 振込振替の依頼 → 確認 → 確定. The new order's id (none when the same request was

@@ -161,6 +161,14 @@ fn view(t: TransferRecord) -> TransferView {
     }
 }
 
+/// One item of 確認/結果.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ShownItem {
+    pub section: String,
+    pub item: String,
+    pub value: String,
+}
+
 /// One line of the warning of 確認: what remains of a daily limit today.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LimitLine {
@@ -175,6 +183,8 @@ pub struct TransferDone {
     pub id: Option<i64>,
     pub repeated: bool,
     pub changes: serde_json::Value,
+    /// Everything 確認 and 結果 show: [{section, item, value}].
+    pub shown: Vec<ShownItem>,
     /// Before the bank accepts it (承認 to come): what remains of each daily limit today,
     /// and a 注意 when the order would not fit.
     pub limits: Vec<LimitLine>,
@@ -192,10 +202,22 @@ impl TransferDone {
                 value: r.after.clone(),
             })
             .collect();
+        let shown = done
+            .sections
+            .iter()
+            .flat_map(|s| {
+                s.rows.iter().map(|r| ShownItem {
+                    section: s.title.clone(),
+                    item: r.label.clone(),
+                    value: r.after.clone(),
+                })
+            })
+            .collect();
         Self {
             id,
             repeated: done.repeated,
             changes: Section::changes_json(&done.sections),
+            shown,
             limits,
         }
     }

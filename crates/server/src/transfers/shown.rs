@@ -20,6 +20,17 @@ pub fn account_label(a: &Account) -> String {
     format!("{} {} {}", a.branch_name, a.kind.label(), a.number)
 }
 
+/// An item as it is (not a change: no red, no 「変更」 mark).
+pub fn item(label: &str, value: impl Into<String>) -> Row {
+    let value = value.into();
+    Row::text(label, value.clone(), value)
+}
+
+/// An amount as it is.
+pub fn amount_item(label: &str, amount: i64) -> Row {
+    Row::amount(label, yen(amount), yen(amount))
+}
+
 fn kind_label(code: i64) -> &'static str {
     AccountKind::from_code(code).map_or("", AccountKind::label)
 }
@@ -29,12 +40,12 @@ pub fn payee_section(p: &TransferPayee, bank: &str, branch: &str) -> Section {
     Section::new(
         "振込先",
         vec![
-            Row::text("振込先区分", "", p.kind.label()),
-            Row::text("金融機関", "", format!("{bank} ({})", p.bank_code)),
-            Row::text("支店", "", format!("{branch} ({})", p.branch_code)),
-            Row::text("科目", "", kind_label(p.account_kind)),
-            Row::text("口座番号", "", &p.number),
-            Row::text("受取人名", "", &p.name),
+            item("振込先区分", p.kind.label()),
+            item("金融機関", format!("{bank} ({})", p.bank_code)),
+            item("支店", format!("{branch} ({})", p.branch_code)),
+            item("科目", kind_label(p.account_kind)),
+            item("口座番号", &p.number),
+            item("受取人名", &p.name),
         ],
     )
 }
@@ -53,12 +64,12 @@ pub fn amounts_section(a: &Amounts<'_>) -> Section {
     Section::new(
         "振込内容",
         vec![
-            Row::text("支払口座", "", a.account),
-            Row::text("振込指定日", "", jst::format_date(a.date)),
-            Row::amount("支払金額", "", yen(a.amount)),
-            Row::text("手数料負担", "", a.fee_side),
-            Row::amount("先方負担手数料", "", yen(a.fee)),
-            Row::amount("振込金額", "", yen(a.transfer_amount)),
+            item("支払口座", a.account),
+            item("振込指定日", jst::format_date(a.date)),
+            amount_item("支払金額", a.amount),
+            item("手数料負担", a.fee_side),
+            amount_item("先方負担手数料", a.fee),
+            amount_item("振込金額", a.transfer_amount),
         ],
     )
 }
@@ -77,18 +88,18 @@ pub fn user_label(users: &[UserRecord], id: Option<i64>) -> String {
 /// The approval: the mode, the approvers named, and the state `before` → `after`
 /// (changed in red on 確認 and 結果).
 pub fn approval_section(users: &[UserRecord], before: Option<State>, after: &Approval) -> Section {
-    let mut rows = vec![Row::text("承認機能", "", after.mode.label())];
+    let mut rows = vec![item("承認機能", after.mode.label())];
     match after.mode {
         ApprovalMode::None => {}
-        ApprovalMode::Single => rows.push(Row::text("承認者", "", user_label(users, after.first))),
+        ApprovalMode::Single => rows.push(item("承認者", user_label(users, after.first))),
         ApprovalMode::DoubleUnordered | ApprovalMode::DoubleOrdered => {
             let (first, last) = if after.mode == ApprovalMode::DoubleOrdered {
                 ("一次承認者", "最終承認者")
             } else {
                 ("承認者1", "承認者2")
             };
-            rows.push(Row::text(first, "", user_label(users, after.first)));
-            rows.push(Row::text(last, "", user_label(users, after.last)));
+            rows.push(item(first, user_label(users, after.first)));
+            rows.push(item(last, user_label(users, after.last)));
         }
     }
     let approved: Vec<String> = after
@@ -97,11 +108,11 @@ pub fn approval_section(users: &[UserRecord], before: Option<State>, after: &App
         .map(|id| user_label(users, Some(*id)))
         .collect();
     if !approved.is_empty() {
-        rows.push(Row::text("承認済み", "", approved.join("、")));
+        rows.push(item("承認済み", approved.join("、")));
     }
     rows.push(match before {
         Some(b) => Row::text("状態", b.label(), after.state.label()),
-        None => Row::text("状態", "", after.state.label()),
+        None => item("状態", after.state.label()),
     });
     Section::new("承認", rows)
 }

@@ -43,6 +43,18 @@ impl Actor {
         &self.company
     }
 
+    /// Holds a permission of 振込振替 (the マスターユーザ holds them all): 資金移動 is
+    /// offered.
+    pub fn uses_transfers(&self) -> bool {
+        self.user.is_master
+            || self
+                .user
+                .profile
+                .permissions
+                .iter()
+                .any(|p| madoguchi_domain::permissions::concerns_transfer(p))
+    }
+
     pub fn session(&self) -> &SessionRecord {
         &self.session
     }

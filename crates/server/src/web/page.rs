@@ -28,6 +28,8 @@ pub struct Frame {
     pub otp: bool,
     /// The company uses 電子証明書方式 (利用者管理 offers 証明書失効).
     pub certificate: bool,
+    /// The user holds a permission of 振込振替: the menu offers 資金移動.
+    pub transfers: bool,
 }
 
 impl Frame {
@@ -53,6 +55,7 @@ impl Frame {
             logged_in: true,
             otp: actor.company().options.otp,
             certificate: actor.company().options.certificate,
+            transfers: actor.uses_transfers(),
         }
     }
 
@@ -69,6 +72,7 @@ impl Frame {
             logged_in: false,
             otp: false,
             certificate: false,
+            transfers: false,
         }
     }
 }

@@ -30,5 +30,6 @@ mod sessions;
 mod support;
 mod tamper;
 mod transfers;
+mod transfers_screens;
 mod users;
 mod users_screens;

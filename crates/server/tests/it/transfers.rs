@@ -20,14 +20,14 @@ fn wednesday_ten() -> i64 {
     jst::to_micros(datetime!(2031-06-11 10:00 +9))
 }
 
-const TODAY: &str = "2031-06-11";
-const COMPANY: i64 = 1;
+pub(crate) const TODAY: &str = "2031-06-11";
+pub(crate) const COMPANY: i64 = 1;
 
 fn yen(v: i64) -> Yen {
     Yen::from_stored(v).unwrap()
 }
 
-async fn app(engine: crate::support::Engine) -> TestApp {
+pub(crate) async fn app(engine: crate::support::Engine) -> TestApp {
     app_with(engine, |_| {}).await
 }
 
@@ -45,7 +45,7 @@ async fn app_with(
 
 /// Gives `login` the サービス利用権限 `permissions`, every account, and a 振込振替
 /// 一回当たり限度額 of `limit`.
-async fn grant(app: &TestApp, login: &str, permissions: &[&str], limit: i64) {
+pub(crate) async fn grant(app: &TestApp, login: &str, permissions: &[&str], limit: i64) {
     let store = &app.state.store;
     let user = store.user_by_login_key(login).await.unwrap().unwrap();
     let mut profile = user.profile.clone();
@@ -88,7 +88,7 @@ async fn grant(app: &TestApp, login: &str, permissions: &[&str], limit: i64) {
 }
 
 /// A third user of the demo company who approves (承認).
-async fn add_approver(app: &TestApp, login: &str) -> i64 {
+pub(crate) async fn add_approver(app: &TestApp, login: &str) -> i64 {
     let user = madoguchi_server::operator::create_user_with_passwords(
         &app.state,
         COMPANY,
@@ -106,7 +106,7 @@ async fn add_approver(app: &TestApp, login: &str) -> i64 {
 }
 
 /// Sets the company's 承認機能 of 振込振替 and its accounts' 合計 limit.
-async fn set_mode(app: &TestApp, mode: ApprovalMode, total_limit: Option<i64>) {
+pub(crate) async fn set_mode(app: &TestApp, mode: ApprovalMode, total_limit: Option<i64>) {
     let store = &app.state.store;
     let stored = store.company_settings(COMPANY).await.unwrap();
     let mut settings = stored.settings;
@@ -127,7 +127,7 @@ async fn set_mode(app: &TestApp, mode: ApprovalMode, total_limit: Option<i64>) {
     store.execute_unattended(write, draft).await.unwrap();
 }
 
-async fn user_id(app: &TestApp, login: &str) -> i64 {
+pub(crate) async fn user_id(app: &TestApp, login: &str) -> i64 {
     app.state
         .store
         .user_by_login_key(login)
@@ -137,7 +137,7 @@ async fn user_id(app: &TestApp, login: &str) -> i64 {
         .id
 }
 
-async fn first_account(app: &TestApp) -> i64 {
+pub(crate) async fn first_account(app: &TestApp) -> i64 {
     app.state.store.accounts(COMPANY).await.unwrap()[0].id
 }
 
@@ -158,7 +158,7 @@ fn act_body(k: &str) -> Value {
     json!({"confirmation_password": CONFIRMATION_PASSWORD, "idempotency_key": key(k)})
 }
 
-fn details(e: &HistoryEntry) -> Value {
+pub(crate) fn details(e: &HistoryEntry) -> Value {
     serde_json::from_str(&e.details).unwrap()
 }
 
@@ -171,7 +171,7 @@ async fn login(app: &TestApp, login: &str) -> Client {
     c
 }
 
-async fn order(app: &TestApp, id: i64) -> madoguchi_store::TransferRecord {
+pub(crate) async fn order(app: &TestApp, id: i64) -> madoguchi_store::TransferRecord {
     app.state
         .store
         .transfer(COMPANY, id)
