@@ -36,6 +36,7 @@ pub mod transfer;
 pub mod user;
 pub mod user_input;
 pub mod yen;
+pub mod zengin;
 
 pub use business::Business;
 pub use company::{

@@ -86,6 +86,23 @@ enum Command {
     /// The business calendar: national holidays and the bank's own closing days.
     #[command(subcommand)]
     Calendar(CalendarCommand),
+    /// The bank's host (勘定系): accepted transfers as a 全銀協 file.
+    #[command(subcommand)]
+    Host(HostCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum HostCommand {
+    /// Write the transfers accepted for a 振込指定日 as a 全銀協 file (総合振込 layout,
+    /// Shift_JIS, 120-byte records with CR+LF).
+    Export {
+        /// 振込指定日, YYYY-MM-DD.
+        #[arg(long)]
+        date: String,
+        /// The file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -700,6 +717,23 @@ async fn operator_command(state: &AppState, command: Command) -> anyhow::Result<
             println!(
                 "{}",
                 operator::add_registered_payee(state, company, &input).await?
+            );
+        }
+        Command::Host(HostCommand::Export { date, out }) => {
+            let format = time::macros::format_description!("[year]-[month]-[day]");
+            let day = time::Date::parse(&date, &format)
+                .map_err(|_| anyhow::anyhow!("--date must be YYYY-MM-DD"))?;
+            let done = crate::host_export::export(state, day).await?;
+            std::fs::write(&out, &done.bytes)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
+            println!(
+                "wrote {}: {} transfers, {}円, {} accounts",
+                out.display(),
+                done.count,
+                madoguchi_domain::Yen::from_stored(done.total)
+                    .unwrap_or(madoguchi_domain::Yen::ZERO)
+                    .grouped(),
+                done.groups
             );
         }
         Command::Payee(PayeeCommand::List { company }) => {

@@ -21,6 +21,7 @@ pub mod fees;
 pub mod generate;
 pub mod history;
 pub mod host;
+pub mod host_export;
 pub mod keys;
 pub mod menu;
 pub mod openapi;

@@ -355,6 +355,10 @@ pub trait TransferStore {
         limit: i64,
     ) -> StoreResult<Vec<TransferRecord>>;
 
+    /// Every company's orders accepted (受付済み) for the 振込指定日 `date`, by company,
+    /// paying account and id: what a file to the host holds.
+    async fn accepted_for_date(&self, date: &str) -> StoreResult<Vec<TransferRecord>>;
+
     /// 期限切れ: every order still waiting or editable whose 承認期限 is at or before `now`
     /// moves to 期限切れ, each with the entry `entry` makes for it, in one transaction.
     /// The orders that expired.
@@ -441,6 +445,17 @@ impl TransferStore for SqlStore {
                 .await?
             }
         };
+        rows.iter().map(transfer_from_row).collect()
+    }
+
+    async fn accepted_for_date(&self, date: &str) -> StoreResult<Vec<TransferRecord>> {
+        let rows = sqlx::query(select_transfers!(
+            "where execution_date = $1 and state = 'accepted'
+             order by company_id, account_id, id"
+        ))
+        .bind(date)
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(transfer_from_row).collect()
     }
 

@@ -17,7 +17,7 @@ fn madoguchi(db: &TestDb, args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn ok(db: &TestDb, args: &[&str]) -> String {
+pub(crate) fn ok(db: &TestDb, args: &[&str]) -> String {
     let out = madoguchi(db, args);
     assert!(
         out.status.success(),

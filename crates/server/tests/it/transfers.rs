@@ -857,3 +857,71 @@ async fn the_host_receives_each_accepted_transfer_exactly_once_across_a_crash() 
         assert_eq!(shown["host_reason"], "口座なし");
     }
 }
+
+#[tokio::test]
+async fn the_days_accepted_transfers_are_written_as_a_zengin_file() {
+    for engine in engines() {
+        let app = app(engine).await;
+        let account = first_account(&app).await;
+        let mut m = login(&app, "master01").await;
+        for (k, amount, side) in [("z-1", 50_000, "先方負担"), ("z-2", 20_000, "当方負担")]
+        {
+            let r = m
+                .json(
+                    Method::POST,
+                    "/api/v1/transfers",
+                    request_body(account, amount, side, k),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        }
+        let dir = crate::support::TempDir::new();
+        let out = dir.0.join("furikomi.txt");
+        let said = crate::cli::ok(
+            &app.db,
+            &[
+                "host",
+                "export",
+                "--date",
+                TODAY,
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert!(said.contains("2 transfers, 69,395円, 1 accounts"), "{said}");
+        let bytes = std::fs::read(&out).unwrap();
+        assert_eq!(bytes.len(), 5 * 122, "header, 2 data, trailer, end");
+        let record = |i: usize| {
+            encoding_rs::SHIFT_JIS
+                .decode(&bytes[i * 122..i * 122 + 120])
+                .0
+                .into_owned()
+        };
+        let header = record(0);
+        assert_eq!(&header[..3], "121");
+        assert!(header.contains("0611"), "振込指定日 MMDD: {header}");
+        let data = record(1);
+        assert!(data.starts_with("20005"), "{data}");
+        assert!(
+            data.contains("0000049395"),
+            "振込金額 after 先方負担: {data}"
+        );
+        let trailer = record(3);
+        assert_eq!(&trailer[..19], "8000002000000069395");
+        assert!(record(4).starts_with('9'));
+        // Another day has nothing but the エンド.
+        let empty = dir.0.join("empty.txt");
+        crate::cli::ok(
+            &app.db,
+            &[
+                "host",
+                "export",
+                "--date",
+                "2031-06-12",
+                "--out",
+                empty.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(std::fs::read(&empty).unwrap().len(), 122);
+    }
+}

@@ -1,0 +1,112 @@
+//! `madoguchi host export`: the transfers accepted for one 振込指定日, as a 全銀協 file
+//! (総合振込 layout, domain.md §7) for a bank whose host takes files rather than the
+//! adapter: per paying account, a ヘッダー (the company as 委託者, its account), the
+//! データ (振込金額 after any 先方負担手数料), a トレーラー with their count and total;
+//! one エンド. Bank and branch names come from the 全銀協 master in 半角カナ.
+
+use std::collections::BTreeMap;
+
+use anyhow::Context;
+use madoguchi_domain::zengin::{self, Header, Transfer};
+use madoguchi_store::{Account, TransferRecord};
+use time::Date;
+
+use crate::state::AppState;
+
+/// What an export wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exported {
+    pub bytes: Vec<u8>,
+    /// Transfers and their total (振込金額).
+    pub count: usize,
+    pub total: i64,
+    /// Groups (header … trailer), one per paying account.
+    pub groups: usize,
+}
+
+/// The master's カナ of a bank (`branch` empty) or branch; empty when it is not there.
+async fn kana(state: &AppState, bank: &str, branch: &str) -> anyhow::Result<String> {
+    Ok(state
+        .store
+        .bank_entry(bank, branch)
+        .await?
+        .map(|e| e.kana)
+        .unwrap_or_default())
+}
+
+/// The file of the transfers accepted for `date`.
+pub async fn export(state: &AppState, date: Date) -> anyhow::Result<Exported> {
+    let key = madoguchi_domain::transfer::date_key(date);
+    let orders = state.store.accepted_for_date(&key).await?;
+    let mut groups: BTreeMap<(i64, i64), Vec<TransferRecord>> = BTreeMap::new();
+    for t in orders {
+        groups
+            .entry((t.company_id, t.account_id))
+            .or_default()
+            .push(t);
+    }
+    let own = state.config.bank_code.clone();
+    let own_kana = kana(state, &own, "").await?;
+    let mut records = Vec::new();
+    let (mut count, mut total) = (0, 0);
+    for ((company_id, account_id), orders) in &groups {
+        let company = state
+            .store
+            .company(*company_id)
+            .await?
+            .with_context(|| format!("company {company_id} is gone"))?;
+        let accounts: Vec<Account> = state.store.accounts(*company_id).await?;
+        let account = accounts
+            .iter()
+            .find(|a| a.id == *account_id)
+            .with_context(|| format!("account {account_id} is gone"))?;
+        records.push(
+            zengin::header(&Header {
+                requester_code: u64::try_from(*company_id)?,
+                requester_name: company.name_kana.clone(),
+                month: u8::from(date.month()),
+                day: date.day(),
+                bank_code: own.clone(),
+                bank_name: own_kana.clone(),
+                branch_code: account.branch_code.clone(),
+                branch_name: kana(state, &own, &account.branch_code).await?,
+                account_kind: account.kind.code(),
+                number: account.number.clone(),
+            })
+            .map_err(|e| anyhow::anyhow!("account {account_id}: {}", e.message_ja()))?,
+        );
+        let mut group_total = 0;
+        for t in orders {
+            let p = &t.payee;
+            records.push(
+                zengin::data(&Transfer {
+                    bank_code: p.bank_code.clone(),
+                    bank_name: kana(state, &p.bank_code, "").await?,
+                    branch_code: p.branch_code.clone(),
+                    branch_name: kana(state, &p.bank_code, &p.branch_code).await?,
+                    account_kind: p.account_kind,
+                    number: p.number.clone(),
+                    name: p.name.clone(),
+                    amount: t.transfer_amount,
+                })
+                .map_err(|_| anyhow::anyhow!("transfer {} does not fit the 全銀協 record", t.id))?,
+            );
+            group_total += t.transfer_amount;
+        }
+        records.push(
+            zengin::trailer(u64::try_from(orders.len())?, u64::try_from(group_total)?)
+                .map_err(|_| anyhow::anyhow!("the total of account {account_id} does not fit"))?,
+        );
+        count += orders.len();
+        total += group_total;
+    }
+    records.push(zengin::end());
+    let bytes = zengin::encode(&records)
+        .map_err(|_| anyhow::anyhow!("a record is not in the 全銀協 character set"))?;
+    Ok(Exported {
+        bytes,
+        count,
+        total,
+        groups: groups.len(),
+    })
+}
