@@ -36,6 +36,32 @@ pub async fn load_reference_if_empty(state: &AppState) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The demo company's 事前登録口座 (two payees at other banks), once the 金融機関・支店 master
+/// is loaded, on a demo database whose company has none yet.
+pub async fn load_payees_if_none(state: &AppState) -> anyhow::Result<()> {
+    let demo = state.store.meta("demo").await?.as_deref() == Some("1");
+    let Some(company) = state.store.companies().await?.into_iter().next() else {
+        return Ok(());
+    };
+    if !demo || !state.store.payees_of(company.id).await?.is_empty() {
+        return Ok(());
+    }
+    for (bank, branch, number, name) in [
+        ("0005", "001", "1122334", "ｶ)ﾄｳｷﾖｳﾃｷｽﾀｲﾙ"),
+        ("0009", "001", "2233445", "ﾕ)ｼﾞﾝﾎﾞｳﾁﾖｳﾎｳｾｲ"),
+    ] {
+        let input = madoguchi_domain::payee::PayeeInput {
+            bank_code: bank.to_owned(),
+            branch_code: branch.to_owned(),
+            kind: "普通".to_owned(),
+            number: number.to_owned(),
+            name: name.to_owned(),
+        };
+        operator::add_registered_payee(state, company.id, &input).await?;
+    }
+    Ok(())
+}
+
 pub async fn load_if_empty(state: &AppState) -> anyhow::Result<bool> {
     if !state.store.is_empty().await? {
         return Ok(false);
