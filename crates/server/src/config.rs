@@ -126,6 +126,9 @@ pub struct Config {
     /// How often (seconds) a server hands accepted transfers to the bank's host and expires
     /// orders past their 承認期限.
     pub host_poll_seconds: u32,
+    /// How long (seconds) a server's claim on an accepted transfer holds while it hands it
+    /// to the host; a server that died holding one leaves it to another after this.
+    pub host_lease_seconds: u32,
 }
 
 impl Default for Config {
@@ -177,6 +180,7 @@ impl Default for Config {
             transfer_cutoff: "15:00".to_owned(),
             transfer_days_ahead: 30,
             host_poll_seconds: 1,
+            host_lease_seconds: 30,
         }
     }
 }
@@ -250,6 +254,7 @@ const KEYS: &[&str] = &[
     "transfer_cutoff",
     "transfer_days_ahead",
     "host_poll_seconds",
+    "host_lease_seconds",
 ];
 
 /// The `MADOGUCHI_*` variables that are not configuration keys (so they are not warned about).
@@ -371,8 +376,8 @@ impl Config {
         );
         self.transfer_window()?;
         anyhow::ensure!(
-            self.host_poll_seconds >= 1,
-            "host_poll_seconds must be at least 1"
+            self.host_poll_seconds >= 1 && self.host_lease_seconds >= 1,
+            "host_poll_seconds and host_lease_seconds must be at least 1"
         );
         anyhow::ensure!(
             self.tls_cert.is_some() == self.tls_key.is_some(),

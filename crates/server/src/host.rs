@@ -1,7 +1,7 @@
 //! The hand-over of accepted transfers to the bank's host (勘定系), and the expiry of
 //! orders past their 承認期限. An accepted order is in the outbox from the transaction
-//! that accepted it; a worker claims one (a claim lapses after [`LEASE`], so a server
-//! killed mid-delivery leaves it to the next), hands it to the [`Host`] under its
+//! that accepted it; a worker claims one (a claim lapses after `host_lease_seconds`, so a
+//! server killed mid-delivery leaves it to the next), hands it to the [`Host`] under its
 //! reference, and records the answer (入金済み or 振込不能) once, with its 操作履歴 entry.
 //! A host receives a reference at most once: it answers a repeated one with its first
 //! answer, so a delivery repeated after a crash changes nothing (exactly once).
@@ -15,9 +15,6 @@ use madoguchi_store::{HistoryDraft, HostAnswer, TransferRecord};
 
 use crate::state::AppState;
 use crate::web::client::ClientInfo;
-
-/// How long a worker's claim on an order holds (microseconds).
-pub const LEASE: i64 = 30_000_000;
 
 /// Who the host's entries in the 操作履歴 name as the actor.
 pub const HOST: &str = "勘定系";
@@ -95,7 +92,10 @@ pub async fn deliver_due(state: &AppState, host: &dyn Host) -> Result<usize, Err
     loop {
         let claimed = state
             .store
-            .claim_outbound(state.now(), LEASE)
+            .claim_outbound(
+                state.now(),
+                i64::from(state.config.host_lease_seconds) * 1_000_000,
+            )
             .await
             .map_err(crate::web::error::from_store)?;
         let Some(out) = claimed else {

@@ -15,6 +15,7 @@ mod fees;
 mod guesses;
 mod history;
 mod history_search;
+mod host_crash;
 mod hostile_input;
 mod ledger;
 mod limits;

@@ -230,6 +230,22 @@ impl TestApp {
         }
     }
 
+    /// A second app server on the same database (its own pool, its own in-memory state),
+    /// as one more behind the load balancer: the clients it makes.
+    pub async fn second_server(&self) -> impl Fn() -> Client {
+        let store = app::connect(&self.state.config).await.unwrap();
+        let state =
+            app::state_with_store(self.state.config.clone(), self.clock.clone(), store, true)
+                .unwrap();
+        let router =
+            app::router(state).layer(MockConnectInfo(SocketAddr::from(([192, 0, 2, 11], 50000))));
+        move || Client {
+            router: router.clone(),
+            cookies: HashMap::new(),
+            csrf: None,
+        }
+    }
+
     /// A client connecting from `ip` (another address than the usual 192.0.2.10).
     pub fn client_from(&self, ip: [u8; 4]) -> Client {
         Client {
