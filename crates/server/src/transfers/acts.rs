@@ -177,6 +177,13 @@ async fn prepare(
     if let Some(last) = sections.last_mut() {
         *last = shown::approval_section(&members, Some(t.approval.state), &next);
     }
+    // 限度額表示: what the acceptance will use of today's limits.
+    if let Some(a) = &acceptance {
+        sections.push(crate::confirm::Section::new(
+            super::order::LIMITS,
+            super::order::remaining_rows(&scope, a).await?,
+        ));
+    }
     let details = serde_json::json!({
         "transfer_id": t.id, "amount": t.amount,
         "before": t.approval.state.label(), "after": next.state.label(),
