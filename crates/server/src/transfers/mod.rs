@@ -7,6 +7,7 @@ pub mod api;
 pub mod list_views;
 pub mod order;
 pub mod order_api;
+pub mod payee_views;
 pub mod payees;
 pub mod shown;
 pub mod views;
@@ -75,6 +76,28 @@ pub fn router() -> Routes {
         .route("/transfers/new/back", post(views::view_back_post))
         .route("/transfers/new/execute", post(views::view_execute_post))
         .route("/transfers/result", get(views::view_result_get))
+        .route("/transfers/payees", get(payee_views::view_list_get))
+        .route(
+            "/transfers/payees/new",
+            get(payee_views::view_new_get).post(payee_views::view_new_post),
+        )
+        .route(
+            "/transfers/payees/new/back",
+            post(payee_views::view_new_back_post),
+        )
+        .route(
+            "/transfers/payees/new/execute",
+            post(payee_views::view_new_execute_post),
+        )
+        .route("/transfers/payees/back", post(payee_views::view_back_post))
+        .route(
+            "/transfers/payees/result",
+            get(payee_views::view_result_get),
+        )
+        .route(
+            "/transfers/payees/{id}/delete",
+            get(payee_views::view_delete_get).post(payee_views::view_delete_post),
+        )
         .route("/transfers/approvals", get(list_views::view_approvals_get))
         .route("/transfers/status", get(list_views::view_status_get))
         .route("/transfers/done", get(list_views::view_done_get))

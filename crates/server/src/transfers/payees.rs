@@ -95,9 +95,44 @@ fn operation(code: &'static str, label: &str) -> Operation {
     }
 }
 
-/// 振込先の登録 (利用者登録口座) with 振込先管理: the fields parsed (a 全角 受取人名 converted
-/// to 半角カナ, a character outside the 全銀協 set named), the bank and branch found in the
-/// master; then the pipeline. The new payee's id.
+/// 振込先の登録 checked: 振込先管理, the fields (a 全角 受取人名 converted to 半角カナ, a
+/// character outside the 全銀協 set named), the bank and branch in the master.
+async fn check_register(
+    state: &AppState,
+    actor: &Actor,
+    input: &PayeeInput,
+) -> Result<Prepared<Payee>, Error> {
+    permitted(state, actor, may(actor, MANAGE), REGISTER).await?;
+    let payee = match input.parse() {
+        Ok(p) => p,
+        Err(e) => {
+            return Err(actor
+                .refuse_input(state, HistoryArea::Transfer, REGISTER, e)
+                .await);
+        }
+    };
+    let (bank, branch) = in_master(state, actor, &payee, REGISTER).await?;
+    Ok(Prepared {
+        details: serde_json::json!({
+            "bank_code": payee.bank.as_str(), "branch_code": payee.branch.as_str(),
+            "kind": payee.kind.label(), "number": payee.number.as_str(),
+            "name": payee.name.as_str(),
+        }),
+        sections: sections(&payee, &bank.name, &branch.name),
+        change: payee,
+    })
+}
+
+/// 「次へ」 of 振込先登録: what 確認 shows (a refusal recorded).
+pub async fn preview_register(
+    state: &AppState,
+    actor: &Actor,
+    input: &PayeeInput,
+) -> Result<Vec<Section>, Error> {
+    Ok(check_register(state, actor, input).await?.sections)
+}
+
+/// 振込先の登録 (利用者登録口座) with 振込先管理, through the pipeline. The new payee's id.
 pub async fn register(
     state: &AppState,
     actor: &Actor,
@@ -114,27 +149,7 @@ pub async fn register(
         fingerprint: &fingerprint,
         confirmation,
     };
-    let prepare = async || {
-        permitted(state, actor, may(actor, MANAGE), REGISTER).await?;
-        let payee = match input.parse() {
-            Ok(p) => p,
-            Err(e) => {
-                return Err(actor
-                    .refuse_input(state, HistoryArea::Transfer, REGISTER, e)
-                    .await);
-            }
-        };
-        let (bank, branch) = in_master(state, actor, &payee, REGISTER).await?;
-        Ok(Prepared {
-            details: serde_json::json!({
-                "bank_code": payee.bank.as_str(), "branch_code": payee.branch.as_str(),
-                "kind": payee.kind.label(), "number": payee.number.as_str(),
-                "name": payee.name.as_str(),
-            }),
-            sections: sections(&payee, &bank.name, &branch.name),
-            change: payee,
-        })
-    };
+    let prepare = async || check_register(state, actor, input).await;
     let write = async |payee: Payee| {
         Ok(actor
             .scope(state)
@@ -147,6 +162,56 @@ pub async fn register(
         _ => None,
     };
     Ok((done, id))
+}
+
+/// 振込先の削除 checked: 振込先管理, one of the company's 利用者登録口座.
+async fn check_delete(
+    state: &AppState,
+    actor: &Actor,
+    payee_id: i64,
+) -> Result<Prepared<()>, Error> {
+    permitted(state, actor, may(actor, MANAGE), DELETE).await?;
+    let payee = actor
+        .scope(state)
+        .payees()
+        .await?
+        .into_iter()
+        .find(|p| p.id == payee_id && p.kind == PayeeKind::UserRegistered);
+    let Some(payee) = payee else {
+        return Err(actor
+            .refuse(state, HistoryArea::Transfer, DELETE, Error::NotFound)
+            .await);
+    };
+    let kind = AccountKind::from_code(payee.account_kind).map_or("", AccountKind::label);
+    let rows = vec![
+        Row::text(
+            "金融機関",
+            format!("{} ({})", payee.bank_name, payee.bank_code),
+            "",
+        ),
+        Row::text(
+            "支店",
+            format!("{} ({})", payee.branch_name, payee.branch_code),
+            "",
+        ),
+        Row::text("科目", kind, ""),
+        Row::text("口座番号", &payee.number, ""),
+        Row::text("受取人名", &payee.name, ""),
+    ];
+    Ok(Prepared {
+        details: serde_json::json!({"payee_id": payee.id, "number": payee.number, "name": payee.name}),
+        sections: vec![Section::new("削除する振込先", rows)],
+        change: (),
+    })
+}
+
+/// What 確認 of 振込先の削除 shows (a refusal recorded).
+pub async fn preview_delete(
+    state: &AppState,
+    actor: &Actor,
+    payee_id: i64,
+) -> Result<Vec<Section>, Error> {
+    Ok(check_delete(state, actor, payee_id).await?.sections)
 }
 
 /// 振込先の削除 of a 利用者登録口座 of the company, with 振込先管理.
@@ -163,37 +228,7 @@ pub async fn delete(
         fingerprint: &fingerprint,
         confirmation,
     };
-    let prepare = async || {
-        permitted(state, actor, may(actor, MANAGE), DELETE).await?;
-        let payee = actor
-            .scope(state)
-            .payees()
-            .await?
-            .into_iter()
-            .find(|p| p.id == payee_id && p.kind == PayeeKind::UserRegistered)
-            .ok_or(Error::NotFound)?;
-        let kind = AccountKind::from_code(payee.account_kind).map_or("", AccountKind::label);
-        let rows = vec![
-            Row::text(
-                "金融機関",
-                format!("{} ({})", payee.bank_name, payee.bank_code),
-                "",
-            ),
-            Row::text(
-                "支店",
-                format!("{} ({})", payee.branch_name, payee.branch_code),
-                "",
-            ),
-            Row::text("科目", kind, ""),
-            Row::text("口座番号", &payee.number, ""),
-            Row::text("受取人名", &payee.name, ""),
-        ];
-        Ok(Prepared {
-            details: serde_json::json!({"payee_id": payee.id, "number": payee.number, "name": payee.name}),
-            sections: vec![Section::new("削除する振込先", rows)],
-            change: (),
-        })
-    };
+    let prepare = async || check_delete(state, actor, payee_id).await;
     let write = async |()| Ok(actor.scope(state).payee_delete_write(payee_id));
     let op = operation("transfer.payee_delete", DELETE);
     let (done, _) = confirm::execute(state, actor, &op, request, prepare, write).await?;

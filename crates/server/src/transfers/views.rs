@@ -63,6 +63,16 @@ pub fn works(actor: &Actor) -> Vec<Work> {
             description: "承認者に指定された取引を承認・差戻し・削除します。",
         });
     }
+    let payees = [super::REGISTERED, super::USER_REGISTERED, super::MANAGE]
+        .iter()
+        .any(|p| may(actor, p));
+    if payees {
+        works.push(Work {
+            label: "振込先管理",
+            href: "/transfers/payees",
+            description: "振込先（事前登録口座・利用者登録口座）を照会し、利用者登録口座を登録・削除します。",
+        });
+    }
     if actor.uses_transfers() {
         works.push(Work {
             label: "取引状況照会",
@@ -157,12 +167,12 @@ impl RequestForm {
 
 /// The messages of a refusal, by field (and the summary at the top).
 pub struct Messages {
-    summary: String,
+    pub(crate) summary: String,
     fields: Vec<(String, String)>,
 }
 
 impl Messages {
-    fn of(err: Option<&Error>) -> Self {
+    pub(crate) fn of(err: Option<&Error>) -> Self {
         match err {
             None => Self {
                 summary: String::new(),

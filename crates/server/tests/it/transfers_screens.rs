@@ -179,3 +179,78 @@ async fn without_the_permissions_there_is_no_button_and_the_screen_refuses() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_payee_is_registered_and_deleted_on_the_screens() {
+    for engine in engines() {
+        let app = app(engine).await;
+        let mut master = app.client();
+        master.login("master01", "Demo1234").await;
+        let works = master.get("/transfers").await;
+        assert!(works.body.contains("振込先管理"));
+        let list = master.get("/transfers/payees").await;
+        assert!(list.body.contains("BFKF031") && list.body.contains(">登録</a>"));
+        master.get("/transfers/payees/new").await;
+        let typed = [
+            ("bank_code", "0005"),
+            ("branch_code", "001"),
+            ("kind", "普通"),
+            ("number", "7654321"),
+            ("name", "ヤマダ商事"),
+        ];
+        let refused = master.post_form("/transfers/payees/new", &typed).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.body.contains("「商」"), "{}", refused.body);
+        assert!(
+            refused.body.contains("value=\"7654321\""),
+            "typed values stay"
+        );
+        let mut right = typed;
+        right[4] = ("name", "ヤマダシヨウジ");
+        let confirm = master.post_form("/transfers/payees/new", &right).await;
+        assert!(confirm.body.contains("BFKF033") && confirm.body.contains("ﾔﾏﾀﾞｼﾖｳｼﾞ"));
+        let key = hidden_field(&confirm.body, "idempotency_key").unwrap();
+        let mut fields = right.to_vec();
+        fields.push(("idempotency_key", &key));
+        fields.push(("confirmation_password", CONFIRMATION_PASSWORD));
+        let done = master
+            .post_form("/transfers/payees/new/execute", &fields)
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        let result = master.get(done.location()).await;
+        assert!(result.body.contains("BFKF034"));
+        let payee = app.state.store.payees_of(COMPANY).await.unwrap()[0].clone();
+        let list = master.get("/transfers/payees").await;
+        assert!(
+            list.body
+                .contains(&format!("/transfers/payees/{}/delete", payee.id))
+        );
+        let confirm = master
+            .get(&format!("/transfers/payees/{}/delete", payee.id))
+            .await;
+        assert!(confirm.body.contains("BFKF035"));
+        let key = hidden_field(&confirm.body, "idempotency_key").unwrap();
+        let done = master
+            .post_form(
+                &format!("/transfers/payees/{}/delete", payee.id),
+                &[
+                    ("idempotency_key", &key),
+                    ("confirmation_password", CONFIRMATION_PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        assert!(master.get(done.location()).await.body.contains("BFKF036"));
+        assert!(app.state.store.payees_of(COMPANY).await.unwrap().is_empty());
+        // Without 振込先管理: no 登録 button, and the form is refused.
+        let mut ippan = app.client();
+        ippan.login("ippan01", "Demo1234").await;
+        let list = ippan.get("/transfers/payees").await;
+        assert_eq!(list.status, StatusCode::OK);
+        assert!(!list.body.contains(">登録</a>"));
+        assert_eq!(
+            ippan.get("/transfers/payees/new").await.status,
+            StatusCode::FORBIDDEN
+        );
+    }
+}
