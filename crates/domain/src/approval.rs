@@ -82,7 +82,7 @@ impl State {
     }
 
     /// The creator may edit it and 確定 it (again).
-    fn editable(self) -> bool {
+    pub fn editable(self) -> bool {
         matches!(self, State::Draft | State::Returned | State::Withdrawn)
     }
 

@@ -49,6 +49,7 @@ use crate::{auth, company, fees, history, users};
         crate::transfers::order_api::request,
         crate::transfers::order_api::list,
         crate::transfers::order_api::detail,
+        crate::transfers::order_api::revise,
         crate::transfers::order_api::act,
         crate::reference::search_branches,
         history::api::search,

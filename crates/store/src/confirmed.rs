@@ -70,6 +70,8 @@ pub enum ConfirmedWrite {
     },
     /// 承認, 差戻し, 引戻し or 削除 of an order (the final 承認 accepts it).
     MoveTransfer(Box<crate::transfers::TransferMove>),
+    /// 修正 and 確定 again of an order sent back or withdrawn.
+    ReviseTransfer(Box<crate::transfers::TransferRevision>),
 }
 
 /// What the write did.
@@ -222,6 +224,9 @@ async fn write(
         ConfirmedWrite::MoveTransfer(m) => crate::transfers::move_to(conn, m, now)
             .await
             .map(|()| WriteEffect::Done),
+        ConfirmedWrite::ReviseTransfer(r) => crate::transfers::revise(conn, r, now)
+            .await
+            .map(|()| WriteEffect::Created(r.transfer_id)),
     }
 }
 

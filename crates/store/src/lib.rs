@@ -62,7 +62,7 @@ pub use sessions::SessionStore;
 pub use settings::{SettingsStore, StoredSettings};
 pub use transfers::{
     Acceptance, HostAnswer, NewTransfer, Outbound, TransferMove, TransferPayee, TransferPayeeKind,
-    TransferRecord, TransferStore, TransferView,
+    TransferRecord, TransferRevision, TransferStore, TransferView,
 };
 pub use user_admin::{ServiceChange, Target, UserUpdate};
 pub use users::UserStore;

@@ -325,6 +325,74 @@ pub(crate) async fn move_to(
     Ok(())
 }
 
+/// 修正 and 確定 again of a 差戻済み or 引戻済み (or 作成中) order: everything as asked
+/// anew, and the approval as the state machine decided it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransferRevision {
+    pub transfer_id: i64,
+    /// The version the revision was decided from.
+    pub version: i64,
+    /// The order as it is to be (its company is the order's).
+    pub new: NewTransfer,
+    /// Given when the order is accepted at once (承認なし).
+    pub acceptance: Option<Acceptance>,
+}
+
+/// Writes `r` in the caller's transaction: `Stale` when the order moved meanwhile, is no
+/// longer editable, or is not the company's.
+pub(crate) async fn revise(
+    conn: &mut AnyConnection,
+    r: &TransferRevision,
+    now: i64,
+) -> StoreResult<()> {
+    let n = &r.new;
+    let accepted = n.approval.state == State::Accepted;
+    let done = sqlx::query(
+        "update transfers set account_id = $4, payee_kind = $5, payee_id = $6,
+             bank_code = $7, branch_code = $8, account_kind = $9, number = $10, name = $11,
+             execution_date = $12, deadline = $13, amount = $14, fee_side = $15, fee = $16,
+             transfer_amount = $17, mode = $18, first_approver = $19, last_approver = $20,
+             approved_first = null, approved_last = null, state = $21,
+             version = version + 1, updated_at = $22, accepted_at = $23
+         where id = $1 and company_id = $2 and version = $3 and created_by = $24
+             and state in ('draft', 'returned', 'withdrawn')",
+    )
+    .bind(r.transfer_id)
+    .bind(n.company_id)
+    .bind(r.version)
+    .bind(n.account_id)
+    .bind(n.payee.kind.code())
+    .bind(n.payee.payee_id)
+    .bind(&n.payee.bank_code)
+    .bind(&n.payee.branch_code)
+    .bind(n.payee.account_kind)
+    .bind(&n.payee.number)
+    .bind(&n.payee.name)
+    .bind(&n.execution_date)
+    .bind(n.deadline)
+    .bind(n.amount)
+    .bind(n.fee_side)
+    .bind(n.fee)
+    .bind(n.transfer_amount)
+    .bind(n.approval.mode.code())
+    .bind(n.approval.first)
+    .bind(n.approval.last)
+    .bind(n.approval.state.code())
+    .bind(now)
+    .bind(accepted.then_some(now))
+    .bind(n.approval.creator)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Err(StoreError::Stale);
+    }
+    if accepted {
+        let acceptance = r.acceptance.as_ref().ok_or(StoreError::NotAllowed)?;
+        accept(conn, n.company_id, r.transfer_id, acceptance, now).await?;
+    }
+    Ok(())
+}
+
 /// Which orders a list shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TransferView {

@@ -115,10 +115,15 @@ pub async fn view_detail_get(
 ) -> Result<Response, PageError> {
     let t = acts::detail(&state, &actor, id, "取引状況照会").await?;
     let sections = acts::sections(&state, &actor, &t).await?;
-    let acts = acts::available(&actor, &t, state.now())
-        .into_iter()
-        .map(|a| (a.code(), a.button()))
-        .collect();
+    let mut acts: Vec<(&str, &str)> = Vec::new();
+    if super::revise::may_revise(&actor, &t) {
+        acts.push(("edit", "修正"));
+    }
+    acts.extend(
+        acts::available(&actor, &t, state.now())
+            .into_iter()
+            .map(|a| (a.code(), a.button())),
+    );
     Ok(render(&DetailPage {
         frame: Frame::new(&state, &actor, "BFKF022", "取引詳細"),
         id,

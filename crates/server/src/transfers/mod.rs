@@ -9,6 +9,8 @@ pub mod order;
 pub mod order_api;
 pub mod payee_views;
 pub mod payees;
+pub mod revise;
+pub mod revise_views;
 pub mod shown;
 pub mod views;
 
@@ -66,7 +68,10 @@ pub fn router() -> Routes {
             "/api/v1/transfers",
             get(order_api::list).post(order_api::request),
         )
-        .route("/api/v1/transfers/{id}", get(order_api::detail))
+        .route(
+            "/api/v1/transfers/{id}",
+            get(order_api::detail).put(order_api::revise),
+        )
         .route("/api/v1/transfers/{id}/{act}", post(order_api::act))
         .route("/transfers", get(views::view_menu_get))
         .route(
@@ -102,6 +107,18 @@ pub fn router() -> Routes {
         .route("/transfers/status", get(list_views::view_status_get))
         .route("/transfers/done", get(list_views::view_done_get))
         .route("/transfers/{id}", get(list_views::view_detail_get))
+        .route(
+            "/transfers/{id}/edit",
+            get(revise_views::view_edit_get).post(revise_views::view_edit_post),
+        )
+        .route(
+            "/transfers/{id}/edit/back",
+            post(revise_views::view_edit_back_post),
+        )
+        .route(
+            "/transfers/{id}/edit/execute",
+            post(revise_views::view_edit_execute_post),
+        )
         .route(
             "/transfers/{id}/{act}",
             get(list_views::view_act_get).post(list_views::view_act_post),

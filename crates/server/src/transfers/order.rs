@@ -193,9 +193,9 @@ pub async fn choices(state: &AppState, actor: &Actor) -> Result<Choices, Error> 
     })
 }
 
-async fn refuse_input(state: &AppState, actor: &Actor, e: Error) -> Error {
+async fn refuse_input(state: &AppState, actor: &Actor, what: &str, e: Error) -> Error {
     actor
-        .refuse_input(state, HistoryArea::Transfer, REQUEST, e)
+        .refuse_input(state, HistoryArea::Transfer, what, e)
         .await
 }
 
@@ -207,6 +207,7 @@ async fn payee_of(
     actor: &Actor,
     choice: &PayeeChoice,
     transfer: Result<&TransferRequest, &Error>,
+    what: &str,
 ) -> Result<(TransferPayee, String, String), Error> {
     match choice {
         PayeeChoice::Listed(id) => {
@@ -214,14 +215,14 @@ async fn payee_of(
             let p = listed.into_iter().find(|p| p.id == *id);
             let Some(p) = p else {
                 return Err(actor
-                    .refuse(state, HistoryArea::Transfer, REQUEST, Error::NotFound)
+                    .refuse(state, HistoryArea::Transfer, what, Error::NotFound)
                     .await);
             };
             let (kind, permission) = match p.kind {
                 PayeeKind::Registered => (TransferPayeeKind::Registered, REGISTERED),
                 PayeeKind::UserRegistered => (TransferPayeeKind::UserRegistered, USER_REGISTERED),
             };
-            permitted(state, actor, may(actor, permission), REQUEST).await?;
+            permitted(state, actor, may(actor, permission), what).await?;
             Ok((
                 TransferPayee {
                     kind,
@@ -237,7 +238,7 @@ async fn payee_of(
             ))
         }
         PayeeChoice::New(input) => {
-            permitted(state, actor, may(actor, NEW_ACCOUNT), REQUEST).await?;
+            permitted(state, actor, may(actor, NEW_ACCOUNT), what).await?;
             let payee = match (input.parse(), transfer) {
                 (Ok(p), Ok(_)) => p,
                 (payee, transfer) => {
@@ -248,13 +249,13 @@ async fn payee_of(
                             Error::Invalid(f) => {
                                 f.iter().for_each(|f| all.add(&f.field, f.error.clone()))
                             }
-                            other => return Err(refuse_input(state, actor, other).await),
+                            other => return Err(refuse_input(state, actor, what, other).await),
                         }
                     }
-                    return Err(refuse_input(state, actor, Error::Invalid(all)).await);
+                    return Err(refuse_input(state, actor, what, Error::Invalid(all)).await);
                 }
             };
-            let (bank, branch) = super::payees::in_master(state, actor, &payee, REQUEST).await?;
+            let (bank, branch) = super::payees::in_master(state, actor, &payee, what).await?;
             Ok((
                 TransferPayee {
                     kind: TransferPayeeKind::New,
@@ -302,18 +303,21 @@ fn approvers(
     Ok(named)
 }
 
-/// Everything of a 依頼 checked against the company: refused (and recorded) at the first
-/// rule it breaks, else the order as it will be stored and what 確認 shows.
-async fn check(
+/// Everything of a 依頼 (or of its 修正) checked against the company: refused (and
+/// recorded as one of `what`) at the first rule it breaks, else the order as it will be
+/// stored and what 確認 shows.
+pub(crate) async fn check(
     state: &AppState,
     actor: &Actor,
     choice: &PayeeChoice,
     input: &TransferInput,
+    what: &str,
 ) -> Result<Prepared<(NewTransfer, Option<Acceptance>)>, Error> {
-    let refuse_input = async |e: Error| refuse_input(state, actor, e).await;
-    let refuse = async |e: Error| actor.refuse(state, HistoryArea::Transfer, REQUEST, e).await;
+    let refuse_input = async |e: Error| refuse_input(state, actor, what, e).await;
+    let refuse = async |e: Error| actor.refuse(state, HistoryArea::Transfer, what, e).await;
     let parsed = input.parse();
-    let (payee, bank_name, branch_name) = payee_of(state, actor, choice, parsed.as_ref()).await?;
+    let (payee, bank_name, branch_name) =
+        payee_of(state, actor, choice, parsed.as_ref(), what).await?;
     let req = match parsed {
         Ok(r) => r,
         Err(e) => return Err(refuse_input(e).await),
@@ -423,7 +427,7 @@ pub async fn preview(
     choice: &PayeeChoice,
     input: &TransferInput,
 ) -> Result<Vec<Section>, Error> {
-    Ok(check(state, actor, choice, input).await?.sections)
+    Ok(check(state, actor, choice, input, REQUEST).await?.sections)
 }
 
 /// 振込振替の依頼 → 確認 → 確定. The new order's id (none when the same request was
@@ -453,7 +457,7 @@ pub async fn request(
         fingerprint: &fingerprint,
         confirmation,
     };
-    let prepare = async || check(state, actor, choice, input).await;
+    let prepare = async || check(state, actor, choice, input, REQUEST).await;
     let write = async |(new, acceptance): (NewTransfer, Option<Acceptance>)| {
         Ok(actor.scope(state).transfer_create_write(new, acceptance))
     };

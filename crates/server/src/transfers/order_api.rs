@@ -223,6 +223,48 @@ impl TransferDone {
     }
 }
 
+/// The payee of a body: a listed one or a new account.
+fn choice_of(payee_id: Option<i64>, payee: Option<PayeeInput>) -> Result<PayeeChoice, Error> {
+    match (payee_id, payee) {
+        (Some(id), None) => Ok(PayeeChoice::Listed(id)),
+        (None, Some(p)) => Ok(PayeeChoice::New(p)),
+        _ => Err(Error::Invalid(madoguchi_domain::FieldErrors::single(
+            "payee_id",
+            Error::Required { label: "振込先" },
+        ))),
+    }
+}
+
+/// 振込振替の修正 of a 差戻済み or 引戻済み order by its creator → 確定 again (the same body
+/// as a 依頼).
+#[utoipa::path(put, path = "/api/v1/transfers/{id}", tag = "振込振替", params(("id" = i64, Path)), request_body = RequestBody,
+    responses((status = 200, body = TransferDone), (status = 404, body = ErrorBody),
+        (status = 409, description = "TRF-0001 not the creator's, or not 差戻済み/引戻済み / STALE / LIM-0004", body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn revise(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(id): Path<i64>,
+    extract::Json(b): extract::Json<RequestBody>,
+) -> Result<Json<TransferDone>, ApiError> {
+    let choice = choice_of(b.payee_id, b.payee)?;
+    let confirmation = Confirmation::new(
+        b.confirmation_password.as_str(),
+        b.one_time_password.as_str(),
+    );
+    let done = super::revise::revise(
+        &state,
+        &actor,
+        id,
+        &choice,
+        &b.transfer,
+        &confirmation,
+        &b.idempotency_key,
+    )
+    .await?;
+    Ok(Json(TransferDone::of(Some(id), &done)))
+}
+
 /// 振込振替の依頼 → 確定 (under 承認なし, accepted by the bank at once).
 #[utoipa::path(post, path = "/api/v1/transfers", tag = "振込振替", request_body = RequestBody,
     responses((status = 200, body = TransferDone), (status = 403, description = "PERM-0001 / LIM-0005", body = ErrorBody),
@@ -233,17 +275,7 @@ pub async fn request(
     actor: Actor,
     extract::Json(b): extract::Json<RequestBody>,
 ) -> Result<Json<TransferDone>, ApiError> {
-    let choice = match (b.payee_id, b.payee) {
-        (Some(id), None) => PayeeChoice::Listed(id),
-        (None, Some(p)) => PayeeChoice::New(p),
-        _ => {
-            return Err(Error::Invalid(madoguchi_domain::FieldErrors::single(
-                "payee_id",
-                Error::Required { label: "振込先" },
-            ))
-            .into());
-        }
-    };
+    let choice = choice_of(b.payee_id, b.payee)?;
     let confirmation = Confirmation::new(
         b.confirmation_password.as_str(),
         b.one_time_password.as_str(),

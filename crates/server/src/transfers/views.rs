@@ -114,7 +114,32 @@ pub struct RequestForm {
 }
 
 impl RequestForm {
-    fn choice(&self) -> Result<PayeeChoice, Error> {
+    /// The form of an order as it was asked (its 修正).
+    pub(crate) fn of(choice: &PayeeChoice, input: TransferInput) -> Self {
+        let mut form = Self {
+            account_id: input.account_id,
+            date: input.date,
+            amount: input.amount,
+            fee_side: input.fee_side,
+            first_approver: input.first_approver,
+            last_approver: input.last_approver,
+            ..Self::default()
+        };
+        match choice {
+            PayeeChoice::Listed(id) => form.payee = id.to_string(),
+            PayeeChoice::New(p) => {
+                form.payee = "new".to_owned();
+                form.bank_code = p.bank_code.clone();
+                form.branch_code = p.branch_code.clone();
+                form.kind = p.kind.clone();
+                form.number = p.number.clone();
+                form.name = p.name.clone();
+            }
+        }
+        form
+    }
+
+    pub(crate) fn choice(&self) -> Result<PayeeChoice, Error> {
         match self.payee.as_str() {
             "new" => Ok(PayeeChoice::New(PayeeInput {
                 bank_code: self.bank_code.clone(),
@@ -132,7 +157,7 @@ impl RequestForm {
         }
     }
 
-    fn input(&self) -> TransferInput {
+    pub(crate) fn input(&self) -> TransferInput {
         TransferInput {
             account_id: self.account_id.clone(),
             date: self.date.clone(),
@@ -221,6 +246,9 @@ struct PayeeLine {
 #[template(path = "transfers/new.html")]
 struct InputPage {
     frame: Frame,
+    /// Where 「次へ」 posts, and where 「戻る」 leads.
+    action: String,
+    back: String,
     steps: Vec<confirm::Step>,
     form: RequestForm,
     errors: Messages,
@@ -238,9 +266,35 @@ struct InputPage {
     cutoff: String,
 }
 
-async fn input_page(
+/// Where a 依頼入力 posts: a new order's, or the 修正 of order `id`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Flow {
+    New,
+    Revise(i64),
+}
+
+impl Flow {
+    /// 「次へ」 posts here; `…/back` and `…/execute` follow.
+    fn base(self) -> String {
+        match self {
+            Flow::New => "/transfers/new".to_owned(),
+            Flow::Revise(id) => format!("/transfers/{id}/edit"),
+        }
+    }
+
+    /// 「戻る」 of 依頼入力.
+    fn back(self) -> String {
+        match self {
+            Flow::New => "/transfers".to_owned(),
+            Flow::Revise(id) => format!("/transfers/{id}"),
+        }
+    }
+}
+
+pub(crate) async fn input_page(
     state: &AppState,
     actor: &Actor,
+    flow: Flow,
     mut form: RequestForm,
     err: Option<&Error>,
 ) -> Result<Response, PageError> {
@@ -277,8 +331,14 @@ async fn input_page(
         ApprovalMode::DoubleUnordered => ("double", "承認者1", "承認者2"),
         ApprovalMode::DoubleOrdered => ("double", "一次承認者", "最終承認者"),
     };
+    let frame = match flow {
+        Flow::New => Frame::new(state, actor, "BFKF002", "振込振替 依頼入力"),
+        Flow::Revise(_) => Frame::new(state, actor, "BFKF005", "振込振替 依頼内容修正"),
+    };
     let page = InputPage {
-        frame: Frame::new(state, actor, "BFKF002", "振込振替 依頼入力"),
+        frame,
+        action: flow.base(),
+        back: flow.back(),
         steps: confirm::steps(&STEPS, 0),
         errors: Messages::of(err),
         payees,
@@ -317,12 +377,13 @@ pub async fn view_new_get(
     State(state): State<AppState>,
     actor: Actor,
 ) -> Result<Response, PageError> {
-    input_page(&state, &actor, RequestForm::default(), None).await
+    input_page(&state, &actor, Flow::New, RequestForm::default(), None).await
 }
 
-fn confirm_page(
+pub(crate) fn confirm_page(
     state: &AppState,
     actor: &Actor,
+    flow: Flow,
     form: &RequestForm,
     sections: Vec<Section>,
     key: String,
@@ -335,7 +396,10 @@ fn confirm_page(
     ConfirmPage {
         frame: Frame::new(state, actor, "BFKF003", "振込振替 依頼内容確認"),
         steps: confirm::steps(&STEPS, 1),
-        lead: "以下の内容で振込振替を依頼します。".to_owned(),
+        lead: match flow {
+            Flow::New => "以下の内容で振込振替を依頼します。".to_owned(),
+            Flow::Revise(id) => format!("取引番号 {id} を以下の内容に修正して依頼します。"),
+        },
         sections,
         hidden: form.hidden(),
         version: 0,
@@ -343,8 +407,8 @@ fn confirm_page(
         error,
         shows_changes: false,
         nothing_changed: false,
-        action: "/transfers/new/execute".to_owned(),
-        back_action: "/transfers/new/back".to_owned(),
+        action: format!("{}/execute", flow.base()),
+        back_action: format!("{}/back", flow.base()),
         password_name: "confirmation_password",
     }
     .respond(status)
@@ -361,20 +425,21 @@ pub async fn view_new_post(
             let e = actor
                 .refuse_input(&state, HistoryArea::Transfer, REQUEST, e)
                 .await;
-            return input_page(&state, &actor, form, Some(&e)).await;
+            return input_page(&state, &actor, Flow::New, form, Some(&e)).await;
         }
     };
     match order::preview(&state, &actor, &choice, &form.input()).await {
         Ok(sections) => Ok(confirm_page(
             &state,
             &actor,
+            Flow::New,
             &form,
             sections,
             confirm::new_idempotency_key(),
             None,
         )),
         Err(e) if e.kind() == madoguchi_domain::ErrorKind::Internal => Err(e.into()),
-        Err(e) => input_page(&state, &actor, form, Some(&e)).await,
+        Err(e) => input_page(&state, &actor, Flow::New, form, Some(&e)).await,
     }
 }
 
@@ -383,7 +448,7 @@ pub async fn view_back_post(
     State(state): State<AppState>,
     PageForm { actor, form }: PageForm<Actor, RequestForm>,
 ) -> Result<Response, PageError> {
-    input_page(&state, &actor, form, None).await
+    input_page(&state, &actor, Flow::New, form, None).await
 }
 
 /// POST /transfers/new/execute — 「実行」.
@@ -404,6 +469,7 @@ pub async fn view_execute_post(
             Ok(confirm_page(
                 &state,
                 &actor,
+                Flow::New,
                 &form,
                 sections,
                 key,
@@ -413,7 +479,7 @@ pub async fn view_execute_post(
         // The state changed meanwhile (a limit reached, the cut-off passed): 依頼入力
         // says why, with what was typed.
         Err(err) if err.kind() != madoguchi_domain::ErrorKind::Internal => {
-            input_page(&state, &actor, form, Some(&err)).await
+            input_page(&state, &actor, Flow::New, form, Some(&err)).await
         }
         Err(other) => Err(other.into()),
     }

@@ -12,7 +12,7 @@ use madoguchi_store::{
     Acceptance, Account, BankEntry, CertificateRecord, ConfirmedWrite, HistoryEntry, HistoryFilter,
     HistorySearch, NewPayee, NewTransfer, NewUser, OtpToken, PayeeKind, PayeeRecord, ServiceChange,
     StandardTable, Store, StoredFee, StoredSettings, Target, TransferMove, TransferRecord,
-    TransferView, UserRecord, UserUpdate,
+    TransferRevision, TransferView, UserRecord, UserUpdate,
 };
 
 use crate::web::error::from_store;
@@ -169,6 +169,12 @@ impl<'a> CompanyScope<'a> {
             new: Box::new(new),
             acceptance,
         }
+    }
+
+    /// 修正 and 確定 again of one of the company's orders.
+    pub fn transfer_revise_write(&self, mut r: TransferRevision) -> ConfirmedWrite {
+        r.new.company_id = self.company_id;
+        ConfirmedWrite::ReviseTransfer(Box::new(r))
     }
 
     /// A move of one of the company's orders.

@@ -162,7 +162,7 @@ pub(crate) fn details(e: &HistoryEntry) -> Value {
     serde_json::from_str(&e.details).unwrap()
 }
 
-async fn login(app: &TestApp, login: &str) -> Client {
+pub(crate) async fn login(app: &TestApp, login: &str) -> Client {
     let mut c = app.client();
     assert_eq!(
         c.api_login(login, LOGIN_PASSWORD).await.status,
@@ -926,5 +926,73 @@ async fn the_days_accepted_transfers_are_written_as_a_zengin_file() {
             ],
         );
         assert_eq!(std::fs::read(&empty).unwrap().len(), 122);
+    }
+}
+
+#[tokio::test]
+async fn an_order_sent_back_is_revised_by_its_creator_and_confirmed_again() {
+    for engine in engines() {
+        let app = app(engine).await;
+        set_mode(&app, ApprovalMode::Single, None).await;
+        grant(&app, "ippan01", &["transfer.new_account"], 1_000_000).await;
+        let approver = add_approver(&app, "shonin01").await;
+        let account = first_account(&app).await;
+        let mut creator = login(&app, "ippan01").await;
+        let mut shonin = login(&app, "shonin01").await;
+        let mut b = request_body(account, 10_000, "当方負担", "v-1");
+        b["first_approver"] = json!(approver.to_string());
+        let id = creator
+            .json(Method::POST, "/api/v1/transfers", b.clone())
+            .await
+            .json()["id"]
+            .as_i64()
+            .unwrap();
+        let path = format!("/api/v1/transfers/{id}");
+        // Not while it waits for the approver.
+        let mut revised = b.clone();
+        revised["amount"] = json!("12000");
+        revised["idempotency_key"] = json!(key("v-2"));
+        let early = creator.json(Method::PUT, &path, revised.clone()).await;
+        assert_eq!(early.json()["code"], "TRF-0001", "{}", early.body);
+        shonin
+            .json(Method::POST, &format!("{path}/return"), act_body("v-3"))
+            .await;
+        // The approver may not revise it; another company does not find it.
+        let mut theirs = revised.clone();
+        theirs["idempotency_key"] = json!(key("v-4"));
+        let r = shonin.json(Method::PUT, &path, theirs.clone()).await;
+        assert_eq!(r.json()["code"], "TRF-0001");
+        let mut other = login(&app, "other01").await;
+        assert_eq!(
+            other.json(Method::PUT, &path, theirs).await.status,
+            StatusCode::NOT_FOUND
+        );
+        // The creator: a rule still holds (a Saturday), then the 修正 goes through.
+        let mut saturday = revised.clone();
+        saturday["date"] = json!("2031-06-14");
+        saturday["idempotency_key"] = json!(key("v-5"));
+        let r = creator.json(Method::PUT, &path, saturday).await;
+        assert_eq!(
+            field_codes(&r),
+            vec![("date".to_owned(), "VAL-0026".to_owned())]
+        );
+        revised["idempotency_key"] = json!(key("v-6"));
+        let r = creator.json(Method::PUT, &path, revised).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let t = order(&app, id).await;
+        assert_eq!(t.approval.state.label(), "承認待ち");
+        assert_eq!(t.amount, 12_000);
+        assert!(t.approval.approved_by.is_empty());
+        let r = shonin
+            .json(Method::POST, &format!("{path}/approve"), act_body("v-7"))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(order(&app, id).await.approval.state.label(), "受付済み");
+        let entry = recent_history(&app, 10)
+            .await
+            .into_iter()
+            .find(|e| e.operation == "振込振替の修正" && e.error_code.is_empty())
+            .unwrap();
+        assert_eq!(details(&entry)["before"], "差戻済み");
     }
 }

@@ -153,6 +153,88 @@ async fn a_transfer_is_requested_and_approved_on_the_screens() {
 }
 
 #[tokio::test]
+async fn an_order_sent_back_is_revised_on_the_screens() {
+    for engine in engines() {
+        let app = app(engine).await;
+        set_mode(&app, ApprovalMode::Single, None).await;
+        let approver = add_approver(&app, "shonin01").await;
+        let account = first_account(&app).await;
+        let mut api = crate::transfers::login(&app, "master01").await;
+        let body = serde_json::json!({
+            "payee": {"bank_code": "0005", "branch_code": "001", "kind": "普通",
+                "number": "1234567", "name": "ﾔﾏﾀﾞ ﾀﾛｳ"},
+            "account_id": account.to_string(), "date": TODAY, "amount": "10000",
+            "fee_side": "payer", "first_approver": approver.to_string(),
+            "confirmation_password": CONFIRMATION_PASSWORD,
+            "idempotency_key": crate::support::key("s-1"),
+        });
+        let id = api
+            .json(axum::http::Method::POST, "/api/v1/transfers", body)
+            .await
+            .json()["id"]
+            .as_i64()
+            .unwrap();
+        let mut shonin = crate::transfers::login(&app, "shonin01").await;
+        shonin
+            .json(
+                axum::http::Method::POST,
+                &format!("/api/v1/transfers/{id}/return"),
+                serde_json::json!({"confirmation_password": CONFIRMATION_PASSWORD,
+                    "idempotency_key": crate::support::key("s-2")}),
+            )
+            .await;
+        let mut master = app.client();
+        master.login("master01", "Demo1234").await;
+        let detail = master.get(&format!("/transfers/{id}")).await;
+        assert!(detail.body.contains(">修正</a>") && detail.body.contains(">削除</a>"));
+        let form = master.get(&format!("/transfers/{id}/edit")).await;
+        assert!(form.body.contains("BFKF005") && form.body.contains("value=\"10000\""));
+        let mut fields = hidden_fields(&form.body);
+        fields.retain(|(k, _)| k != "csrf");
+        for (k, v) in [
+            ("payee", "new"),
+            ("bank_code", "0005"),
+            ("branch_code", "001"),
+            ("kind", "普通"),
+            ("number", "1234567"),
+            ("name", "ﾔﾏﾀﾞ ﾀﾛｳ"),
+            ("account_id", &account.to_string()),
+            ("date", TODAY),
+            ("amount", "15000"),
+            ("fee_side", "payer"),
+            ("first_approver", &approver.to_string()),
+        ] {
+            fields.push((k.to_owned(), v.to_owned()));
+        }
+        let pairs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let confirm = master
+            .post_form(&format!("/transfers/{id}/edit"), &pairs)
+            .await;
+        assert!(
+            confirm.body.contains("BFKF003") && confirm.body.contains("15,000円"),
+            "{}",
+            confirm.body
+        );
+        let mut fields = hidden_fields(&confirm.body);
+        fields.retain(|(k, _)| k != "csrf");
+        fields.push(("confirmation_password".into(), CONFIRMATION_PASSWORD.into()));
+        let pairs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let done = master
+            .post_form(&format!("/transfers/{id}/edit/execute"), &pairs)
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        let t = order(&app, id).await;
+        assert_eq!((t.amount, t.approval.state.label()), (15_000, "承認待ち"));
+    }
+}
+
+#[tokio::test]
 async fn without_the_permissions_there_is_no_button_and_the_screen_refuses() {
     for engine in engines() {
         let app = app(engine).await;
