@@ -880,9 +880,13 @@ async fn the_days_accepted_transfers_are_written_as_a_zengin_file() {
         }
         let dir = crate::support::TempDir::new();
         let out = dir.0.join("furikomi.txt");
+        // Its own data directory: opening a demo database may create the bank's CA there.
+        let data = dir.0.to_str().unwrap().to_owned();
         let said = crate::cli::ok(
             &app.db,
             &[
+                "--data-dir",
+                &data,
                 "host",
                 "export",
                 "--date",
@@ -917,6 +921,8 @@ async fn the_days_accepted_transfers_are_written_as_a_zengin_file() {
         crate::cli::ok(
             &app.db,
             &[
+                "--data-dir",
+                &data,
                 "host",
                 "export",
                 "--date",
