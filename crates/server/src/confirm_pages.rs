@@ -34,6 +34,55 @@ pub struct ConfirmPage {
 }
 
 impl ConfirmPage {
+    /// The 確認 of a registration or an order (no 「変更」 legend), carrying nothing but
+    /// the key: 実行 posts to `action`, 「戻る」 to `back_action`.
+    pub fn new(
+        frame: Frame,
+        steps: Vec<Step>,
+        lead: String,
+        sections: Vec<Section>,
+        key: String,
+        action: String,
+        back_action: String,
+    ) -> Self {
+        Self {
+            frame,
+            steps,
+            lead,
+            sections,
+            hidden: Vec::new(),
+            version: 0,
+            idempotency_key: key,
+            error: String::new(),
+            shows_changes: false,
+            nothing_changed: false,
+            action,
+            back_action,
+            password_name: "confirmation_password",
+        }
+    }
+
+    /// Every typed field carried to 実行 (and back).
+    pub fn carrying(mut self, hidden: Vec<(String, String)>) -> Self {
+        self.hidden = hidden;
+        self
+    }
+
+    /// A change: the legend 「変更した内容は赤字…」.
+    pub fn showing_changes(mut self) -> Self {
+        self.shows_changes = true;
+        self
+    }
+
+    /// Shown again after `error` (about the 確認用パスワード), with its status; or first.
+    pub fn respond_after(mut self, error: Option<&madoguchi_domain::Error>) -> Response {
+        let status = error.map_or(StatusCode::OK, |e| crate::web::error::status_of(e.kind()));
+        self.error = error
+            .map(|e| crate::confirm::password_message(e, self.password_name))
+            .unwrap_or_default();
+        self.respond(status)
+    }
+
     pub fn respond(mut self, status: StatusCode) -> Response {
         self.nothing_changed = self.shows_changes && !Section::any_changed(&self.sections);
         render_status(status, &self)

@@ -4,7 +4,6 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use madoguchi_domain::{Error, jst};
 use madoguchi_store::TransferRecord;
@@ -16,7 +15,7 @@ use crate::confirm::{self, Confirmation, ResultKind, Section};
 use crate::confirm_pages::{ConfirmPage, ResultPage};
 use crate::state::AppState;
 use crate::web::actor::Actor;
-use crate::web::error::{PageError, status_of};
+use crate::web::error::PageError;
 use crate::web::form::PageForm;
 use crate::web::page::{Frame, render};
 
@@ -148,26 +147,17 @@ fn confirm_page(
     key: String,
     error: Option<&Error>,
 ) -> Response {
-    let status = error.map_or(StatusCode::OK, |e| status_of(e.kind()));
-    let error = error
-        .map(|e| confirm::password_message(e, "confirmation_password"))
-        .unwrap_or_default();
-    ConfirmPage {
-        frame: Frame::new(state, actor, "BFKF012", "取引内容確認"),
-        steps: confirm::steps(&STEPS, 1),
-        lead: format!("以下の取引を{}します。", act.button()),
+    ConfirmPage::new(
+        Frame::new(state, actor, "BFKF012", "取引内容確認"),
+        confirm::steps(&STEPS, 1),
+        format!("以下の取引を{}します。", act.button()),
         sections,
-        hidden: Vec::new(),
-        version: 0,
-        idempotency_key: key,
-        error,
-        shows_changes: true,
-        nothing_changed: false,
-        action: format!("/transfers/{id}/{}", act.code()),
-        back_action: format!("/transfers/{id}/back"),
-        password_name: "confirmation_password",
-    }
-    .respond(status)
+        key,
+        format!("/transfers/{id}/{}", act.code()),
+        format!("/transfers/{id}/back"),
+    )
+    .showing_changes()
+    .respond_after(error)
 }
 
 /// GET /transfers/{id}/{act} — 確認 of 承認・差戻し・引戻し・削除.

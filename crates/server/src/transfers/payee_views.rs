@@ -163,25 +163,17 @@ fn register_confirm(
     key: String,
     error: Option<&Error>,
 ) -> Response {
-    let status = error.map_or(StatusCode::OK, |e| status_of(e.kind()));
-    ConfirmPage {
-        frame: Frame::new(state, actor, "BFKF033", "振込先登録確認"),
-        steps: confirm::steps(&REGISTER_STEPS, 1),
-        lead: "以下の内容で振込先を登録します。".to_owned(),
+    ConfirmPage::new(
+        Frame::new(state, actor, "BFKF033", "振込先登録確認"),
+        confirm::steps(&REGISTER_STEPS, 1),
+        "以下の内容で振込先を登録します。".to_owned(),
         sections,
-        hidden: form.hidden(),
-        version: 0,
-        idempotency_key: key,
-        error: error
-            .map(|e| confirm::password_message(e, "confirmation_password"))
-            .unwrap_or_default(),
-        shows_changes: false,
-        nothing_changed: false,
-        action: "/transfers/payees/new/execute".to_owned(),
-        back_action: "/transfers/payees/new/back".to_owned(),
-        password_name: "confirmation_password",
-    }
-    .respond(status)
+        key,
+        "/transfers/payees/new/execute".to_owned(),
+        "/transfers/payees/new/back".to_owned(),
+    )
+    .carrying(form.hidden())
+    .respond_after(error)
 }
 
 /// POST /transfers/payees/new — 「次へ」.
@@ -251,25 +243,16 @@ fn delete_confirm(
     key: String,
     error: Option<&Error>,
 ) -> Response {
-    let status = error.map_or(StatusCode::OK, |e| status_of(e.kind()));
-    ConfirmPage {
-        frame: Frame::new(state, actor, "BFKF035", "振込先削除確認"),
-        steps: confirm::steps(&DELETE_STEPS, 1),
-        lead: "以下の振込先を削除します。".to_owned(),
+    ConfirmPage::new(
+        Frame::new(state, actor, "BFKF035", "振込先削除確認"),
+        confirm::steps(&DELETE_STEPS, 1),
+        "以下の振込先を削除します。".to_owned(),
         sections,
-        hidden: Vec::new(),
-        version: 0,
-        idempotency_key: key,
-        error: error
-            .map(|e| confirm::password_message(e, "confirmation_password"))
-            .unwrap_or_default(),
-        shows_changes: false,
-        nothing_changed: false,
-        action: format!("/transfers/payees/{id}/delete"),
-        back_action: "/transfers/payees/back".to_owned(),
-        password_name: "confirmation_password",
-    }
-    .respond(status)
+        key,
+        format!("/transfers/payees/{id}/delete"),
+        "/transfers/payees/back".to_owned(),
+    )
+    .respond_after(error)
 }
 
 /// GET /transfers/payees/{id}/delete — 確認 of 振込先の削除.

@@ -389,29 +389,21 @@ pub(crate) fn confirm_page(
     key: String,
     error: Option<&Error>,
 ) -> Response {
-    let status = error.map_or(StatusCode::OK, |e| status_of(e.kind()));
-    let error = error
-        .map(|e| confirm::password_message(e, "confirmation_password"))
-        .unwrap_or_default();
-    ConfirmPage {
-        frame: Frame::new(state, actor, "BFKF003", "振込振替 依頼内容確認"),
-        steps: confirm::steps(&STEPS, 1),
-        lead: match flow {
-            Flow::New => "以下の内容で振込振替を依頼します。".to_owned(),
-            Flow::Revise(id) => format!("取引番号 {id} を以下の内容に修正して依頼します。"),
-        },
+    let lead = match flow {
+        Flow::New => "以下の内容で振込振替を依頼します。".to_owned(),
+        Flow::Revise(id) => format!("取引番号 {id} を以下の内容に修正して依頼します。"),
+    };
+    ConfirmPage::new(
+        Frame::new(state, actor, "BFKF003", "振込振替 依頼内容確認"),
+        confirm::steps(&STEPS, 1),
+        lead,
         sections,
-        hidden: form.hidden(),
-        version: 0,
-        idempotency_key: key,
-        error,
-        shows_changes: false,
-        nothing_changed: false,
-        action: format!("{}/execute", flow.base()),
-        back_action: format!("{}/back", flow.base()),
-        password_name: "confirmation_password",
-    }
-    .respond(status)
+        key,
+        format!("{}/execute", flow.base()),
+        format!("{}/back", flow.base()),
+    )
+    .carrying(form.hidden())
+    .respond_after(error)
 }
 
 /// POST /transfers/new — 「次へ」: 依頼内容確認, or 依頼入力 again with what was refused.
