@@ -227,6 +227,32 @@ async fn accept(
     Ok(())
 }
 
+/// Binds an order's fields in the order both statements name them: account, payee,
+/// 振込指定日, 承認期限, amounts, approval mode, approvers, state.
+fn bind_order<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    n: &'q NewTransfer,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    q.bind(n.account_id)
+        .bind(n.payee.kind.code())
+        .bind(n.payee.payee_id)
+        .bind(&n.payee.bank_code)
+        .bind(&n.payee.branch_code)
+        .bind(n.payee.account_kind)
+        .bind(&n.payee.number)
+        .bind(&n.payee.name)
+        .bind(&n.execution_date)
+        .bind(n.deadline)
+        .bind(n.amount)
+        .bind(n.fee_side)
+        .bind(n.fee)
+        .bind(n.transfer_amount)
+        .bind(n.approval.mode.code())
+        .bind(n.approval.first)
+        .bind(n.approval.last)
+        .bind(n.approval.state.code())
+}
+
 /// Stores `new` (確定) in the caller's transaction, accepted at once under 承認なし (then
 /// `acceptance` must be given). The order's id.
 pub(crate) async fn create(
@@ -236,7 +262,7 @@ pub(crate) async fn create(
     now: i64,
 ) -> StoreResult<i64> {
     let accepted = new.approval.state == State::Accepted;
-    let id: i64 = sqlx::query(
+    let insert = sqlx::query(
         "insert into transfers (company_id, created_by, account_id, payee_kind, payee_id,
              bank_code, branch_code, account_kind, number, name, execution_date, deadline,
              amount, fee_side, fee, transfer_amount, mode, first_approver, last_approver,
@@ -246,30 +272,13 @@ pub(crate) async fn create(
          returning id",
     )
     .bind(new.company_id)
-    .bind(new.approval.creator)
-    .bind(new.account_id)
-    .bind(new.payee.kind.code())
-    .bind(new.payee.payee_id)
-    .bind(&new.payee.bank_code)
-    .bind(&new.payee.branch_code)
-    .bind(new.payee.account_kind)
-    .bind(&new.payee.number)
-    .bind(&new.payee.name)
-    .bind(&new.execution_date)
-    .bind(new.deadline)
-    .bind(new.amount)
-    .bind(new.fee_side)
-    .bind(new.fee)
-    .bind(new.transfer_amount)
-    .bind(new.approval.mode.code())
-    .bind(new.approval.first)
-    .bind(new.approval.last)
-    .bind(new.approval.state.code())
-    .bind(now)
-    .bind(accepted.then_some(now))
-    .fetch_one(&mut *conn)
-    .await?
-    .try_get("id")?;
+    .bind(new.approval.creator);
+    let id: i64 = bind_order(insert, new)
+        .bind(now)
+        .bind(accepted.then_some(now))
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get("id")?;
     if accepted {
         let acceptance = acceptance.ok_or(StoreError::NotAllowed)?;
         accept(conn, new.company_id, id, acceptance, now).await?;
@@ -347,7 +356,7 @@ pub(crate) async fn revise(
 ) -> StoreResult<()> {
     let n = &r.new;
     let accepted = n.approval.state == State::Accepted;
-    let done = sqlx::query(
+    let update = sqlx::query(
         "update transfers set account_id = $4, payee_kind = $5, payee_id = $6,
              bank_code = $7, branch_code = $8, account_kind = $9, number = $10, name = $11,
              execution_date = $12, deadline = $13, amount = $14, fee_side = $15, fee = $16,
@@ -359,30 +368,13 @@ pub(crate) async fn revise(
     )
     .bind(r.transfer_id)
     .bind(n.company_id)
-    .bind(r.version)
-    .bind(n.account_id)
-    .bind(n.payee.kind.code())
-    .bind(n.payee.payee_id)
-    .bind(&n.payee.bank_code)
-    .bind(&n.payee.branch_code)
-    .bind(n.payee.account_kind)
-    .bind(&n.payee.number)
-    .bind(&n.payee.name)
-    .bind(&n.execution_date)
-    .bind(n.deadline)
-    .bind(n.amount)
-    .bind(n.fee_side)
-    .bind(n.fee)
-    .bind(n.transfer_amount)
-    .bind(n.approval.mode.code())
-    .bind(n.approval.first)
-    .bind(n.approval.last)
-    .bind(n.approval.state.code())
-    .bind(now)
-    .bind(accepted.then_some(now))
-    .bind(n.approval.creator)
-    .execute(&mut *conn)
-    .await?;
+    .bind(r.version);
+    let done = bind_order(update, n)
+        .bind(now)
+        .bind(accepted.then_some(now))
+        .bind(n.approval.creator)
+        .execute(&mut *conn)
+        .await?;
     if done.rows_affected() != 1 {
         return Err(StoreError::Stale);
     }
