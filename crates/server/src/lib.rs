@@ -11,6 +11,7 @@ pub mod audit;
 pub mod auth;
 pub mod certificates;
 pub mod cli;
+pub mod cli_banking;
 pub mod clock;
 pub mod company;
 pub mod config;

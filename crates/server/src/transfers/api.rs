@@ -62,21 +62,13 @@ pub async fn list(
     ))
 }
 
-/// 振込先の登録 body: the payee, the 確認用パスワード (and one-time password), the key.
+/// 振込先の登録 body: the payee (bank_code, branch_code, kind 普通/当座, number, name in
+/// 半角カナ or 全角 to be converted), the 確認用パスワード (and one-time password), the key.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RegisterBody {
-    #[serde(default)]
-    pub bank_code: String,
-    #[serde(default)]
-    pub branch_code: String,
-    /// 普通 or 当座
-    #[serde(default)]
-    pub kind: String,
-    #[serde(default)]
-    pub number: String,
-    /// 受取人名: 半角カナ, or 全角 to be converted
-    #[serde(default)]
-    pub name: String,
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub payee: PayeeInput,
     pub confirmation_password: String,
     #[serde(default)]
     pub one_time_password: String,
@@ -101,19 +93,12 @@ pub async fn register(
     actor: Actor,
     extract::Json(b): extract::Json<RegisterBody>,
 ) -> Result<Json<PayeeDone>, ApiError> {
-    let input = PayeeInput {
-        bank_code: b.bank_code,
-        branch_code: b.branch_code,
-        kind: b.kind,
-        number: b.number,
-        name: b.name,
-    };
     let confirmation = Confirmation::new(
         b.confirmation_password.as_str(),
         b.one_time_password.as_str(),
     );
     let (done, id) =
-        payees::register(&state, &actor, &input, &confirmation, &b.idempotency_key).await?;
+        payees::register(&state, &actor, &b.payee, &confirmation, &b.idempotency_key).await?;
     Ok(Json(PayeeDone {
         id,
         repeated: done.repeated,
