@@ -251,6 +251,9 @@ pub enum Error {
     AccountNotUsable,
     #[error("{label}は1円以上で入力してください。")]
     AmountZero { label: &'static str },
+    /// A value does not fit its field of a 全銀協 record.
+    #[error("全銀協フォーマットの{field}に収まらない値があります。")]
+    ZenginField { field: &'static str },
     /// The bank's host could not carry out an accepted transfer (振込不能).
     #[error("振込先への入金ができませんでした（{reason}）。")]
     HostRejected { reason: String },
@@ -340,6 +343,7 @@ impl Error {
             Error::AccountNotUsable => "VAL-0030",
             Error::AmountZero { .. } => "VAL-0031",
             Error::HostRejected { .. } => "HST-0001",
+            Error::ZenginField { .. } => "FIL-0000",
         }
     }
 
@@ -423,7 +427,8 @@ impl Error {
             | Error::PastCutoff { .. }
             | Error::NotAnApprover { .. }
             | Error::AccountNotUsable
-            | Error::AmountZero { .. } => ErrorKind::Invalid,
+            | Error::AmountZero { .. }
+            | Error::ZenginField { .. } => ErrorKind::Invalid,
         }
     }
 
@@ -638,6 +643,7 @@ mod tests {
             Error::HostRejected {
                 reason: String::new(),
             },
+            Error::ZenginField { field: "" },
         ];
         let mut codes: Vec<&str> = all.iter().map(Error::code).collect();
         codes.sort_unstable();

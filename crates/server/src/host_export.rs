@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use anyhow::Context;
-use madoguchi_domain::zengin::{self, Header, Transfer};
+use madoguchi_domain::zengin::{self, File, Header, Kind, Record};
 use madoguchi_store::{Account, TransferRecord};
 use time::Date;
 
@@ -48,7 +48,7 @@ pub async fn export(state: &AppState, date: Date) -> anyhow::Result<Exported> {
     let own = state.config.bank_code.clone();
     let own_kana = kana(state, &own, "").await?;
     let mut records = Vec::new();
-    let (mut count, mut total) = (0, 0);
+    let (mut count, mut total) = (0, 0_i64);
     for ((company_id, account_id), orders) in &groups {
         let company = state
             .store
@@ -60,9 +60,10 @@ pub async fn export(state: &AppState, date: Date) -> anyhow::Result<Exported> {
             .iter()
             .find(|a| a.id == *account_id)
             .with_context(|| format!("account {account_id} is gone"))?;
-        records.push(
-            zengin::header(&Header {
-                requester_code: u64::try_from(*company_id)?,
+        let mut file = File {
+            header: Header {
+                kind: Kind::BulkTransfer,
+                requester_code: format!("{company_id:010}"),
                 requester_name: company.name_kana.clone(),
                 month: u8::from(date.month()),
                 day: date.day(),
@@ -70,33 +71,31 @@ pub async fn export(state: &AppState, date: Date) -> anyhow::Result<Exported> {
                 bank_name: own_kana.clone(),
                 branch_code: account.branch_code.clone(),
                 branch_name: kana(state, &own, &account.branch_code).await?,
-                account_kind: account.kind.code(),
+                account_kind: u8::try_from(account.kind.code())?,
                 number: account.number.clone(),
-            })
-            .map_err(|e| anyhow::anyhow!("account {account_id}: {}", e.message_ja()))?,
-        );
-        let mut group_total = 0;
+            },
+            records: Vec::with_capacity(orders.len()),
+        };
         for t in orders {
             let p = &t.payee;
-            records.push(
-                zengin::data(&Transfer {
-                    bank_code: p.bank_code.clone(),
-                    bank_name: kana(state, &p.bank_code, "").await?,
-                    branch_code: p.branch_code.clone(),
-                    branch_name: kana(state, &p.bank_code, &p.branch_code).await?,
-                    account_kind: p.account_kind,
-                    number: p.number.clone(),
-                    name: p.name.clone(),
-                    amount: t.transfer_amount,
-                })
-                .map_err(|_| anyhow::anyhow!("transfer {} does not fit the 全銀協 record", t.id))?,
-            );
-            group_total += t.transfer_amount;
+            file.records.push(Record {
+                bank_code: p.bank_code.clone(),
+                bank_name: kana(state, &p.bank_code, "").await?,
+                branch_code: p.branch_code.clone(),
+                branch_name: kana(state, &p.bank_code, &p.branch_code).await?,
+                account_kind: u8::try_from(p.account_kind)?,
+                number: p.number.clone(),
+                name: p.name.clone(),
+                amount: u64::try_from(t.transfer_amount)?,
+                new_code: 0,
+                reference: String::new(),
+                reference2: String::new(),
+            });
         }
-        records.push(
-            zengin::trailer(u64::try_from(orders.len())?, u64::try_from(group_total)?)
-                .map_err(|_| anyhow::anyhow!("the total of account {account_id} does not fit"))?,
-        );
+        let group = zengin::records(&file)
+            .map_err(|e| anyhow::anyhow!("account {account_id}: {}", e.message_ja()))?;
+        records.extend(group);
+        let group_total: i64 = orders.iter().map(|t| t.transfer_amount).sum();
         count += orders.len();
         total += group_total;
     }

@@ -881,12 +881,12 @@ async fn the_days_accepted_transfers_are_written_as_a_zengin_file() {
         let dir = crate::support::TempDir::new();
         let out = dir.0.join("furikomi.txt");
         // Its own data directory: opening a demo database may create the bank's CA there.
-        let data = dir.0.to_str().unwrap().to_owned();
+        let data_dir = dir.0.to_str().unwrap().to_owned();
         let said = crate::cli::ok(
             &app.db,
             &[
                 "--data-dir",
-                &data,
+                &data_dir,
                 "host",
                 "export",
                 "--date",
@@ -916,13 +916,19 @@ async fn the_days_accepted_transfers_are_written_as_a_zengin_file() {
         let trailer = record(3);
         assert_eq!(&trailer[..19], "8000002000000069395");
         assert!(record(4).starts_with('9'));
+        // Read back by the upload's own parser: every rule of the layout holds.
+        let read =
+            madoguchi_domain::zengin::parse(&bytes, madoguchi_domain::zengin::Kind::BulkTransfer)
+                .unwrap();
+        assert_eq!(read.records.len(), 2);
+        assert_eq!(read.records[0].amount, 49_395);
         // Another day has nothing but the エンド.
         let empty = dir.0.join("empty.txt");
         crate::cli::ok(
             &app.db,
             &[
                 "--data-dir",
-                &data,
+                &data_dir,
                 "host",
                 "export",
                 "--date",
