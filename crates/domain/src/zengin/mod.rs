@@ -8,7 +8,7 @@
 pub mod layout;
 mod parse;
 
-pub use parse::{FileError, parse};
+pub use parse::{FileError, MAX_ERRORS, Summary, parse, parse_reader};
 
 use encoding_rs::SHIFT_JIS;
 

@@ -6,6 +6,8 @@
 //! names its line, columns, field and what was expected; nothing is returned unless the
 //! whole file is right.
 
+use std::io::{BufRead, Read};
+
 use super::layout::{self, Class, Field};
 use super::{File, Header, Kind, RECORD_LEN, Record};
 
@@ -54,53 +56,6 @@ impl Errors {
             });
         }
     }
-}
-
-/// The records of `bytes`: split at CR+LF, or every 120 bytes when there is no newline;
-/// a CR or an LF alone is refused (FIL-0002).
-fn lines(bytes: &[u8], errors: &mut Errors) -> Vec<Vec<u8>> {
-    let mut body = bytes;
-    // A trailing EOF mark (0x1A) some systems add.
-    while let Some((&0x1A, rest)) = body.split_last() {
-        body = rest;
-    }
-    if !body.contains(&b'\r') && !body.contains(&b'\n') {
-        return body.chunks(RECORD_LEN).map(<[u8]>::to_vec).collect();
-    }
-    let mut pieces = Vec::new();
-    let mut start = 0;
-    let mut i = 0;
-    while i + 1 < body.len() {
-        if &body[i..i + 2] == b"\r\n" {
-            pieces.push(&body[start..i]);
-            start = i + 2;
-            i += 2;
-        } else {
-            i += 1;
-        }
-    }
-    let last = &body[start..];
-    if !last.is_empty() {
-        pieces.push(last);
-    }
-    let mut out = Vec::new();
-    for (n, piece) in pieces.into_iter().enumerate() {
-        let line = n + 1;
-        if piece.contains(&b'\r') || piece.contains(&b'\n') {
-            let what = if piece.contains(&b'\n') { "LF" } else { "CR" };
-            errors.at(
-                line,
-                1,
-                piece.len(),
-                "改行",
-                "FIL-0002",
-                format!("{line}行目：改行コードが{what}のみです。改行はCR+LFとするか、改行なしとしてください。"),
-            );
-            return Vec::new();
-        }
-        out.push(piece.to_vec());
-    }
-    out
 }
 
 /// The text of a record of single bytes; the column of the first byte that is not one
@@ -289,17 +244,153 @@ enum Expect {
     Nothing,
 }
 
-/// Reads `bytes` as a file of `kind`: the file, or every error found (at most
-/// [`MAX_ERRORS`]).
-pub fn parse(bytes: &[u8], kind: Kind) -> Result<File, Vec<FileError>> {
+/// The records of a file, one at a time with bounded memory: CR+LF after each, or no
+/// newline at all (told by what follows the first 120 bytes); a CR or an LF alone is
+/// refused (FIL-0002) and ends the reading, as does a line far longer than a record.
+struct Records<R> {
+    reader: R,
+    /// The first bytes, read to tell the framing, not yet handed out.
+    head: Vec<u8>,
+    /// `Some(true)`: CR+LF; `Some(false)`: no newlines; `None`: not read yet.
+    crlf: Option<bool>,
+    line: usize,
+    done: bool,
+}
+
+/// The longest line read while looking for its CR+LF.
+const MAX_LINE: u64 = 1024;
+
+impl<R: BufRead> Records<R> {
+    /// A CR or an LF alone at `line`: refused, and the reading ends.
+    fn framing(
+        &mut self,
+        errors: &mut Errors,
+        line: usize,
+        len: usize,
+        what: &str,
+    ) -> Option<Vec<u8>> {
+        errors.at(
+            line,
+            1,
+            len.max(1),
+            "改行",
+            "FIL-0002",
+            format!("{line}行目：改行コードが{what}のみです。改行はCR+LFとするか、改行なしとしてください。"),
+        );
+        self.done = true;
+        None
+    }
+
+    fn new(reader: R) -> Self {
+        Self {
+            reader,
+            head: Vec::new(),
+            crlf: None,
+            line: 0,
+            done: false,
+        }
+    }
+
+    /// The next record's bytes; `None` at the end (or after a framing error).
+    fn next(&mut self, errors: &mut Errors) -> Option<Vec<u8>> {
+        if self.done {
+            return None;
+        }
+        let crlf = match self.crlf {
+            Some(c) => c,
+            None => {
+                // What follows the first record tells the framing.
+                let mut head = Vec::with_capacity(RECORD_LEN + 2);
+                (&mut self.reader)
+                    .take(RECORD_LEN as u64 + 2)
+                    .read_to_end(&mut head)
+                    .ok()?;
+                let c = head.contains(&b'\r') || head.contains(&b'\n');
+                self.head = head;
+                self.crlf = Some(c);
+                c
+            }
+        };
+        self.line += 1;
+        let line = self.line;
+        let mut raw = Vec::with_capacity(RECORD_LEN + 2);
+        let read = if crlf {
+            match self.head.iter().position(|b| *b == b'\n') {
+                Some(end) => {
+                    raw.extend(self.head.drain(..=end));
+                    Ok(raw.len())
+                }
+                None => {
+                    raw.append(&mut self.head);
+                    let rest = MAX_LINE.saturating_sub(raw.len() as u64);
+                    (&mut self.reader)
+                        .take(rest)
+                        .read_until(b'\n', &mut raw)
+                        .map(|_| raw.len())
+                }
+            }
+        } else {
+            let from_head = self.head.len().min(RECORD_LEN);
+            raw.extend(self.head.drain(..from_head));
+            let rest = (RECORD_LEN - raw.len()) as u64;
+            (&mut self.reader)
+                .take(rest)
+                .read_to_end(&mut raw)
+                .map(|_| raw.len())
+        };
+        if read.ok()? == 0 || raw == [0x1A] {
+            self.done = true;
+            return None;
+        }
+        if !crlf {
+            return Some(raw);
+        }
+        if raw.ends_with(b"\r\n") {
+            raw.truncate(raw.len() - 2);
+        } else if raw.ends_with(b"\n") {
+            return self.framing(errors, line, raw.len(), "LF");
+        } else if !raw.contains(&b'\r') {
+            // The last record without its CR+LF, or a line far too long (refused by its
+            // length; nothing after it can be told apart).
+            self.done = raw.len() as u64 >= MAX_LINE;
+            return Some(raw);
+        }
+        if raw.contains(&b'\r') || raw.contains(&b'\n') {
+            let what = if raw.contains(&b'\r') { "CR" } else { "LF" };
+            return self.framing(errors, line, raw.len(), what);
+        }
+        Some(raw)
+    }
+}
+
+/// What a file holds besides its records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub header: Header,
+    /// 合計件数 and 合計金額 of the data (equal to the trailer's).
+    pub count: u64,
+    pub total: u64,
+}
+
+/// Reads a file of `kind` from `reader` one record at a time, handing each データ record
+/// to `each` with its line number, in bounded memory: the header and totals, or every
+/// error found (at most [`MAX_ERRORS`]). A caller must not keep what `each` got unless
+/// the whole file is accepted.
+pub fn parse_reader<R: BufRead>(
+    reader: R,
+    kind: Kind,
+    mut each: impl FnMut(usize, Record),
+) -> Result<Summary, Vec<FileError>> {
     let mut errors = Errors(Vec::new());
-    let lines = lines(bytes, &mut errors);
+    let mut records = Records::new(reader);
     let mut head = None;
-    let mut records = Vec::new();
+    let (mut count, mut total) = (0_u64, 0_u64);
     let mut trailer = None;
     let mut expect = Expect::Header;
-    for (i, raw) in lines.iter().enumerate() {
-        let line = i + 1;
+    let mut last = 0;
+    while let Some(raw) = records.next(&mut errors) {
+        let line = records.line;
+        last = line;
         if raw.len() != RECORD_LEN {
             errors.at(
                 line,
@@ -314,7 +405,7 @@ pub fn parse(bytes: &[u8], kind: Kind) -> Result<File, Vec<FileError>> {
             );
             continue;
         }
-        let chars = match decode(raw) {
+        let chars = match decode(&raw) {
             Ok(c) => c,
             Err(column) => {
                 errors.at(
@@ -358,7 +449,12 @@ pub fn parse(bytes: &[u8], kind: Kind) -> Result<File, Vec<FileError>> {
                 head = header(line, &chars, kind, &mut errors);
                 expect = Expect::DataOrTrailer;
             }
-            '2' => records.push((line, data(line, &chars, kind, &mut errors))),
+            '2' => {
+                let r = data(line, &chars, kind, &mut errors);
+                count += 1;
+                total += r.amount;
+                each(line, r);
+            }
             '8' => {
                 let t = kind.trailer_layout();
                 trailer = Some((line, number(&chars, &t[1]), number(&chars, &t[2])));
@@ -367,38 +463,35 @@ pub fn parse(bytes: &[u8], kind: Kind) -> Result<File, Vec<FileError>> {
             _ => expect = Expect::Nothing,
         }
     }
-    if let Some((line, count, total)) = trailer {
+    if let Some((line, t_count, t_total)) = trailer {
         let t = kind.trailer_layout();
-        let actual = records.len() as u64;
-        let sum: u64 = records.iter().map(|(_, r)| r.amount).sum();
-        if count != actual {
+        if t_count != count {
             errors.add(
                 line,
                 &t[1],
                 "FIL-0007",
-                format!("{line}行目 2～7桁目：合計件数が{count}件ですが、データは{actual}件です。"),
+                format!(
+                    "{line}行目 2～7桁目：合計件数が{t_count}件ですが、データは{count}件です。"
+                ),
             );
         }
-        if total != sum {
+        if t_total != total {
             errors.add(
                 line,
                 &t[2],
                 "FIL-0007",
-                format!(
-                    "{line}行目 8～19桁目：合計金額が{total}円ですが、データの合計は{sum}円です。"
-                ),
+                format!("{line}行目 8～19桁目：合計金額が{t_total}円ですが、データの合計は{total}円です。"),
             );
         }
     }
     if expect != Expect::Nothing && errors.0.is_empty() {
-        let line = lines.len() + 1;
         let missing = match expect {
             Expect::Header => "ヘッダー",
             Expect::DataOrTrailer => "トレーラー",
             _ => "エンド",
         };
         errors.at(
-            line,
+            last + 1,
             1,
             1,
             "データ区分",
@@ -407,10 +500,21 @@ pub fn parse(bytes: &[u8], kind: Kind) -> Result<File, Vec<FileError>> {
         );
     }
     match head {
-        Some(header) if errors.0.is_empty() => Ok(File {
+        Some(header) if errors.0.is_empty() => Ok(Summary {
             header,
-            records: records.into_iter().map(|(_, r)| r).collect(),
+            count,
+            total,
         }),
         _ => Err(errors.0),
     }
+}
+
+/// Reads `bytes` as a file of `kind`: the file, or every error found.
+pub fn parse(bytes: &[u8], kind: Kind) -> Result<File, Vec<FileError>> {
+    let mut records = Vec::new();
+    let summary = parse_reader(bytes, kind, |_, r| records.push(r))?;
+    Ok(File {
+        header: summary.header,
+        records,
+    })
 }

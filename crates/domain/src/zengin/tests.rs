@@ -112,6 +112,43 @@ fn put(bytes: &mut [u8], line: usize, at: usize, text: &str) {
 }
 
 #[test]
+fn a_file_is_read_the_same_through_a_reader_of_any_buffer_size() {
+    let written = File {
+        records: vec![sample(Kind::BulkTransfer).records[0].clone(); 5],
+        ..sample(Kind::BulkTransfer)
+    };
+    let bytes = write(&written).unwrap();
+    let plain: Vec<u8> = bytes
+        .iter()
+        .copied()
+        .filter(|b| *b != b'\r' && *b != b'\n')
+        .collect();
+    for input in [&bytes, &plain] {
+        for capacity in [1, 7, 121, 122, 500, 8192] {
+            let mut seen = Vec::new();
+            let reader = std::io::BufReader::with_capacity(capacity, input.as_slice());
+            let summary = parse_reader(reader, Kind::BulkTransfer, |line, r| seen.push((line, r)))
+                .unwrap_or_else(|e| panic!("{capacity}: {e:?}"));
+            assert_eq!(summary.count, 5);
+            assert_eq!(summary.total, 5 * 49_395);
+            assert_eq!(
+                seen.iter().map(|(l, _)| *l).collect::<Vec<_>>(),
+                [2, 3, 4, 5, 6]
+            );
+        }
+    }
+    // LF-only through a small buffer is still refused.
+    let lf: Vec<u8> = bytes.iter().copied().filter(|b| *b != b'\r').collect();
+    let e = parse_reader(
+        std::io::BufReader::with_capacity(3, lf.as_slice()),
+        Kind::BulkTransfer,
+        |_, _| {},
+    )
+    .unwrap_err();
+    assert_eq!(e[0].code, "FIL-0002");
+}
+
+#[test]
 fn each_rule_of_the_layout_is_refused_with_its_line_and_field() {
     let k = Kind::BulkTransfer;
     assert!(parse(&write(&sample(k)).unwrap(), k).is_ok());
