@@ -251,6 +251,9 @@ pub enum Error {
     AccountNotUsable,
     #[error("{label}は1円以上で入力してください。")]
     AmountZero { label: &'static str },
+    /// The 受付時限 of the 振込指定日 passed while the order was being accepted.
+    #[error("振込指定日の受付時限を過ぎたため、受け付けできません。")]
+    PastDeadline,
     /// A value does not fit its field of a 全銀協 record.
     #[error("全銀協フォーマットの{field}に収まらない値があります。")]
     ZenginField { field: &'static str },
@@ -344,6 +347,7 @@ impl Error {
             Error::AmountZero { .. } => "VAL-0031",
             Error::HostRejected { .. } => "HST-0001",
             Error::ZenginField { .. } => "FIL-0000",
+            Error::PastDeadline => "TRF-0003",
         }
     }
 
@@ -381,7 +385,8 @@ impl Error {
             | Error::PayeeTaken
             | Error::TransferRefused { .. }
             | Error::ApprovalExpired { .. }
-            | Error::HostRejected { .. } => ErrorKind::Conflict,
+            | Error::HostRejected { .. }
+            | Error::PastDeadline => ErrorKind::Conflict,
             Error::NotAllowed { .. }
             | Error::CertificateNotContracted
             | Error::AboveUserLimit { .. } => ErrorKind::Forbidden,
@@ -644,6 +649,7 @@ mod tests {
                 reason: String::new(),
             },
             Error::ZenginField { field: "" },
+            Error::PastDeadline,
         ];
         let mut codes: Vec<&str> = all.iter().map(Error::code).collect();
         codes.sort_unstable();

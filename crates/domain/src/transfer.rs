@@ -181,8 +181,9 @@ pub struct TransferRequest {
     pub last_approver: Option<i64>,
 }
 
-/// The digits a 支払金額 may have (up to 999,999,999,999円).
-pub const AMOUNT_DIGITS: usize = 12;
+/// The digits a 支払金額 may have (up to 9,999,999,999円: the 振込金額 of a 全銀協 record
+/// has 10).
+pub const AMOUNT_DIGITS: usize = 10;
 
 fn user_id(typed: &str, label: &'static str) -> Result<Option<i64>, Error> {
     if typed.is_empty() {

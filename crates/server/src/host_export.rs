@@ -2,7 +2,8 @@
 //! (総合振込 layout, domain.md §7) for a bank whose host takes files rather than the
 //! adapter: per paying account, a ヘッダー (the company as 委託者, its account), the
 //! データ (振込金額 after any 先方負担手数料), a トレーラー with their count and total;
-//! one エンド. Bank and branch names come from the 全銀協 master in 半角カナ.
+//! one エンド. The layout allows several such groups before the エンド (the upload parser,
+//! for a company's own file, takes one). Bank and branch names come from the 全銀協 master in 半角カナ.
 
 use std::collections::BTreeMap;
 
@@ -13,6 +14,10 @@ use time::Date;
 
 use crate::state::AppState;
 
+/// The most a トレーラー's 合計金額 (12 digits) and 合計件数 (6) hold.
+const MAX_GROUP_TOTAL: i64 = 999_999_999_999;
+const MAX_GROUP_COUNT: usize = 999_999;
+
 /// What an export wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Exported {
@@ -20,7 +25,8 @@ pub struct Exported {
     /// Transfers and their total (振込金額).
     pub count: usize,
     pub total: i64,
-    /// Groups (header … trailer), one per paying account.
+    /// Paying accounts (each a header … trailer group, or several when one's day does
+    /// not fit a trailer).
     pub groups: usize,
 }
 
@@ -49,7 +55,30 @@ pub async fn export(state: &AppState, date: Date) -> anyhow::Result<Exported> {
     let own_kana = kana(state, &own, "").await?;
     let mut records = Vec::new();
     let (mut count, mut total) = (0, 0_i64);
-    for ((company_id, account_id), orders) in &groups {
+    // A group's 合計金額 has 12 digits and its 合計件数 6: a paying account's day that does
+    // not fit is written as several groups.
+    let mut chunks: Vec<((i64, i64), Vec<TransferRecord>)> = Vec::new();
+    for (key, orders) in groups {
+        let mut chunk: Vec<TransferRecord> = Vec::new();
+        let mut sum = 0_i64;
+        for t in orders {
+            if !chunk.is_empty()
+                && (sum + t.transfer_amount > MAX_GROUP_TOTAL || chunk.len() >= MAX_GROUP_COUNT)
+            {
+                chunks.push((key, std::mem::take(&mut chunk)));
+                sum = 0;
+            }
+            sum += t.transfer_amount;
+            chunk.push(t);
+        }
+        chunks.push((key, chunk));
+    }
+    let accounts_written = chunks
+        .iter()
+        .map(|(k, _)| *k)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    for ((company_id, account_id), orders) in &chunks {
         let company = state
             .store
             .company(*company_id)
@@ -106,6 +135,6 @@ pub async fn export(state: &AppState, date: Date) -> anyhow::Result<Exported> {
         bytes,
         count,
         total,
-        groups: groups.len(),
+        groups: accounts_written,
     })
 }

@@ -40,6 +40,9 @@ pub enum StoreError {
         used: i64,
         refusal: Box<madoguchi_domain::Error>,
     },
+    /// An order reached its 承認期限 (the 受付時限 of its 振込指定日) before it was accepted.
+    #[error("past the deadline")]
+    PastDeadline,
     /// Stored data that cannot be right (e.g. an unknown enum code).
     #[error("corrupt data: {0}")]
     Corrupt(String),
@@ -57,6 +60,7 @@ impl StoreError {
             StoreError::NotFound => Some(Error::NotFound.code()),
             StoreError::KeyReused => Some(Error::KeyReused.code()),
             StoreError::Stale => Some(Error::Stale.code()),
+            StoreError::PastDeadline => Some(Error::PastDeadline.code()),
             StoreError::NotAllowed => Some(Error::NotAllowed { what: "" }.code()),
             StoreError::CredentialRefused => Some(Error::ConfirmationLocked.code()),
             StoreError::OtpUsed => Some(Error::OtpUsed.code()),

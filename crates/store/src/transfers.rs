@@ -262,6 +262,9 @@ pub(crate) async fn create(
     now: i64,
 ) -> StoreResult<i64> {
     let accepted = new.approval.state == State::Accepted;
+    if accepted && now >= new.deadline {
+        return Err(StoreError::PastDeadline);
+    }
     let insert = sqlx::query(
         "insert into transfers (company_id, created_by, account_id, payee_kind, payee_id,
              bank_code, branch_code, account_kind, number, name, execution_date, deadline,
@@ -296,10 +299,13 @@ pub struct TransferMove {
     pub next: Approval,
     /// Given when `next` is 受付済み.
     pub acceptance: Option<Acceptance>,
+    /// A 承認: refused (`PastDeadline`) unless written before the order's 承認期限.
+    pub approving: bool,
 }
 
 /// Writes `m` in the caller's transaction: `Stale` when the order moved meanwhile (or is
-/// not the company's), `LimitReached` when the acceptance does not fit a limit.
+/// not the company's), `PastDeadline` for a 承認 at or after the 承認期限, `LimitReached`
+/// when the acceptance does not fit a limit.
 pub(crate) async fn move_to(
     conn: &mut AnyConnection,
     m: &TransferMove,
@@ -310,7 +316,7 @@ pub(crate) async fn move_to(
         "update transfers set state = $4, first_approver = $5, last_approver = $6,
              approved_first = $7, approved_last = $8, version = version + 1, updated_at = $9,
              accepted_at = $10
-         where id = $1 and company_id = $2 and version = $3",
+         where id = $1 and company_id = $2 and version = $3 and ($11 = 0 or deadline > $9)",
     )
     .bind(m.transfer_id)
     .bind(m.company_id)
@@ -322,10 +328,11 @@ pub(crate) async fn move_to(
     .bind(m.next.approved_by.get(1).copied())
     .bind(now)
     .bind(accepted.then_some(now))
+    .bind(i64::from(m.approving))
     .execute(&mut *conn)
     .await?;
     if done.rows_affected() != 1 {
-        return Err(StoreError::Stale);
+        return Err(past_or_stale(conn, m.company_id, m.transfer_id, m.version, now).await?);
     }
     if accepted {
         let acceptance = m.acceptance.as_ref().ok_or(StoreError::NotAllowed)?;
@@ -356,6 +363,9 @@ pub(crate) async fn revise(
 ) -> StoreResult<()> {
     let n = &r.new;
     let accepted = n.approval.state == State::Accepted;
+    if accepted && now >= n.deadline {
+        return Err(StoreError::PastDeadline);
+    }
     let update = sqlx::query(
         "update transfers set account_id = $4, payee_kind = $5, payee_id = $6,
              bank_code = $7, branch_code = $8, account_kind = $9, number = $10, name = $11,
@@ -385,6 +395,33 @@ pub(crate) async fn revise(
     Ok(())
 }
 
+/// Why a conditional write of order `id` did nothing: its 承認期限 passed (the version is
+/// still the one decided from), or it moved meanwhile.
+async fn past_or_stale(
+    conn: &mut AnyConnection,
+    company_id: i64,
+    id: i64,
+    version: i64,
+    now: i64,
+) -> StoreResult<StoreError> {
+    let past = sqlx::query(
+        "select id from transfers
+         where id = $1 and company_id = $2 and version = $3 and deadline <= $4",
+    )
+    .bind(id)
+    .bind(company_id)
+    .bind(version)
+    .bind(now)
+    .fetch_optional(&mut *conn)
+    .await?
+    .is_some();
+    Ok(if past {
+        StoreError::PastDeadline
+    } else {
+        StoreError::Stale
+    })
+}
+
 /// Which orders a list shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TransferView {
@@ -392,6 +429,9 @@ pub enum TransferView {
     All,
     /// The orders `user` created or is named an approver of.
     Involving(i64),
+    /// The orders waiting for an approval that name `user` an approver, the nearest
+    /// 承認期限 first.
+    WaitingFor(i64),
 }
 
 /// An order claimed from the outbox for delivery to the host.
@@ -504,6 +544,18 @@ impl TransferStore for SqlStore {
                 .fetch_all(&self.pool)
                 .await?
             }
+            TransferView::WaitingFor(user) => {
+                sqlx::query(select_transfers!(
+                    "where company_id = $1 and state in ('pending', 'first_approved')
+                         and (first_approver = $2 or last_approver = $2)
+                     order by deadline, id limit $3"
+                ))
+                .bind(company_id)
+                .bind(user)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?
+            }
         };
         rows.iter().map(transfer_from_row).collect()
     }
@@ -548,6 +600,7 @@ impl TransferStore for SqlStore {
                 version: t.version,
                 next,
                 acceptance: None,
+                approving: false,
             };
             move_to(&mut tx, &m, now).await?;
             append_in(&mut tx, &self.history, &entry(&t)).await?;

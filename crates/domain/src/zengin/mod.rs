@@ -1,6 +1,7 @@
 //! 全銀協フォーマット (domain.md §7): fixed-length records of 120 bytes — ヘッダー (1), データ
 //! (2), トレーラー (8), エンド (9) — in JIS X 0201 (Shift_JIS single bytes), with CR+LF
-//! after each record or no newline at all. N fields are digits right-justified and
+//! after each record (the last may lack it, as editors leave files) or no newline at
+//! all. N fields are digits right-justified and
 //! zero-filled, C fields characters left-justified and space-filled. One file, one
 //! header: the four businesses' layouts (総合振込 21, 給与 11, 賞与 12, 口座振替 91) are
 //! written by [`write`] and read back, every rule checked, by [`parse`].

@@ -216,6 +216,41 @@ fn data(line: usize, c: &[char], kind: Kind, errors: &mut Errors) -> Record {
             ),
         );
     }
+    let new_code = text(c, &d[10]);
+    if !matches!(new_code.as_str(), "0" | "1" | "2") && new_code.chars().all(|c| c.is_ascii_digit())
+    {
+        errors.add(
+            line,
+            &d[10],
+            "FIL-0012",
+            format!("{line}行目 91桁目：新規コードは0・1・2のいずれかです（「{new_code}」）。"),
+        );
+    }
+    match kind {
+        Kind::BulkTransfer => {
+            let class = text(c, &d[13]);
+            if !matches!(class.as_str(), "7" | "8" | " ") {
+                errors.add(
+                    line,
+                    &d[13],
+                    "FIL-0012",
+                    format!("{line}行目 112桁目：振込指定区分は7（電信）・8（文書）です（「{class}」）。"),
+                );
+            }
+        }
+        Kind::DirectDebit => {
+            let result = text(c, &d[12]);
+            if result != "0" {
+                errors.add(
+                    line,
+                    &d[12],
+                    "FIL-0012",
+                    format!("{line}行目 112桁目：依頼の振替結果コードは0です（「{result}」）。"),
+                );
+            }
+        }
+        Kind::Salary | Kind::Bonus => {}
+    }
     let reference2 = match kind {
         Kind::DirectDebit => String::new(),
         _ => text(c, &d[12]).trim_end().to_owned(),
@@ -458,6 +493,22 @@ pub fn parse_reader<R: BufRead>(
             '8' => {
                 let t = kind.trailer_layout();
                 trailer = Some((line, number(&chars, &t[1]), number(&chars, &t[2])));
+                if kind == Kind::DirectDebit {
+                    // A request carries no results yet.
+                    for f in &t[3..7] {
+                        if number(&chars, f) != 0 {
+                            errors.add(
+                                line,
+                                f,
+                                "FIL-0012",
+                                format!(
+                                    "{line}行目 {}～{}桁目：依頼の{}は0です。",
+                                    f.from, f.to, f.label
+                                ),
+                            );
+                        }
+                    }
+                }
                 expect = Expect::End;
             }
             _ => expect = Expect::Nothing,

@@ -217,6 +217,13 @@ fn each_rule_of_the_layout_is_refused_with_its_line_and_field() {
         b[122 + 61] = 0x52;
     });
     assert_eq!((e[0].line, e[0].code), (2, "FIL-0006"));
+    // A 新規コード and a 振込指定区分 outside their codes; a 口座振替 request with a result.
+    let e = broken(k, |b| put(b, 2, 91, "5"));
+    assert_eq!(first(&e), (2, 91, 91, "新規コード", "FIL-0012"));
+    let e = broken(k, |b| put(b, 2, 112, "X"));
+    assert_eq!(first(&e), (2, 112, 112, "振込指定区分", "FIL-0012"));
+    let e = broken(Kind::DirectDebit, |b| put(b, 2, 112, "1"));
+    assert_eq!(first(&e), (2, 112, 112, "振替結果コード", "FIL-0012"));
     // No end record.
     let e = broken(k, |b| b.truncate(3 * 122));
     assert_eq!(e[0].code, "FIL-0011");

@@ -81,6 +81,7 @@ fn refusal(err: StoreError, state: &AppState) -> Error {
         StoreError::OtpUsed => Error::OtpUsed,
         StoreError::OtpRefused => Error::OtpLocked,
         StoreError::LimitReached { refusal, .. } => *refusal,
+        StoreError::PastDeadline => Error::PastDeadline,
         StoreError::NotAllowed => Error::NotAllowed {
             what: "この利用者に対してこの操作は行えません。",
         },

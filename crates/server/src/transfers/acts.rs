@@ -195,6 +195,7 @@ async fn prepare(
             version: t.version,
             next,
             acceptance,
+            approving: act == Act::Approve,
         },
         sections,
         details,
@@ -310,10 +311,10 @@ pub async fn list(
         List::Status => actor.uses_transfers(),
     };
     permitted(state, actor, allowed, list.label()).await?;
-    let view = if list == List::Status && may(actor, ALL) {
-        TransferView::All
-    } else {
-        TransferView::Involving(me.id)
+    let view = match list {
+        List::Waiting => TransferView::WaitingFor(me.id),
+        List::Status if may(actor, ALL) => TransferView::All,
+        List::Status => TransferView::Involving(me.id),
     };
     let found = actor.scope(state).transfers(view, LIST_LIMIT).await?;
     let now = state.now();

@@ -40,6 +40,28 @@ pub enum PayeeChoice {
     New(PayeeInput),
 }
 
+/// The payee of a 依頼 or 修正 in the API: `payee_id` or `payee`, exactly one; else
+/// refused (`VAL-0019` at `payee_id`) and recorded as one of `what`.
+pub async fn choose(
+    state: &AppState,
+    actor: &Actor,
+    what: &str,
+    payee_id: Option<i64>,
+    payee: Option<PayeeInput>,
+) -> Result<PayeeChoice, Error> {
+    match (payee_id, payee) {
+        (Some(id), None) => Ok(PayeeChoice::Listed(id)),
+        (None, Some(p)) => Ok(PayeeChoice::New(p)),
+        _ => {
+            let e = Error::Invalid(FieldErrors::single(
+                "payee_id",
+                Error::NotSelected { label: "振込先" },
+            ));
+            Err(refuse_input(state, actor, what, e).await)
+        }
+    }
+}
+
 /// The 限度額 category a payee's transfers use.
 pub fn category(kind: TransferPayeeKind) -> TransferCategory {
     match kind {
@@ -282,7 +304,7 @@ fn approvers(
     let mut errors = FieldErrors::new();
     let mut check = |field: &str, label: &'static str, id: Option<i64>| match id {
         None => {
-            errors.add(field, Error::Required { label });
+            errors.add(field, Error::NotSelected { label });
             None
         }
         Some(id) if members.iter().any(|u| u.id == id && is_approver(u)) => Some(id),
@@ -294,7 +316,11 @@ fn approvers(
     let named = match mode {
         ApprovalMode::None => (None, None),
         ApprovalMode::Single => (check("first_approver", "承認者", req.first_approver), None),
-        ApprovalMode::DoubleUnordered | ApprovalMode::DoubleOrdered => (
+        ApprovalMode::DoubleUnordered => (
+            check("first_approver", "承認者1", req.first_approver),
+            check("last_approver", "承認者2", req.last_approver),
+        ),
+        ApprovalMode::DoubleOrdered => (
             check("first_approver", "一次承認者", req.first_approver),
             check("last_approver", "最終承認者", req.last_approver),
         ),

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::acts::{self, Act, List};
-use super::order::{self, PayeeChoice};
+use super::order;
 use super::shown;
 use crate::confirm::{Confirmation, Section};
 use crate::state::AppState;
@@ -223,18 +223,6 @@ impl TransferDone {
     }
 }
 
-/// The payee of a body: a listed one or a new account.
-fn choice_of(payee_id: Option<i64>, payee: Option<PayeeInput>) -> Result<PayeeChoice, Error> {
-    match (payee_id, payee) {
-        (Some(id), None) => Ok(PayeeChoice::Listed(id)),
-        (None, Some(p)) => Ok(PayeeChoice::New(p)),
-        _ => Err(Error::Invalid(madoguchi_domain::FieldErrors::single(
-            "payee_id",
-            Error::Required { label: "振込先" },
-        ))),
-    }
-}
-
 /// 振込振替の修正 of a 差戻済み or 引戻済み order by its creator → 確定 again (the same body
 /// as a 依頼).
 #[utoipa::path(put, path = "/api/v1/transfers/{id}", tag = "振込振替", params(("id" = i64, Path)), request_body = RequestBody,
@@ -247,7 +235,7 @@ pub async fn revise(
     Path(id): Path<i64>,
     extract::Json(b): extract::Json<RequestBody>,
 ) -> Result<Json<TransferDone>, ApiError> {
-    let choice = choice_of(b.payee_id, b.payee)?;
+    let choice = order::choose(&state, &actor, super::revise::REVISE, b.payee_id, b.payee).await?;
     let confirmation = Confirmation::new(
         b.confirmation_password.as_str(),
         b.one_time_password.as_str(),
@@ -275,7 +263,7 @@ pub async fn request(
     actor: Actor,
     extract::Json(b): extract::Json<RequestBody>,
 ) -> Result<Json<TransferDone>, ApiError> {
-    let choice = choice_of(b.payee_id, b.payee)?;
+    let choice = order::choose(&state, &actor, order::REQUEST, b.payee_id, b.payee).await?;
     let confirmation = Confirmation::new(
         b.confirmation_password.as_str(),
         b.one_time_password.as_str(),

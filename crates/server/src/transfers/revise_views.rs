@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use madoguchi_domain::{Error, ErrorKind};
 
 use super::revise;
-use super::views::{Flow, RequestForm, confirm_page, input_page};
+use super::views::{Flow, RequestForm, choice_of, confirm_page, input_page};
 use crate::confirm::{self, Confirmation};
 use crate::state::AppState;
 use crate::web::actor::Actor;
@@ -37,7 +37,7 @@ pub async fn view_edit_post(
     PageForm { actor, form }: PageForm<Actor, RequestForm>,
 ) -> Result<Response, PageError> {
     let flow = Flow::Revise(id);
-    let choice = match form.choice() {
+    let choice = match choice_of(&state, &actor, &form, revise::REVISE).await {
         Ok(c) => c,
         Err(e) => return input_page(&state, &actor, flow, form, Some(&e)).await,
     };
@@ -51,7 +51,10 @@ pub async fn view_edit_post(
             confirm::new_idempotency_key(),
             None,
         )),
-        Err(e @ Error::Invalid(_)) => input_page(&state, &actor, flow, form, Some(&e)).await,
+        // Every refusal but a failure: 依頼内容修正 again, with what was typed.
+        Err(e) if e.kind() != ErrorKind::Internal => {
+            input_page(&state, &actor, flow, form, Some(&e)).await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -72,7 +75,7 @@ pub async fn view_edit_execute_post(
     PageForm { actor, form }: PageForm<Actor, RequestForm>,
 ) -> Result<Response, PageError> {
     let flow = Flow::Revise(id);
-    let choice = form.choice()?;
+    let choice = choice_of(&state, &actor, &form, revise::REVISE).await?;
     let confirmation = Confirmation::new(
         form.confirmation_password.as_str(),
         form.one_time_password.as_str(),

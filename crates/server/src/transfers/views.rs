@@ -190,6 +190,22 @@ impl RequestForm {
     }
 }
 
+/// The payee chosen on the form; a form without one is refused and recorded as one of
+/// `what`.
+pub(crate) async fn choice_of(
+    state: &AppState,
+    actor: &Actor,
+    form: &RequestForm,
+    what: &str,
+) -> Result<PayeeChoice, Error> {
+    match form.choice() {
+        Ok(c) => Ok(c),
+        Err(e) => Err(actor
+            .refuse_input(state, HistoryArea::Transfer, what, e)
+            .await),
+    }
+}
+
 /// The messages of a refusal, by field (and the summary at the top).
 pub struct Messages {
     pub(crate) summary: String,
@@ -411,14 +427,9 @@ pub async fn view_new_post(
     State(state): State<AppState>,
     PageForm { actor, form }: PageForm<Actor, RequestForm>,
 ) -> Result<Response, PageError> {
-    let choice = match form.choice() {
+    let choice = match choice_of(&state, &actor, &form, REQUEST).await {
         Ok(c) => c,
-        Err(e) => {
-            let e = actor
-                .refuse_input(&state, HistoryArea::Transfer, REQUEST, e)
-                .await;
-            return input_page(&state, &actor, Flow::New, form, Some(&e)).await;
-        }
+        Err(e) => return input_page(&state, &actor, Flow::New, form, Some(&e)).await,
     };
     match order::preview(&state, &actor, &choice, &form.input()).await {
         Ok(sections) => Ok(confirm_page(
@@ -448,7 +459,7 @@ pub async fn view_execute_post(
     State(state): State<AppState>,
     PageForm { actor, form }: PageForm<Actor, RequestForm>,
 ) -> Result<Response, PageError> {
-    let choice = form.choice()?;
+    let choice = choice_of(&state, &actor, &form, REQUEST).await?;
     let confirmation = Confirmation::new(
         form.confirmation_password.as_str(),
         form.one_time_password.as_str(),

@@ -1008,3 +1008,41 @@ async fn an_order_sent_back_is_revised_by_its_creator_and_confirmed_again() {
         assert_eq!(details(&entry)["before"], "差戻済み");
     }
 }
+
+#[tokio::test]
+async fn an_approval_written_at_the_deadline_is_refused_in_its_transaction() {
+    for engine in engines() {
+        let app = app(engine).await;
+        set_mode(&app, ApprovalMode::Single, None).await;
+        let master = user_id(&app, "master01").await;
+        let account = first_account(&app).await;
+        let mut m = login(&app, "master01").await;
+        let mut b = request_body(account, 10_000, "当方負担", "w-1");
+        b["first_approver"] = json!(master.to_string());
+        let id = m.json(Method::POST, "/api/v1/transfers", b).await.json()["id"]
+            .as_i64()
+            .unwrap();
+        // Decided before 15:00 (the 承認期限), written at 15:00: the write refuses it.
+        let t = order(&app, id).await;
+        let next = t
+            .approval
+            .apply(master, madoguchi_domain::approval::Action::Approve)
+            .unwrap();
+        app.clock.set_micros(t.deadline);
+        let write = ConfirmedWrite::MoveTransfer(Box::new(madoguchi_store::TransferMove {
+            company_id: COMPANY,
+            transfer_id: id,
+            version: t.version,
+            next,
+            acceptance: None,
+            approving: true,
+        }));
+        let draft = madoguchi_server::operator::draft(&app.state, Some(COMPANY), "振込振替の承認");
+        let refused = app.state.store.execute_unattended(write, draft).await;
+        assert!(
+            matches!(refused, Err(madoguchi_store::StoreError::PastDeadline)),
+            "{engine:?}: {refused:?}"
+        );
+        assert_eq!(order(&app, id).await.approval.state.label(), "承認待ち");
+    }
+}
