@@ -8,6 +8,15 @@ import { useApp, login, shot, shown, submit } from './harness.mjs';
 
 const app = useApp();
 
+/** The page has no horizontal scroll at 1024 px (then back at 1280), with a screenshot. */
+async function fitsAt1024(page, name) {
+  await page.setViewportSize({ width: 1024, height: 900 });
+  const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(over <= 0, `${name}: ${over}px wider than the window at 1024 px`);
+  await shot(page, `${name}-1024`);
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
 async function request(page, amount) {
   await page.goto(`${app.server.base}/top`);
   await page.getByRole('navigation').getByRole('link', { name: '資金移動' }).click();
@@ -24,6 +33,7 @@ test('振込振替: 依頼, 確認, 結果 and 取引状況照会 under 承認�
   await page.waitForURL('**/top');
   await request(page, '５００００');
   await shot(page, '60-transfer-input');
+  await fitsAt1024(page, '60-transfer-input');
   await submit(page, page.getByRole('button', { name: '次へ' }));
   await shown(page, 'BFKF002');
   assert.match(await page.textContent('#amount-error'), /半角数字/);
@@ -51,6 +61,7 @@ test('振込振替: 依頼, 確認, 結果 and 取引状況照会 under 承認�
   }
   assert.match(await page.textContent('main'), /入金済み/);
   await shot(page, '63-transfer-status');
+  await fitsAt1024(page, '63-transfer-status');
 });
 
 test('承認: シングル承認 on 承認待ち一覧, 取引詳細 and its 確認', async () => {
@@ -81,6 +92,7 @@ test('承認: シングル承認 on 承認待ち一覧, 取引詳細 and its 確
   await shown(page, 'BFKF012');
   assert.match((await page.locator('td .changed').allTextContents()).join(' '), /受付済み/);
   await shot(page, '65-transfer-approve-confirm');
+  await fitsAt1024(page, '65-transfer-approve-confirm');
   await page.getByLabel('確認用パスワード').fill('Kakunin12');
   await submit(page, page.getByRole('button', { name: '実行' }));
   await shown(page, 'BFKF013');

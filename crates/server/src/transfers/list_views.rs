@@ -24,7 +24,6 @@ const STEPS: [&str; 3] = ["取引を選択", "内容確認", "完了"];
 
 struct Line {
     id: i64,
-    created: String,
     date: String,
     payee: String,
     bank: String,
@@ -37,7 +36,6 @@ struct Line {
 fn line(t: &TransferRecord) -> Line {
     Line {
         id: t.id,
-        created: jst::format_minutes(t.created_at),
         date: jst::format_date(&t.execution_date),
         payee: t.payee.name.clone(),
         bank: format!("{}-{}", t.payee.bank_code, t.payee.branch_code),
@@ -101,6 +99,7 @@ struct DetailPage {
     sections: Vec<Section>,
     /// (path segment, button)
     acts: Vec<(&'static str, &'static str)>,
+    created: String,
     deadline: String,
     result: &'static str,
     reason: String,
@@ -128,6 +127,7 @@ pub async fn view_detail_get(
         id,
         sections,
         acts,
+        created: jst::format_minutes(t.created_at),
         deadline: jst::format_minutes(t.deadline),
         result: shown::host_label(&t),
         reason: t.host.map(|h| h.reason).unwrap_or_default(),
