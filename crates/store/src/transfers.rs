@@ -107,6 +107,17 @@ pub struct HostAnswer {
     pub at: i64,
 }
 
+impl HostAnswer {
+    /// The stored form of the answer.
+    fn code(&self) -> &'static str {
+        if self.accepted {
+            "accepted"
+        } else {
+            "rejected"
+        }
+    }
+}
+
 /// A stored order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TransferRecord {
@@ -674,11 +685,7 @@ impl TransferStore for SqlStore {
              where id = $1",
         )
         .bind(transfer_id)
-        .bind(if answer.accepted {
-            "accepted"
-        } else {
-            "rejected"
-        })
+        .bind(answer.code())
         .bind(&answer.reason)
         .bind(answer.at)
         .execute(&mut *tx)
@@ -701,11 +708,7 @@ impl TransferStore for SqlStore {
         )
         .bind(reference)
         .bind(transfer_id)
-        .bind(if answer.accepted {
-            "accepted"
-        } else {
-            "rejected"
-        })
+        .bind(answer.code())
         .bind(&answer.reason)
         .bind(answer.at)
         .execute(&mut *tx)

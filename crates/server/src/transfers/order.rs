@@ -446,6 +446,22 @@ pub(crate) async fn check(
     })
 }
 
+/// What decides a 依頼 (or 修正): the payee and every typed field, bound to the key.
+pub(crate) fn fingerprint(choice: &PayeeChoice, input: &TransferInput) -> serde_json::Value {
+    let payee = match choice {
+        PayeeChoice::Listed(id) => serde_json::json!({ "payee_id": id }),
+        PayeeChoice::New(p) => serde_json::json!({
+            "bank": p.bank_code, "branch": p.branch_code, "kind": p.kind,
+            "number": p.number, "name": p.name,
+        }),
+    };
+    serde_json::json!({
+        "payee": payee, "account": input.account_id, "date": input.date,
+        "amount": input.amount, "fee_side": input.fee_side,
+        "first": input.first_approver, "last": input.last_approver,
+    })
+}
+
 /// 「次へ」 of 依頼入力: everything checked (a refusal recorded), and what 確認 shows.
 pub async fn preview(
     state: &AppState,
@@ -466,18 +482,7 @@ pub async fn request(
     confirmation: &Confirmation,
     key: &str,
 ) -> Result<(Executed, Option<i64>), Error> {
-    let payee = match choice {
-        PayeeChoice::Listed(id) => serde_json::json!({ "payee_id": id }),
-        PayeeChoice::New(p) => serde_json::json!({
-            "bank": p.bank_code, "branch": p.branch_code, "kind": p.kind,
-            "number": p.number, "name": p.name,
-        }),
-    };
-    let fingerprint = serde_json::json!({
-        "payee": payee, "account": input.account_id, "date": input.date,
-        "amount": input.amount, "fee_side": input.fee_side,
-        "first": input.first_approver, "last": input.last_approver,
-    });
+    let fingerprint = fingerprint(choice, input);
     let request = Request {
         key,
         fingerprint: &fingerprint,

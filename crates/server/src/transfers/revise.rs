@@ -120,18 +120,10 @@ pub async fn revise(
     confirmation: &Confirmation,
     key: &str,
 ) -> Result<Executed, Error> {
-    let payee = match choice {
-        PayeeChoice::Listed(pid) => serde_json::json!({ "payee_id": pid }),
-        PayeeChoice::New(p) => serde_json::json!({
-            "bank": p.bank_code, "branch": p.branch_code, "kind": p.kind,
-            "number": p.number, "name": p.name,
-        }),
-    };
-    let fingerprint = serde_json::json!({
-        "transfer": id, "payee": payee, "account": input.account_id, "date": input.date,
-        "amount": input.amount, "fee_side": input.fee_side,
-        "first": input.first_approver, "last": input.last_approver,
-    });
+    let mut fingerprint = super::order::fingerprint(choice, input);
+    if let Some(f) = fingerprint.as_object_mut() {
+        f.insert("transfer".into(), id.into());
+    }
     let request = Request {
         key,
         fingerprint: &fingerprint,
