@@ -89,8 +89,8 @@ pub struct NewTransfer {
     pub approval: Approval,
 }
 
-/// What the acceptance of an order uses of the limits: the 日本時間 day and the
-/// reservations.
+/// What the acceptance of an order uses of the limits: the reservations, and the
+/// 日本時間 day it was checked for (the store counts them for the day of the write).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Acceptance {
     pub day: String,
@@ -226,7 +226,10 @@ async fn accept(
     acceptance: &Acceptance,
     now: i64,
 ) -> StoreResult<()> {
-    reserve(conn, company_id, &acceptance.day, &acceptance.reservations).await?;
+    // The 日本時間 day of the acceptance as written (the time the 操作履歴 records), not of
+    // the moment the order was checked: an acceptance at midnight counts for the new day.
+    let day = madoguchi_domain::jst::date_of(now);
+    reserve(conn, company_id, &day, &acceptance.reservations).await?;
     sqlx::query(
         "insert into transfer_outbox (transfer_id, company_id, created_at) values ($1, $2, $3)",
     )
