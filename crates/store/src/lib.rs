@@ -31,6 +31,7 @@ mod payees;
 mod reference;
 mod sessions;
 mod settings;
+mod transfer_outbox;
 mod transfers;
 mod user_admin;
 mod users;
@@ -60,8 +61,9 @@ pub use payees::{NewPayee, PayeeKind, PayeeRecord, PayeeStore};
 pub use reference::{BankEntry, ClosedDay, ReferenceStore};
 pub use sessions::SessionStore;
 pub use settings::{SettingsStore, StoredSettings};
+pub use transfer_outbox::{Outbound, OutboxStore};
 pub use transfers::{
-    Acceptance, HostAnswer, NewTransfer, Outbound, TransferMove, TransferPayee, TransferPayeeKind,
+    Acceptance, HostAnswer, NewTransfer, TransferMove, TransferPayee, TransferPayeeKind,
     TransferRecord, TransferRevision, TransferStore, TransferView,
 };
 pub use user_admin::{ServiceChange, Target, UserUpdate};
@@ -86,6 +88,7 @@ pub trait Store:
     + LedgerStore
     + PayeeStore
     + TransferStore
+    + OutboxStore
     + Send
     + Sync
 {
@@ -109,6 +112,7 @@ impl<T> Store for T where
         + LedgerStore
         + PayeeStore
         + TransferStore
+        + OutboxStore
         + Send
         + Sync
 {

@@ -109,7 +109,7 @@ pub struct HostAnswer {
 
 impl HostAnswer {
     /// The stored form of the answer.
-    fn code(&self) -> &'static str {
+    pub(crate) fn code(&self) -> &'static str {
         if self.accepted {
             "accepted"
         } else {
@@ -215,6 +215,20 @@ fn transfer_from_row(row: &AnyRow) -> StoreResult<TransferRecord> {
         accepted_at: row.try_get("accepted_at")?,
         host,
     })
+}
+
+/// Order `id` of company `company_id`, in the caller's connection.
+pub(crate) async fn transfer_in(
+    conn: &mut AnyConnection,
+    company_id: i64,
+    id: i64,
+) -> StoreResult<TransferRecord> {
+    let row = sqlx::query(select_transfers!("where id = $1 and company_id = $2"))
+        .bind(id)
+        .bind(company_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    transfer_from_row(&row)
 }
 
 /// The acceptance's writes: the limits used (`LimitReached` when one does not fit) and
@@ -448,14 +462,6 @@ pub enum TransferView {
     WaitingFor(i64),
 }
 
-/// An order claimed from the outbox for delivery to the host.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Outbound {
-    pub transfer: TransferRecord,
-    /// How many times it was claimed (1 the first time).
-    pub attempts: i64,
-}
-
 #[async_trait]
 pub trait TransferStore {
     /// One order of the company (`None`: not the company's, or none).
@@ -481,41 +487,6 @@ pub trait TransferStore {
         now: i64,
         entry: &(dyn for<'r> Fn(&'r TransferRecord) -> HistoryDraft + Send + Sync),
     ) -> StoreResult<Vec<TransferRecord>>;
-
-    /// Claims the oldest accepted order not yet answered by the host and not claimed by
-    /// another worker within `lease` microseconds (a worker that died leaves its claim to
-    /// lapse). `None` when there is nothing to deliver.
-    async fn claim_outbound(&self, now: i64, lease: i64) -> StoreResult<Option<Outbound>>;
-
-    /// Records the host's answer to order `transfer_id`, with `history`, once: `false`
-    /// (nothing written) when it was recorded already.
-    async fn settle_outbound(
-        &self,
-        transfer_id: i64,
-        answer: &HostAnswer,
-        history: HistoryDraft,
-    ) -> StoreResult<bool>;
-
-    /// The host simulator's book: records that the host received `reference` with the
-    /// answer `answer`, unless it did already; the answer it holds for `reference`.
-    async fn host_book(
-        &self,
-        reference: &str,
-        transfer_id: i64,
-        answer: &HostAnswer,
-    ) -> StoreResult<HostAnswer>;
-
-    /// How many times the host simulator received `reference` (0 or 1).
-    async fn host_book_count(&self, reference: &str) -> StoreResult<i64>;
-
-    /// Whether the bank holds the account (branch, 科目, number) — the host simulator's
-    /// check of a payee at this bank.
-    async fn own_account_exists(
-        &self,
-        branch_code: &str,
-        kind: i64,
-        number: &str,
-    ) -> StoreResult<bool>;
 }
 
 #[async_trait]
@@ -622,135 +593,5 @@ impl TransferStore for SqlStore {
         }
         tx.commit().await?;
         Ok(expired)
-    }
-
-    async fn claim_outbound(&self, now: i64, lease: i64) -> StoreResult<Option<Outbound>> {
-        let mut tx = self.begin_write().await?;
-        let next = sqlx::query(
-            "select transfer_id, company_id from transfer_outbox
-             where delivered_at is null and claimed_until <= $1
-             order by transfer_id limit 1",
-        )
-        .bind(now)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(next) = next else {
-            return Ok(None);
-        };
-        let transfer_id: i64 = next.try_get("transfer_id")?;
-        let company_id: i64 = next.try_get("company_id")?;
-        let claimed = sqlx::query(
-            "update transfer_outbox set claimed_until = $2, attempts = attempts + 1
-             where transfer_id = $1 and delivered_at is null and claimed_until <= $3
-             returning attempts",
-        )
-        .bind(transfer_id)
-        .bind(now + lease)
-        .bind(now)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(claimed) = claimed else {
-            // Another worker claimed it between the two statements (PostgreSQL).
-            return Ok(None);
-        };
-        let attempts: i64 = claimed.try_get("attempts")?;
-        let row = sqlx::query(select_transfers!("where id = $1 and company_id = $2"))
-            .bind(transfer_id)
-            .bind(company_id)
-            .fetch_one(&mut *tx)
-            .await?;
-        let transfer = transfer_from_row(&row)?;
-        tx.commit().await?;
-        Ok(Some(Outbound { transfer, attempts }))
-    }
-
-    async fn settle_outbound(
-        &self,
-        transfer_id: i64,
-        answer: &HostAnswer,
-        history: HistoryDraft,
-    ) -> StoreResult<bool> {
-        let mut tx = self.begin_write().await?;
-        let settled = sqlx::query(
-            "update transfer_outbox set delivered_at = $2
-             where transfer_id = $1 and delivered_at is null",
-        )
-        .bind(transfer_id)
-        .bind(answer.at)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if settled != 1 {
-            return Ok(false);
-        }
-        sqlx::query(
-            "update transfers set host_result = $2, host_reason = $3, host_at = $4
-             where id = $1",
-        )
-        .bind(transfer_id)
-        .bind(answer.code())
-        .bind(&answer.reason)
-        .bind(answer.at)
-        .execute(&mut *tx)
-        .await?;
-        append_in(&mut tx, &self.history, &history).await?;
-        tx.commit().await?;
-        Ok(true)
-    }
-
-    async fn host_book(
-        &self,
-        reference: &str,
-        transfer_id: i64,
-        answer: &HostAnswer,
-    ) -> StoreResult<HostAnswer> {
-        let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "insert into host_book (reference, transfer_id, result, reason, received_at)
-             values ($1, $2, $3, $4, $5) on conflict (reference) do nothing",
-        )
-        .bind(reference)
-        .bind(transfer_id)
-        .bind(answer.code())
-        .bind(&answer.reason)
-        .bind(answer.at)
-        .execute(&mut *tx)
-        .await?;
-        let row =
-            sqlx::query("select result, reason, received_at from host_book where reference = $1")
-                .bind(reference)
-                .fetch_one(&mut *tx)
-                .await?;
-        tx.commit().await?;
-        Ok(HostAnswer {
-            accepted: row.try_get::<String, _>("result")? == "accepted",
-            reason: row.try_get("reason")?,
-            at: row.try_get("received_at")?,
-        })
-    }
-
-    async fn host_book_count(&self, reference: &str) -> StoreResult<i64> {
-        let row = sqlx::query("select count(*) as n from host_book where reference = $1")
-            .bind(reference)
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(row.try_get("n")?)
-    }
-
-    async fn own_account_exists(
-        &self,
-        branch_code: &str,
-        kind: i64,
-        number: &str,
-    ) -> StoreResult<bool> {
-        let row = sqlx::query(
-            "select id from accounts where branch_code = $1 and kind = $2 and number = $3",
-        )
-        .bind(branch_code)
-        .bind(kind)
-        .bind(number)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.is_some())
     }
 }

@@ -12,9 +12,9 @@ use madoguchi_domain::transfer::FeeSide;
 use madoguchi_domain::{Error, HistoryArea, Yen, jst};
 use madoguchi_store::{TransferMove, TransferRecord, TransferView};
 
-use super::order::{acceptance, is_approver, per_order_limit};
+use super::order::{acceptance, per_order_limit};
 use super::shown::{self, Amounts};
-use super::{ALL, APPROVE, may, permitted};
+use super::{ALL, may, may_approve, permitted};
 use crate::confirm::{self, Confirmation, Executed, Operation, Prepared, Request, ResultKind};
 use crate::state::AppState;
 use crate::web::actor::Actor;
@@ -120,7 +120,7 @@ fn has_authority(actor: &Actor, t: &TransferRecord, act: Act) -> bool {
         Act::Withdraw => false,
         Act::Delete => t.approval.creator != me.id,
     };
-    !approver_act || (may(actor, APPROVE) && is_approver(me))
+    !approver_act || may_approve(actor)
 }
 
 /// The acts `actor` may do to `t` now: the buttons of 取引詳細 (no authority, no button).
@@ -172,8 +172,8 @@ async fn prepare(
     } else {
         None
     };
-    let mut sections = sections(state, actor, &t).await?;
     let members = scope.members().await?;
+    let mut sections = sections(state, actor, &t, &members).await?;
     if let Some(last) = sections.last_mut() {
         *last = shown::approval_section(&members, Some(t.approval.state), &next);
     }
@@ -202,11 +202,13 @@ async fn prepare(
     })
 }
 
-/// What 取引詳細 shows of `t`: the payee, the amounts, the approval (last).
+/// What 取引詳細 shows of `t`: the payee, the amounts, the approval (last), naming the
+/// company's `members`.
 pub async fn sections(
     state: &AppState,
     actor: &Actor,
     t: &TransferRecord,
+    members: &[madoguchi_store::UserRecord],
 ) -> Result<Vec<crate::confirm::Section>, Error> {
     let scope = actor.scope(state);
     let bank = scope.bank_entry(&t.payee.bank_code, "").await?;
@@ -221,7 +223,6 @@ pub async fn sections(
         .map(shown::account_label)
         .unwrap_or_default();
     let fee_side = FeeSide::parse(&t.fee_side).map_or("", FeeSide::label);
-    let members = scope.members().await?;
     Ok(vec![
         shown::payee_section(
             &t.payee,
@@ -236,7 +237,7 @@ pub async fn sections(
             fee: t.fee,
             transfer_amount: t.transfer_amount,
         }),
-        shown::approval_section(&members, None, &t.approval),
+        shown::approval_section(members, None, &t.approval),
     ])
 }
 
@@ -307,7 +308,7 @@ pub async fn list(
 ) -> Result<Vec<TransferRecord>, Error> {
     let me = actor.user();
     let allowed = match list {
-        List::Waiting => may(actor, APPROVE) && is_approver(me),
+        List::Waiting => may_approve(actor),
         List::Status => actor.uses_transfers(),
     };
     permitted(state, actor, allowed, list.label()).await?;

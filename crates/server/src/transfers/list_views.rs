@@ -112,7 +112,8 @@ pub async fn view_detail_get(
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
     let t = acts::detail(&state, &actor, id, "取引状況照会").await?;
-    let sections = acts::sections(&state, &actor, &t).await?;
+    let members = actor.scope(&state).members().await?;
+    let sections = acts::sections(&state, &actor, &t, &members).await?;
     let mut acts: Vec<(&str, &str)> = Vec::new();
     if super::revise::may_revise(&actor, &t) {
         acts.push(("edit", "修正"));

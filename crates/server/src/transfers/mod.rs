@@ -39,6 +39,23 @@ pub(crate) fn may(actor: &Actor, code: &str) -> bool {
     actor.user().is_master || actor.user().may(code)
 }
 
+/// May `user` approve 振込振替 (and be named an approver)?
+pub fn is_approver(user: &madoguchi_store::UserRecord) -> bool {
+    !user.deleted && !user.stopped && (user.is_master || user.may(APPROVE))
+}
+
+/// `actor` holds a 依頼 permission (of any payee).
+pub(crate) fn may_request(actor: &Actor) -> bool {
+    [REGISTERED, USER_REGISTERED, NEW_ACCOUNT]
+        .iter()
+        .any(|p| may(actor, p))
+}
+
+/// `actor` may approve now: 承認 of 振込振替, neither stopped nor deleted.
+pub(crate) fn may_approve(actor: &Actor) -> bool {
+    may(actor, APPROVE) && is_approver(actor.user())
+}
+
 /// `what` goes on when `allowed`; else `PERM-0001`, recorded.
 pub(crate) async fn permitted(
     state: &AppState,

@@ -21,7 +21,7 @@ use madoguchi_store::{
 };
 
 use super::shown::{self, Amounts};
-use super::{NEW_ACCOUNT, REGISTERED, USER_REGISTERED, may, permitted};
+use super::{NEW_ACCOUNT, REGISTERED, USER_REGISTERED, is_approver, may, may_request, permitted};
 use crate::confirm::{
     self, Confirmation, Executed, Operation, Prepared, Request, ResultKind, Row, Section,
 };
@@ -78,11 +78,6 @@ pub fn per_order_limit(user: &UserRecord) -> Option<Yen> {
         None if user.is_master => None,
         None => Some(Yen::ZERO),
     }
-}
-
-/// May `user` approve 振込振替 (and be named an approver)?
-pub fn is_approver(user: &UserRecord) -> bool {
-    !user.deleted && !user.stopped && (user.is_master || user.may(super::APPROVE))
 }
 
 /// The limits an order of `amount` from `account_id` to a payee of `kind` uses at its
@@ -170,10 +165,7 @@ pub struct Choices {
 
 /// What `actor` may choose for a 依頼; refused (and recorded) without a 依頼 permission.
 pub async fn choices(state: &AppState, actor: &Actor) -> Result<Choices, Error> {
-    let allowed = [REGISTERED, USER_REGISTERED, NEW_ACCOUNT]
-        .iter()
-        .any(|p| may(actor, p));
-    permitted(state, actor, allowed, REQUEST).await?;
+    permitted(state, actor, may_request(actor), REQUEST).await?;
     let scope = actor.scope(state);
     let user = actor.user();
     let accounts = scope

@@ -13,7 +13,7 @@ use madoguchi_domain::{ApprovalMode, Error, FieldErrors, HistoryArea};
 use serde::Deserialize;
 
 use super::order::{self, PayeeChoice, REQUEST};
-use super::{APPROVE, may, shown};
+use super::{may, shown};
 use crate::confirm::{self, Confirmation, ResultKind, Section};
 use crate::confirm_pages::{ConfirmPage, ResultPage};
 use crate::state::AppState;
@@ -42,21 +42,14 @@ struct MenuPage {
 /// The works of 振込振替 `actor` may open (no permission, no button).
 pub fn works(actor: &Actor) -> Vec<Work> {
     let mut works = Vec::new();
-    let requests = [
-        super::REGISTERED,
-        super::USER_REGISTERED,
-        super::NEW_ACCOUNT,
-    ]
-    .iter()
-    .any(|p| may(actor, p));
-    if requests {
+    if super::may_request(actor) {
         works.push(Work {
             label: "振込振替の依頼",
             href: "/transfers/new",
             description: "振込先・支払口座・振込指定日・支払金額を指定して、振込振替を依頼します。",
         });
     }
-    if may(actor, APPROVE) && order::is_approver(actor.user()) {
+    if super::may_approve(actor) {
         works.push(Work {
             label: "承認待ち一覧",
             href: "/transfers/approvals",

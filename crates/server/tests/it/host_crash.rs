@@ -1,7 +1,9 @@
-//! The outbox across a kill -9: the real server hands 300 accepted transfers to the host
-//! simulator, is killed with SIGKILL while it does, and is started again; every transfer
-//! is then answered once — the host received each reference once, one 「振込振替の処理結果」
-//! per transfer, none lost.
+//! The hand-over of accepted 振込振替 to the bank's host: a worker that dies after the host
+//! received an order, the lease, two workers at once; the outbox across a kill -9 (the
+//! real server hands 300 accepted transfers to the host simulator, is killed with SIGKILL
+//! while it does, and is started again: every transfer is answered once — the host
+//! received each reference once, one 「振込振替の処理結果」 per transfer, none lost); and
+//! `host export` as a 全銀協 file.
 
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
@@ -13,8 +15,13 @@ use madoguchi_store::{
     Acceptance, ConfirmedWrite, NewTransfer, TransferPayee, TransferPayeeKind, TransferView,
 };
 
+use axum::http::{Method, StatusCode};
+use madoguchi_server::host::{self, Host, Simulator};
+
 use crate::support::{TempDir, TestApp, engines, recent_history};
-use crate::transfers::{COMPANY, TODAY, app, first_account, user_id};
+use crate::transfers_support::{
+    COMPANY, TODAY, app, details, first_account, login, new_account, order, request_body, user_id,
+};
 
 const TRANSFERS: usize = 300;
 
@@ -172,5 +179,160 @@ async fn every_accepted_transfer_reaches_the_host_once_across_a_kill_9() {
             "{engine:?}: one answer recorded per transfer"
         );
         eprintln!("{engine:?}: {before_kill} of {TRANSFERS} answered when killed");
+    }
+}
+
+/// A host that answers, then "crashes" before the answer is recorded.
+struct Crashing(Simulator);
+
+#[async_trait::async_trait]
+impl Host for Crashing {
+    async fn deliver(
+        &self,
+        reference: &str,
+        t: &madoguchi_store::TransferRecord,
+    ) -> anyhow::Result<madoguchi_store::HostAnswer> {
+        self.0.deliver(reference, t).await?;
+        anyhow::bail!("killed after the host received it")
+    }
+}
+
+#[tokio::test]
+async fn the_host_receives_each_accepted_transfer_exactly_once_across_a_crash() {
+    for engine in engines() {
+        let app = app(engine).await;
+        let account = first_account(&app).await;
+        let mut m = login(&app, "master01").await;
+        let ok = m
+            .json(
+                Method::POST,
+                "/api/v1/transfers",
+                request_body(account, 10_000, "当方負担", "h-1"),
+            )
+            .await
+            .json()["id"]
+            .as_i64()
+            .unwrap();
+        let mut b = request_body(account, 10_000, "当方負担", "h-2");
+        b["payee"] = new_account("9912345");
+        let unknown = m.json(Method::POST, "/api/v1/transfers", b).await.json()["id"]
+            .as_i64()
+            .unwrap();
+        let simulator = Simulator::new(&app.state);
+        // The first worker delivers and dies before recording the answer.
+        let crashing = Crashing(Simulator::new(&app.state));
+        assert_eq!(host::deliver_due(&app.state, &crashing).await.unwrap(), 0);
+        // Within the claim's lease nobody else takes it; after it, two workers at once.
+        assert_eq!(host::deliver_due(&app.state, &simulator).await.unwrap(), 1);
+        app.clock
+            .advance_secs(i64::from(app.state.config.host_lease_seconds) + 1);
+        let (a, b) = tokio::join!(
+            host::deliver_due(&app.state, &simulator),
+            host::deliver_due(&app.state, &simulator),
+        );
+        assert_eq!(a.unwrap() + b.unwrap(), 1);
+        for (id, accepted) in [(ok, true), (unknown, false)] {
+            let t = order(&app, id).await;
+            assert_eq!(t.host.as_ref().unwrap().accepted, accepted);
+            let reference = host::reference(&t);
+            assert_eq!(
+                app.state.store.host_book_count(&reference).await.unwrap(),
+                1
+            );
+        }
+        let results: Vec<_> = recent_history(&app, 20)
+            .await
+            .into_iter()
+            .filter(|e| e.operation == "振込振替の処理結果")
+            .collect();
+        assert_eq!(results.len(), 2, "one answer recorded per transfer");
+        let rejected = results
+            .iter()
+            .find(|e| details(e)["result"] == "振込不能")
+            .unwrap();
+        assert_eq!(rejected.error_code, "HST-0001");
+        let shown = m.get(&format!("/api/v1/transfers/{unknown}")).await.json();
+        assert_eq!(shown["host_result"], "振込不能");
+        assert_eq!(shown["host_reason"], "口座なし");
+    }
+}
+
+#[tokio::test]
+async fn the_days_accepted_transfers_are_written_as_a_zengin_file() {
+    for engine in engines() {
+        let app = app(engine).await;
+        let account = first_account(&app).await;
+        let mut m = login(&app, "master01").await;
+        for (k, amount, side) in [("z-1", 50_000, "先方負担"), ("z-2", 20_000, "当方負担")]
+        {
+            let r = m
+                .json(
+                    Method::POST,
+                    "/api/v1/transfers",
+                    request_body(account, amount, side, k),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        }
+        let dir = crate::support::TempDir::new();
+        let out = dir.0.join("furikomi.txt");
+        // Its own data directory: opening a demo database may create the bank's CA there.
+        let data_dir = dir.0.to_str().unwrap().to_owned();
+        let said = crate::cli::ok(
+            &app.db,
+            &[
+                "--data-dir",
+                &data_dir,
+                "host",
+                "export",
+                "--date",
+                TODAY,
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert!(said.contains("2 transfers, 69,395円, 1 accounts"), "{said}");
+        let bytes = std::fs::read(&out).unwrap();
+        assert_eq!(bytes.len(), 5 * 122, "header, 2 data, trailer, end");
+        let record = |i: usize| {
+            encoding_rs::SHIFT_JIS
+                .decode(&bytes[i * 122..i * 122 + 120])
+                .0
+                .into_owned()
+        };
+        let header = record(0);
+        assert_eq!(&header[..3], "121");
+        assert!(header.contains("0611"), "振込指定日 MMDD: {header}");
+        let data = record(1);
+        assert!(data.starts_with("20005"), "{data}");
+        assert!(
+            data.contains("0000049395"),
+            "振込金額 after 先方負担: {data}"
+        );
+        let trailer = record(3);
+        assert_eq!(&trailer[..19], "8000002000000069395");
+        assert!(record(4).starts_with('9'));
+        // Read back by the upload's own parser: every rule of the layout holds.
+        let read =
+            madoguchi_domain::zengin::parse(&bytes, madoguchi_domain::zengin::Kind::BulkTransfer)
+                .unwrap();
+        assert_eq!(read.records.len(), 2);
+        assert_eq!(read.records[0].amount, 49_395);
+        // Another day has nothing but the エンド.
+        let empty = dir.0.join("empty.txt");
+        crate::cli::ok(
+            &app.db,
+            &[
+                "--data-dir",
+                &data_dir,
+                "host",
+                "export",
+                "--date",
+                "2031-06-12",
+                "--out",
+                empty.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(std::fs::read(&empty).unwrap().len(), 122);
     }
 }

@@ -32,5 +32,6 @@ mod support;
 mod tamper;
 mod transfers;
 mod transfers_screens;
+mod transfers_support;
 mod users;
 mod users_screens;

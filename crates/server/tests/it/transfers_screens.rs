@@ -9,7 +9,7 @@ use madoguchi_domain::ApprovalMode;
 use madoguchi_server::demo::CONFIRMATION_PASSWORD;
 
 use crate::support::{engines, hidden_field, hidden_fields, recent_history};
-use crate::transfers::{COMPANY, TODAY, add_approver, app, first_account, order, set_mode};
+use crate::transfers_support::{COMPANY, TODAY, add_approver, app, first_account, order, set_mode};
 
 #[tokio::test]
 async fn a_transfer_is_requested_and_approved_on_the_screens() {
@@ -159,7 +159,7 @@ async fn an_order_sent_back_is_revised_on_the_screens() {
         set_mode(&app, ApprovalMode::Single, None).await;
         let approver = add_approver(&app, "shonin01").await;
         let account = first_account(&app).await;
-        let mut api = crate::transfers::login(&app, "master01").await;
+        let mut api = crate::transfers_support::login(&app, "master01").await;
         let body = serde_json::json!({
             "payee": {"bank_code": "0005", "branch_code": "001", "kind": "普通",
                 "number": "1234567", "name": "ﾔﾏﾀﾞ ﾀﾛｳ"},
@@ -174,7 +174,7 @@ async fn an_order_sent_back_is_revised_on_the_screens() {
             .json()["id"]
             .as_i64()
             .unwrap();
-        let mut shonin = crate::transfers::login(&app, "shonin01").await;
+        let mut shonin = crate::transfers_support::login(&app, "shonin01").await;
         shonin
             .json(
                 axum::http::Method::POST,
