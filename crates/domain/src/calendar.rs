@@ -58,6 +58,26 @@ impl Calendar {
         }
         d
     }
+
+    /// The `n`th business day before `day` (`n` = 0: `day` itself).
+    pub fn business_days_before(&self, day: Date, n: u32) -> Date {
+        let mut d = day;
+        let mut left = n;
+        // Fewer than 400 closed days in a row, whatever was loaded.
+        for _ in 0..(400 + n as usize * 8) {
+            if left == 0 {
+                return d;
+            }
+            match d.previous_day() {
+                Some(prev) => d = prev,
+                None => return d,
+            }
+            if self.is_business_day(d) {
+                left -= 1;
+            }
+        }
+        d
+    }
 }
 
 #[cfg(test)]

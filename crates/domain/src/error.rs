@@ -257,6 +257,9 @@ pub enum Error {
     /// A value does not fit its field of a 全銀協 record.
     #[error("全銀協フォーマットの{field}に収まらない値があります。")]
     ZenginField { field: &'static str },
+    /// A 全銀協 file refused: every error, each with its line, columns and field.
+    #[error("ファイルの内容に誤りがあります（{}件）。各行のメッセージをご確認ください。", .0.len())]
+    InvalidFile(Vec<crate::zengin::FileError>),
     /// The bank's host could not carry out an accepted transfer (振込不能).
     #[error("振込先への入金ができませんでした（{reason}）。")]
     HostRejected { reason: String },
@@ -347,6 +350,7 @@ impl Error {
             Error::AmountZero { .. } => "VAL-0031",
             Error::HostRejected { .. } => "HST-0001",
             Error::ZenginField { .. } => "FIL-0000",
+            Error::InvalidFile(_) => "FIL-0100",
             Error::PastDeadline => "TRF-0003",
         }
     }
@@ -433,7 +437,8 @@ impl Error {
             | Error::NotAnApprover { .. }
             | Error::AccountNotUsable
             | Error::AmountZero { .. }
-            | Error::ZenginField { .. } => ErrorKind::Invalid,
+            | Error::ZenginField { .. }
+            | Error::InvalidFile(_) => ErrorKind::Invalid,
         }
     }
 
@@ -649,6 +654,7 @@ mod tests {
                 reason: String::new(),
             },
             Error::ZenginField { field: "" },
+            Error::InvalidFile(Vec::new()),
             Error::PastDeadline,
         ];
         let mut codes: Vec<&str> = all.iter().map(Error::code).collect();

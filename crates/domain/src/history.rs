@@ -13,17 +13,26 @@ pub enum HistoryArea {
     History,
     /// 振込振替.
     Transfer,
+    /// 総合振込.
+    BulkTransfer,
+    /// 給与・賞与振込.
+    Payroll,
+    /// 口座振替.
+    DirectDebit,
     /// The bank operator's CLI (銀行担当者).
     Operator,
 }
 
 impl HistoryArea {
-    pub const ALL: [HistoryArea; 6] = [
+    pub const ALL: [HistoryArea; 9] = [
         HistoryArea::Auth,
         HistoryArea::Company,
         HistoryArea::Users,
         HistoryArea::History,
         HistoryArea::Transfer,
+        HistoryArea::BulkTransfer,
+        HistoryArea::Payroll,
+        HistoryArea::DirectDebit,
         HistoryArea::Operator,
     ];
 
@@ -35,6 +44,9 @@ impl HistoryArea {
             HistoryArea::Users => "users",
             HistoryArea::History => "history",
             HistoryArea::Transfer => "transfer",
+            HistoryArea::BulkTransfer => "bulk_transfer",
+            HistoryArea::Payroll => "salary_bonus",
+            HistoryArea::DirectDebit => "direct_debit",
             HistoryArea::Operator => "operator",
         }
     }
@@ -50,7 +62,21 @@ impl HistoryArea {
             HistoryArea::Users => "利用者管理",
             HistoryArea::History => "操作履歴照会",
             HistoryArea::Transfer => "振込振替",
+            HistoryArea::BulkTransfer => "総合振込",
+            HistoryArea::Payroll => "給与・賞与振込",
+            HistoryArea::DirectDebit => "口座振替",
             HistoryArea::Operator => "銀行運用",
+        }
+    }
+
+    /// The 業務種別 of a business's entries.
+    pub fn of(business: crate::Business) -> Self {
+        use crate::Business;
+        match business {
+            Business::Transfer => HistoryArea::Transfer,
+            Business::BulkTransfer => HistoryArea::BulkTransfer,
+            Business::Salary | Business::Bonus => HistoryArea::Payroll,
+            Business::DirectDebit => HistoryArea::DirectDebit,
         }
     }
 }

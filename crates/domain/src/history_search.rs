@@ -171,6 +171,115 @@ pub const OPERATIONS: &[(HistoryArea, &str, &str)] = &[
         "operator.payee_register",
         "事前登録口座の登録",
     ),
+    (
+        HistoryArea::BulkTransfer,
+        "bulk_transfer.upload",
+        "総合振込のファイル受付",
+    ),
+    (
+        HistoryArea::BulkTransfer,
+        "bulk_transfer.confirm",
+        "総合振込の確定",
+    ),
+    (
+        HistoryArea::BulkTransfer,
+        "bulk_transfer.approve",
+        "総合振込の承認",
+    ),
+    (
+        HistoryArea::BulkTransfer,
+        "bulk_transfer.return",
+        "総合振込の差戻し",
+    ),
+    (
+        HistoryArea::BulkTransfer,
+        "bulk_transfer.withdraw",
+        "総合振込の引戻し",
+    ),
+    (
+        HistoryArea::BulkTransfer,
+        "bulk_transfer.delete",
+        "総合振込の削除",
+    ),
+    (
+        HistoryArea::BulkTransfer,
+        "bulk_transfer.expire",
+        "総合振込の期限切れ",
+    ),
+    (
+        HistoryArea::BulkTransfer,
+        "bulk_transfer.host",
+        "総合振込の処理結果",
+    ),
+    (
+        HistoryArea::Payroll,
+        "salary.upload",
+        "給与振込のファイル受付",
+    ),
+    (HistoryArea::Payroll, "salary.confirm", "給与振込の確定"),
+    (HistoryArea::Payroll, "salary.approve", "給与振込の承認"),
+    (HistoryArea::Payroll, "salary.return", "給与振込の差戻し"),
+    (HistoryArea::Payroll, "salary.withdraw", "給与振込の引戻し"),
+    (HistoryArea::Payroll, "salary.delete", "給与振込の削除"),
+    (HistoryArea::Payroll, "salary.expire", "給与振込の期限切れ"),
+    (HistoryArea::Payroll, "salary.host", "給与振込の処理結果"),
+    (
+        HistoryArea::Payroll,
+        "bonus.upload",
+        "賞与振込のファイル受付",
+    ),
+    (HistoryArea::Payroll, "bonus.confirm", "賞与振込の確定"),
+    (HistoryArea::Payroll, "bonus.approve", "賞与振込の承認"),
+    (HistoryArea::Payroll, "bonus.return", "賞与振込の差戻し"),
+    (HistoryArea::Payroll, "bonus.withdraw", "賞与振込の引戻し"),
+    (HistoryArea::Payroll, "bonus.delete", "賞与振込の削除"),
+    (HistoryArea::Payroll, "bonus.expire", "賞与振込の期限切れ"),
+    (HistoryArea::Payroll, "bonus.host", "賞与振込の処理結果"),
+    (
+        HistoryArea::DirectDebit,
+        "direct_debit.upload",
+        "口座振替のファイル受付",
+    ),
+    (
+        HistoryArea::DirectDebit,
+        "direct_debit.confirm",
+        "口座振替の確定",
+    ),
+    (
+        HistoryArea::DirectDebit,
+        "direct_debit.approve",
+        "口座振替の承認",
+    ),
+    (
+        HistoryArea::DirectDebit,
+        "direct_debit.return",
+        "口座振替の差戻し",
+    ),
+    (
+        HistoryArea::DirectDebit,
+        "direct_debit.withdraw",
+        "口座振替の引戻し",
+    ),
+    (
+        HistoryArea::DirectDebit,
+        "direct_debit.delete",
+        "口座振替の削除",
+    ),
+    (
+        HistoryArea::DirectDebit,
+        "direct_debit.expire",
+        "口座振替の期限切れ",
+    ),
+    (
+        HistoryArea::DirectDebit,
+        "direct_debit.host",
+        "口座振替の処理結果",
+    ),
+    (
+        HistoryArea::DirectDebit,
+        "direct_debit.results",
+        "口座振替の振替結果",
+    ),
 ];
 
 /// The stable code of the operation called `label`, if it is a known one.

@@ -10,6 +10,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 pub mod approval;
+pub mod bulk;
 pub mod business;
 pub mod calendar;
 pub mod certificate;

@@ -109,7 +109,9 @@ impl TransferWindow {
     pub fn check(&self, calendar: &Calendar, date: Date, now: i64) -> Result<(), Error> {
         let today = jst::from_micros(now).to_offset(JST).date();
         if !calendar.is_business_day(date) {
-            return Err(Error::NotBusinessDay { date: label(date) });
+            return Err(Error::NotBusinessDay {
+                date: date_label(date),
+            });
         }
         if date == today && now >= self.deadline(today) {
             return Err(Error::PastCutoff {
@@ -118,8 +120,8 @@ impl TransferWindow {
         }
         if date < today || date > self.last_day(now) {
             return Err(Error::DateOutOfRange {
-                first: label(self.first_day(calendar, now)),
-                last: label(self.last_day(now)),
+                first: date_label(self.first_day(calendar, now)),
+                last: date_label(self.last_day(now)),
             });
         }
         Ok(())
@@ -127,7 +129,7 @@ impl TransferWindow {
 }
 
 /// 2026年12月2日
-fn label(date: Date) -> String {
+pub fn date_label(date: Date) -> String {
     format!(
         "{}年{}月{}日",
         date.year(),

@@ -170,6 +170,7 @@ pub fn routes() -> Routes {
         .merge(crate::certificates::router())
         .merge(crate::reference::router())
         .merge(crate::transfers::router())
+        .merge(crate::bulk::router())
         .merge(crate::history::router())
         .merge(crate::openapi::router())
         .route("/static/app.css", get(stylesheet))
@@ -180,6 +181,9 @@ pub fn routes() -> Routes {
 /// Every route of the service, with the middleware stack.
 pub fn router(state: AppState) -> Router {
     let max_body = state.config.max_body_bytes;
+    // Extractors stop at `max_body` (DefaultBodyLimit); only the uploads of 全銀協 files
+    // lift it, reading at most `max_upload_bytes` themselves.
+    let max_request = max_body.max(state.config.max_upload_bytes + 64 * 1024);
     let mut router = routes().into_router();
     if state.config.client_certificate_header.is_some() {
         router = router.layer(middleware::from_fn_with_state(
@@ -191,7 +195,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), security::same_origin_only))
         .layer(middleware::from_fn(security::security_headers))
         .layer(DefaultBodyLimit::max(max_body))
-        .layer(RequestBodyLimitLayer::new(max_body))
+        .layer(RequestBodyLimitLayer::new(max_request))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");

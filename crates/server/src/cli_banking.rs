@@ -20,6 +20,10 @@ pub(crate) enum HostCommand {
         /// The file to write.
         #[arg(long)]
         out: PathBuf,
+        /// The business: transfer (振込振替, the default), bulk_transfer (総合振込), salary
+        /// (給与振込), bonus (賞与振込) or direct_debit (口座振替).
+        #[arg(long, default_value = "transfer")]
+        business: String,
     },
 }
 
@@ -99,15 +103,25 @@ pub(crate) enum CalendarCommand {
 impl HostCommand {
     pub(crate) async fn run(self, state: &AppState) -> anyhow::Result<()> {
         match self {
-            HostCommand::Export { date, out } => {
+            HostCommand::Export {
+                date,
+                out,
+                business,
+            } => {
                 let format = time::macros::format_description!("[year]-[month]-[day]");
                 let day = time::Date::parse(&date, &format)
                     .map_err(|_| anyhow::anyhow!("--date must be YYYY-MM-DD"))?;
-                let done = crate::host_export::export(state, day).await?;
+                let business = madoguchi_domain::Business::from_key(&business)
+                    .ok_or_else(|| anyhow::anyhow!("--business must be transfer, bulk_transfer, salary, bonus or direct_debit"))?;
+                let done = if business == madoguchi_domain::Business::Transfer {
+                    crate::host_export::export(state, day).await?
+                } else {
+                    crate::host_export::export_business(state, business, day).await?
+                };
                 std::fs::write(&out, &done.bytes)
                     .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
                 println!(
-                    "wrote {}: {} transfers, {}円, {} accounts",
+                    "wrote {}: {} records, {}円, {} groups",
                     out.display(),
                     done.count,
                     madoguchi_domain::Yen::from_stored(done.total)

@@ -129,6 +129,19 @@ pub struct Config {
     /// How long (seconds) a server's claim on an accepted transfer holds while it hands it
     /// to the host; a server that died holding one leaves it to another after this.
     pub host_lease_seconds: u32,
+    /// The 受付時限 (日本時間, `HH:MM`) of 総合振込, 給与・賞与振込 and 口座振替 on the
+    /// business day their lead time ends: a file must be approved before it.
+    pub bulk_cutoff: String,
+    /// Business days before its 振込指定日 a 総合振込 must be accepted (前営業日: 1).
+    pub bulk_transfer_lead_days: u32,
+    /// Business days before payday a 給与・賞与振込 must be accepted.
+    pub payroll_lead_days: u32,
+    /// Business days before its 引落日 a 口座振替 must be accepted.
+    pub direct_debit_lead_days: u32,
+    /// How many days ahead a 振込指定日 / 引落日 of these businesses may be.
+    pub bulk_days_ahead: u32,
+    /// Largest 全銀協 file accepted by 依頼(ファイル受付), in bytes.
+    pub max_upload_bytes: usize,
 }
 
 impl Default for Config {
@@ -181,6 +194,12 @@ impl Default for Config {
             transfer_days_ahead: 30,
             host_poll_seconds: 1,
             host_lease_seconds: 30,
+            bulk_cutoff: "18:00".to_owned(),
+            bulk_transfer_lead_days: 1,
+            payroll_lead_days: 3,
+            direct_debit_lead_days: 5,
+            bulk_days_ahead: 30,
+            max_upload_bytes: 16 * 1024 * 1024,
         }
     }
 }
@@ -255,6 +274,12 @@ const KEYS: &[&str] = &[
     "transfer_days_ahead",
     "host_poll_seconds",
     "host_lease_seconds",
+    "bulk_cutoff",
+    "bulk_transfer_lead_days",
+    "payroll_lead_days",
+    "direct_debit_lead_days",
+    "bulk_days_ahead",
+    "max_upload_bytes",
 ];
 
 /// The `MADOGUCHI_*` variables that are not configuration keys (so they are not warned about).
@@ -375,6 +400,11 @@ impl Config {
             "bank_code must be the bank's 4-digit 金融機関コード"
         );
         self.transfer_window()?;
+        self.bulk_window(madoguchi_domain::Business::BulkTransfer)?;
+        anyhow::ensure!(
+            self.max_upload_bytes >= 1024,
+            "max_upload_bytes must be at least 1024"
+        );
         anyhow::ensure!(
             self.host_poll_seconds >= 1 && self.host_lease_seconds >= 1,
             "host_poll_seconds and host_lease_seconds must be at least 1"
@@ -451,6 +481,28 @@ impl Config {
         Ok(TransferWindow {
             cutoff,
             days_ahead: self.transfer_days_ahead,
+        })
+    }
+
+    /// The window of 振込指定日 / 引落日 of a file business: `bulk_cutoff`, its lead days
+    /// and `bulk_days_ahead`.
+    pub fn bulk_window(
+        &self,
+        business: madoguchi_domain::Business,
+    ) -> anyhow::Result<madoguchi_domain::bulk::BulkWindow> {
+        use madoguchi_domain::Business;
+        let format = time::macros::format_description!("[hour]:[minute]");
+        let cutoff = time::Time::parse(&self.bulk_cutoff, &format)
+            .map_err(|_| anyhow::anyhow!("bulk_cutoff must be a time of day HH:MM (日本時間)"))?;
+        let lead_days = match business {
+            Business::Salary | Business::Bonus => self.payroll_lead_days,
+            Business::DirectDebit => self.direct_debit_lead_days,
+            _ => self.bulk_transfer_lead_days,
+        };
+        Ok(madoguchi_domain::bulk::BulkWindow {
+            cutoff,
+            lead_days,
+            days_ahead: self.bulk_days_ahead,
         })
     }
 

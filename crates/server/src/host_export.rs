@@ -138,3 +138,84 @@ pub async fn export(state: &AppState, date: Date) -> anyhow::Result<Exported> {
         groups: accounts_written,
     })
 }
+
+/// The file of every order of `business` (総合振込, 給与振込, 賞与振込, 口座振替) accepted for
+/// `date`: each order its own ヘッダー … トレーラー group, as the company sent it (the
+/// 振込金額 after any 先方負担手数料), then one エンド.
+pub async fn export_business(
+    state: &AppState,
+    business: madoguchi_domain::Business,
+    date: Date,
+) -> anyhow::Result<Exported> {
+    let kind = madoguchi_domain::bulk::kind_of(business)
+        .with_context(|| format!("{} has no file layout", business.label()))?;
+    let key = madoguchi_domain::transfer::date_key(date);
+    let orders = state.store.bulk_accepted_for_date(business, &key).await?;
+    let own = state.config.bank_code.clone();
+    let own_kana = kana(state, &own, "").await?;
+    let mut records = Vec::new();
+    let (mut count, mut total) = (0, 0_i64);
+    for o in &orders {
+        let accounts: Vec<Account> = state.store.accounts(o.company_id).await?;
+        let account = accounts
+            .iter()
+            .find(|a| a.id == o.account_id)
+            .with_context(|| format!("account {} is gone", o.account_id))?;
+        let mut file = File {
+            header: Header {
+                kind,
+                requester_code: o.requester_code.clone(),
+                requester_name: o.requester_name.clone(),
+                month: u8::from(date.month()),
+                day: date.day(),
+                bank_code: own.clone(),
+                bank_name: own_kana.clone(),
+                branch_code: account.branch_code.clone(),
+                branch_name: kana(state, &own, &account.branch_code).await?,
+                account_kind: u8::try_from(account.kind.code())?,
+                number: account.number.clone(),
+            },
+            records: Vec::with_capacity(usize::try_from(o.totals.count)?),
+        };
+        let mut after = 0;
+        loop {
+            let page = state
+                .store
+                .bulk_records(o.company_id, o.id, after, 5_000)
+                .await?;
+            let Some(last) = page.last() else {
+                break;
+            };
+            after = last.line;
+            for r in page {
+                file.records.push(Record {
+                    bank_code: r.bank_code,
+                    bank_name: r.bank_name,
+                    branch_code: r.branch_code,
+                    branch_name: r.branch_name,
+                    account_kind: u8::try_from(r.account_kind)?,
+                    number: r.number,
+                    name: r.name,
+                    amount: u64::try_from(r.transfer_amount)?,
+                    new_code: u8::try_from(r.new_code)?,
+                    reference: r.reference,
+                    reference2: r.reference2,
+                });
+            }
+        }
+        let group = zengin::records(&file)
+            .map_err(|e| anyhow::anyhow!("order {}: {}", o.id, e.message_ja()))?;
+        records.extend(group);
+        count += file.records.len();
+        total += o.totals.transfer;
+    }
+    records.push(zengin::end());
+    let bytes = zengin::encode(&records)
+        .map_err(|_| anyhow::anyhow!("a record is not in the 全銀協 character set"))?;
+    Ok(Exported {
+        bytes,
+        count,
+        total,
+        groups: orders.len(),
+    })
+}

@@ -9,6 +9,7 @@
 pub mod app;
 pub mod audit;
 pub mod auth;
+pub mod bulk;
 pub mod certificates;
 pub mod cli;
 pub mod cli_banking;

@@ -72,6 +72,8 @@ pub enum ConfirmedWrite {
     MoveTransfer(Box<crate::transfers::TransferMove>),
     /// 修正 and 確定 again of an order sent back or withdrawn.
     ReviseTransfer(Box<crate::transfers::TransferRevision>),
+    /// 確定, 承認, 差戻し, 引戻し or 削除 of a file order (the final 承認 accepts it).
+    MoveBulk(Box<crate::bulk::BulkMove>),
 }
 
 /// What the write did.
@@ -227,6 +229,9 @@ async fn write(
         ConfirmedWrite::ReviseTransfer(r) => crate::transfers::revise(conn, r, now)
             .await
             .map(|()| WriteEffect::Created(r.transfer_id)),
+        ConfirmedWrite::MoveBulk(m) => crate::bulk::move_to(conn, m, now)
+            .await
+            .map(|()| WriteEffect::Done),
     }
 }
 

@@ -10,6 +10,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 mod backend;
+mod bulk;
 mod certificates;
 mod companies;
 mod confirmed;
@@ -26,6 +27,7 @@ mod idempotency;
 mod ledger;
 mod migrate;
 mod model;
+mod orders;
 mod otp;
 mod payees;
 mod reference;
@@ -36,6 +38,10 @@ mod transfers;
 mod user_admin;
 mod users;
 
+pub use bulk::{
+    BulkMove, BulkOrder, BulkRecordRow, BulkResults, BulkStore, BulkTotals, FileFacts,
+    NewBulkOrder, RecordResult,
+};
 pub use certificates::{
     CertificateRecord, CertificateStore, NewCertificate, RevocationMark, Revoked,
 };
@@ -61,7 +67,7 @@ pub use payees::{NewPayee, PayeeKind, PayeeRecord, PayeeStore};
 pub use reference::{BankEntry, ClosedDay, ReferenceStore};
 pub use sessions::SessionStore;
 pub use settings::{SettingsStore, StoredSettings};
-pub use transfer_outbox::{Outbound, OutboxStore};
+pub use transfer_outbox::{Outbound, OutboundOrder, OutboxStore};
 pub use transfers::{
     Acceptance, HostAnswer, NewTransfer, TransferMove, TransferPayee, TransferPayeeKind,
     TransferRecord, TransferRevision, TransferStore, TransferView,
@@ -88,6 +94,7 @@ pub trait Store:
     + LedgerStore
     + PayeeStore
     + TransferStore
+    + BulkStore
     + OutboxStore
     + Send
     + Sync
@@ -112,6 +119,7 @@ impl<T> Store for T where
         + LedgerStore
         + PayeeStore
         + TransferStore
+        + BulkStore
         + OutboxStore
         + Send
         + Sync

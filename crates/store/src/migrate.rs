@@ -27,6 +27,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0014_limit_usage",
     "0015_payees",
     "0016_transfers",
+    "0017_bulk",
 ];
 
 const SQLITE: &[&str] = &[
@@ -46,6 +47,7 @@ const SQLITE: &[&str] = &[
     include_str!("../migrations/sqlite/0014_limit_usage.sql"),
     include_str!("../migrations/sqlite/0015_payees.sql"),
     include_str!("../migrations/sqlite/0016_transfers.sql"),
+    include_str!("../migrations/sqlite/0017_bulk.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0001_foundation.sql"),
@@ -64,6 +66,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0014_limit_usage.sql"),
     include_str!("../migrations/postgres/0015_payees.sql"),
     include_str!("../migrations/postgres/0016_transfers.sql"),
+    include_str!("../migrations/postgres/0017_bulk.sql"),
 ];
 
 /// File names (without `.sql`) in one engine's migration folder, sorted; for the lockstep test.

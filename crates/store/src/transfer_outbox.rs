@@ -1,4 +1,5 @@
-//! The hand-over of accepted 振込振替 to the bank's host: the outbox each accepted order
+//! The hand-over of accepted orders — 振込振替 and the files of 総合振込, 給与・賞与振込 and
+//! 口座振替 — to the bank's host: the one outbox each accepted order
 //! enters in the transaction that accepts it, claimed by one server at a time under a
 //! lease and answered once; and the host simulator's book of the references it received
 //! (a real host keeps its own), which makes a repeated delivery change nothing.
@@ -9,12 +10,40 @@ use sqlx::Row;
 use crate::StoreResult;
 use crate::connect::SqlStore;
 use crate::history::{HistoryDraft, append_in};
+use madoguchi_domain::Business;
+
+use crate::bulk::{BulkOrder, bulk_order_in};
+use crate::error::StoreError;
 use crate::transfers::{HostAnswer, TransferRecord, transfer_in};
+
+/// What an outbox entry hands over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutboundOrder {
+    Transfer(TransferRecord),
+    /// A file of 総合振込, 給与・賞与振込 or 口座振替.
+    Bulk(BulkOrder),
+}
+
+impl OutboundOrder {
+    pub fn business(&self) -> Business {
+        match self {
+            OutboundOrder::Transfer(_) => Business::Transfer,
+            OutboundOrder::Bulk(o) => o.business,
+        }
+    }
+
+    pub fn id(&self) -> i64 {
+        match self {
+            OutboundOrder::Transfer(t) => t.id,
+            OutboundOrder::Bulk(o) => o.id,
+        }
+    }
+}
 
 /// An order claimed from the outbox for delivery to the host.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outbound {
-    pub transfer: TransferRecord,
+    pub order: OutboundOrder,
     /// How many times it was claimed (1 the first time).
     pub attempts: i64,
 }
@@ -26,11 +55,12 @@ pub trait OutboxStore {
     /// lapse). `None` when there is nothing to deliver.
     async fn claim_outbound(&self, now: i64, lease: i64) -> StoreResult<Option<Outbound>>;
 
-    /// Records the host's answer to order `transfer_id`, with `history`, once: `false`
-    /// (nothing written) when it was recorded already.
+    /// Records the host's answer to order `order_id` of `business`, with `history`, once:
+    /// `false` (nothing written) when it was recorded already.
     async fn settle_outbound(
         &self,
-        transfer_id: i64,
+        business: Business,
+        order_id: i64,
         answer: &HostAnswer,
         history: HistoryDraft,
     ) -> StoreResult<bool>;
@@ -62,9 +92,9 @@ impl OutboxStore for SqlStore {
     async fn claim_outbound(&self, now: i64, lease: i64) -> StoreResult<Option<Outbound>> {
         let mut tx = self.begin_write().await?;
         let next = sqlx::query(
-            "select transfer_id, company_id from transfer_outbox
+            "select business, order_id, company_id from outbox
              where delivered_at is null and claimed_until <= $1
-             order by transfer_id limit 1",
+             order by created_at, order_id limit 1",
         )
         .bind(now)
         .fetch_optional(&mut *tx)
@@ -72,14 +102,17 @@ impl OutboxStore for SqlStore {
         let Some(next) = next else {
             return Ok(None);
         };
-        let transfer_id: i64 = next.try_get("transfer_id")?;
+        let business: String = next.try_get("business")?;
+        let order_id: i64 = next.try_get("order_id")?;
         let company_id: i64 = next.try_get("company_id")?;
         let claimed = sqlx::query(
-            "update transfer_outbox set claimed_until = $2, attempts = attempts + 1
-             where transfer_id = $1 and delivered_at is null and claimed_until <= $3
+            "update outbox set claimed_until = $3, attempts = attempts + 1
+             where business = $1 and order_id = $2 and delivered_at is null
+                 and claimed_until <= $4
              returning attempts",
         )
-        .bind(transfer_id)
+        .bind(&business)
+        .bind(order_id)
         .bind(now + lease)
         .bind(now)
         .fetch_optional(&mut *tx)
@@ -89,23 +122,31 @@ impl OutboxStore for SqlStore {
             return Ok(None);
         };
         let attempts: i64 = claimed.try_get("attempts")?;
-        let transfer = transfer_in(&mut tx, company_id, transfer_id).await?;
+        let order = match Business::from_key(&business) {
+            Some(Business::Transfer) => {
+                OutboundOrder::Transfer(transfer_in(&mut tx, company_id, order_id).await?)
+            }
+            Some(_) => OutboundOrder::Bulk(bulk_order_in(&mut tx, company_id, order_id).await?),
+            None => return Err(StoreError::Corrupt(format!("outbox business {business}"))),
+        };
         tx.commit().await?;
-        Ok(Some(Outbound { transfer, attempts }))
+        Ok(Some(Outbound { order, attempts }))
     }
 
     async fn settle_outbound(
         &self,
-        transfer_id: i64,
+        business: Business,
+        order_id: i64,
         answer: &HostAnswer,
         history: HistoryDraft,
     ) -> StoreResult<bool> {
         let mut tx = self.begin_write().await?;
         let settled = sqlx::query(
-            "update transfer_outbox set delivered_at = $2
-             where transfer_id = $1 and delivered_at is null",
+            "update outbox set delivered_at = $3
+             where business = $1 and order_id = $2 and delivered_at is null",
         )
-        .bind(transfer_id)
+        .bind(business.key())
+        .bind(order_id)
         .bind(answer.at)
         .execute(&mut *tx)
         .await?
@@ -113,11 +154,15 @@ impl OutboxStore for SqlStore {
         if settled != 1 {
             return Ok(false);
         }
-        sqlx::query(
-            "update transfers set host_result = $2, host_reason = $3, host_at = $4
-             where id = $1",
-        )
-        .bind(transfer_id)
+        let table = match business {
+            Business::Transfer => "transfers",
+            _ => "bulk_orders",
+        };
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "update {table} set host_result = $2, host_reason = $3, host_at = $4
+             where id = $1"
+        )))
+        .bind(order_id)
         .bind(answer.code())
         .bind(&answer.reason)
         .bind(answer.at)

@@ -8,7 +8,6 @@
 use async_trait::async_trait;
 use madoguchi_domain::ApprovalMode;
 use madoguchi_domain::approval::{Approval, State};
-use madoguchi_domain::limits_ledger::Reservation;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
@@ -16,7 +15,8 @@ use crate::StoreResult;
 use crate::connect::SqlStore;
 use crate::error::StoreError;
 use crate::history::{HistoryDraft, append_in};
-use crate::ledger::reserve;
+pub use crate::orders::Acceptance;
+use crate::orders::{Move, Orders, accept, write_move};
 
 /// Where an order's payee came from (and so which 限度額 category it uses).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,14 +87,6 @@ pub struct NewTransfer {
     pub transfer_amount: i64,
     /// The approval after the creator's 確定 (its creator is the creator).
     pub approval: Approval,
-}
-
-/// What the acceptance of an order uses of the limits: the reservations, and the
-/// 日本時間 day it was checked for (the store counts them for the day of the write).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Acceptance {
-    pub day: String,
-    pub reservations: Vec<Reservation>,
 }
 
 /// What the bank's host answered.
@@ -231,30 +223,6 @@ pub(crate) async fn transfer_in(
     transfer_from_row(&row)
 }
 
-/// The acceptance's writes: the limits used (`LimitReached` when one does not fit) and
-/// the order put in the outbox.
-async fn accept(
-    conn: &mut AnyConnection,
-    company_id: i64,
-    transfer_id: i64,
-    acceptance: &Acceptance,
-    now: i64,
-) -> StoreResult<()> {
-    // The 日本時間 day of the acceptance as written (the time the 操作履歴 records), not of
-    // the moment the order was checked: an acceptance at midnight counts for the new day.
-    let day = madoguchi_domain::jst::date_of(now);
-    reserve(conn, company_id, &day, &acceptance.reservations).await?;
-    sqlx::query(
-        "insert into transfer_outbox (transfer_id, company_id, created_at) values ($1, $2, $3)",
-    )
-    .bind(transfer_id)
-    .bind(company_id)
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
 /// Binds an order's fields in the order both statements name them: account, payee,
 /// 振込指定日, 承認期限, amounts, approval mode, approvers, state.
 fn bind_order<'q>(
@@ -312,7 +280,7 @@ pub(crate) async fn create(
         .try_get("id")?;
     if accepted {
         let acceptance = acceptance.ok_or(StoreError::NotAllowed)?;
-        accept(conn, new.company_id, id, acceptance, now).await?;
+        accept(conn, Orders::Transfers, new.company_id, id, acceptance, now).await?;
     }
     Ok(id)
 }
@@ -339,34 +307,16 @@ pub(crate) async fn move_to(
     m: &TransferMove,
     now: i64,
 ) -> StoreResult<()> {
-    let accepted = m.next.state == State::Accepted;
-    let done = sqlx::query(
-        "update transfers set state = $4, first_approver = $5, last_approver = $6,
-             approved_first = $7, approved_last = $8, version = version + 1, updated_at = $9,
-             accepted_at = $10
-         where id = $1 and company_id = $2 and version = $3 and ($11 = 0 or deadline > $9)",
-    )
-    .bind(m.transfer_id)
-    .bind(m.company_id)
-    .bind(m.version)
-    .bind(m.next.state.code())
-    .bind(m.next.first)
-    .bind(m.next.last)
-    .bind(m.next.approved_by.first().copied())
-    .bind(m.next.approved_by.get(1).copied())
-    .bind(now)
-    .bind(accepted.then_some(now))
-    .bind(i64::from(m.approving))
-    .execute(&mut *conn)
-    .await?;
-    if done.rows_affected() != 1 {
-        return Err(past_or_stale(conn, m.company_id, m.transfer_id, m.version, now).await?);
-    }
-    if accepted {
-        let acceptance = m.acceptance.as_ref().ok_or(StoreError::NotAllowed)?;
-        accept(conn, m.company_id, m.transfer_id, acceptance, now).await?;
-    }
-    Ok(())
+    let write = Move {
+        orders: Orders::Transfers,
+        company_id: m.company_id,
+        id: m.transfer_id,
+        version: m.version,
+        next: &m.next,
+        acceptance: m.acceptance.as_ref(),
+        approving: m.approving,
+    };
+    write_move(conn, &write, now).await
 }
 
 /// 修正 and 確定 again of a 差戻済み or 引戻済み (or 作成中) order: everything as asked
@@ -418,36 +368,17 @@ pub(crate) async fn revise(
     }
     if accepted {
         let acceptance = r.acceptance.as_ref().ok_or(StoreError::NotAllowed)?;
-        accept(conn, n.company_id, r.transfer_id, acceptance, now).await?;
+        accept(
+            conn,
+            Orders::Transfers,
+            n.company_id,
+            r.transfer_id,
+            acceptance,
+            now,
+        )
+        .await?;
     }
     Ok(())
-}
-
-/// Why a conditional write of order `id` did nothing: its 承認期限 passed (the version is
-/// still the one decided from), or it moved meanwhile.
-async fn past_or_stale(
-    conn: &mut AnyConnection,
-    company_id: i64,
-    id: i64,
-    version: i64,
-    now: i64,
-) -> StoreResult<StoreError> {
-    let past = sqlx::query(
-        "select id from transfers
-         where id = $1 and company_id = $2 and version = $3 and deadline <= $4",
-    )
-    .bind(id)
-    .bind(company_id)
-    .bind(version)
-    .bind(now)
-    .fetch_optional(&mut *conn)
-    .await?
-    .is_some();
-    Ok(if past {
-        StoreError::PastDeadline
-    } else {
-        StoreError::Stale
-    })
 }
 
 /// Which orders a list shows.

@@ -38,6 +38,8 @@ pub enum ResultKind {
     TransferRequested,
     /// 振込振替の承認・差戻し・引戻し・削除
     TransferActed,
+    /// 総合振込・給与・賞与振込・口座振替の確定・承認・差戻し・引戻し・削除
+    BulkActed,
 }
 
 /// What is stored with the key.

@@ -267,6 +267,7 @@ pub async fn simulate(
                         code: e.code().to_owned(),
                         message: e.message_ja(),
                         fields: Vec::new(),
+                        errors: Vec::new(),
                     }),
                 },
             })

@@ -184,9 +184,9 @@ pub async fn view_act_get(
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default)]
 pub struct ActForm {
-    idempotency_key: String,
-    confirmation_password: String,
-    one_time_password: String,
+    pub(crate) idempotency_key: String,
+    pub(crate) confirmation_password: String,
+    pub(crate) one_time_password: String,
 }
 
 /// POST /transfers/{id}/{act} — 実行 (and `back`: 「戻る」 to 取引詳細).

@@ -191,7 +191,7 @@ pub struct TransferDone {
 }
 
 impl TransferDone {
-    fn of(id: Option<i64>, done: &crate::confirm::Executed) -> Self {
+    pub(crate) fn of(id: Option<i64>, done: &crate::confirm::Executed) -> Self {
         let limits = done
             .sections
             .iter()

@@ -79,6 +79,33 @@ pub struct ErrorBody {
     /// Per-field refusals (for `VAL-0000`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldErrorBody>,
+    /// Per-record refusals of a 全銀協 file (for `FIL-0100`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FileErrorBody>,
+}
+
+/// One refusal of a 全銀協 file: where, which field, and what was expected.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FileErrorBody {
+    /// 1-based record number (the header is 1).
+    pub line: usize,
+    /// Columns, 1-based inclusive, e.g. `81-90`.
+    pub columns: String,
+    pub field: String,
+    pub code: String,
+    pub message: String,
+}
+
+impl FileErrorBody {
+    pub fn of(e: &madoguchi_domain::zengin::FileError) -> Self {
+        Self {
+            line: e.line,
+            columns: format!("{}-{}", e.from, e.to),
+            field: e.field.to_owned(),
+            code: e.code.to_owned(),
+            message: e.message.clone(),
+        }
+    }
 }
 
 /// One field's refusal.
@@ -124,10 +151,15 @@ impl IntoResponse for ApiError {
                 .collect(),
             _ => Vec::new(),
         };
+        let errors = match &self.0 {
+            Error::InvalidFile(errors) => errors.iter().map(FileErrorBody::of).collect(),
+            _ => Vec::new(),
+        };
         let body = ErrorBody {
             code: self.0.code().to_owned(),
             message: self.0.message_ja(),
             fields,
+            errors,
         };
         let mut response = (status_of(self.0.kind()), Json(body)).into_response();
         add_retry_after(&mut response, &self.0);

@@ -9,10 +9,11 @@ use madoguchi_domain::history_search::{Conditions, operation_code};
 use madoguchi_domain::payee::Payee;
 use madoguchi_domain::{BankCeilings, CompanySettings, Error};
 use madoguchi_store::{
-    Acceptance, Account, BankEntry, CertificateRecord, ConfirmedWrite, HistoryEntry, HistoryFilter,
-    HistorySearch, NewPayee, NewTransfer, NewUser, OtpToken, PayeeKind, PayeeRecord, ServiceChange,
-    StandardTable, Store, StoredFee, StoredSettings, Target, TransferMove, TransferRecord,
-    TransferRevision, TransferView, UserRecord, UserUpdate,
+    Acceptance, Account, BankEntry, BulkMove, BulkOrder, BulkRecordRow, CertificateRecord,
+    ConfirmedWrite, HistoryDraft, HistoryEntry, HistoryFilter, HistorySearch, NewBulkOrder,
+    NewPayee, NewTransfer, NewUser, OtpToken, PayeeKind, PayeeRecord, ServiceChange, StandardTable,
+    Store, StoredFee, StoredSettings, Target, TransferMove, TransferRecord, TransferRevision,
+    TransferView, UserRecord, UserUpdate,
 };
 
 use crate::web::error::from_store;
@@ -175,6 +176,61 @@ impl<'a> CompanyScope<'a> {
     pub fn transfer_revise_write(&self, mut r: TransferRevision) -> ConfirmedWrite {
         r.new.company_id = self.company_id;
         ConfirmedWrite::ReviseTransfer(Box::new(r))
+    }
+
+    /// ファイル受付: `new` (its company is this one) stored with its records and `history`.
+    pub async fn bulk_create(
+        &self,
+        mut new: NewBulkOrder,
+        records: &[BulkRecordRow],
+        history: HistoryDraft,
+    ) -> Result<i64, Error> {
+        new.company_id = self.company_id;
+        self.store
+            .create_bulk(&new, records, history)
+            .await
+            .map_err(from_store)
+    }
+
+    /// One of the company's file orders (another company's is not found).
+    pub async fn bulk_order(&self, id: i64) -> Result<BulkOrder, Error> {
+        self.store
+            .bulk_order(self.company_id, id)
+            .await
+            .map_err(from_store)?
+            .ok_or(Error::NotFound)
+    }
+
+    /// The records of one of the company's file orders after line `after`.
+    pub async fn bulk_records(
+        &self,
+        id: i64,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<BulkRecordRow>, Error> {
+        self.store
+            .bulk_records(self.company_id, id, after, limit)
+            .await
+            .map_err(from_store)
+    }
+
+    /// The company's file orders of `business` that `view` shows.
+    pub async fn bulk_orders(
+        &self,
+        business: madoguchi_domain::Business,
+        view: TransferView,
+        limit: i64,
+    ) -> Result<Vec<BulkOrder>, Error> {
+        self.store
+            .bulk_orders_of(self.company_id, business, view, limit)
+            .await
+            .map_err(from_store)
+    }
+
+    /// A move of one of the company's file orders.
+    pub fn bulk_move_write(&self, mut m: BulkMove) -> ConfirmedWrite {
+        m.company_id = self.company_id;
+        ConfirmedWrite::MoveBulk(Box::new(m))
     }
 
     /// A move of one of the company's orders.

@@ -195,6 +195,15 @@ impl Host for Crashing {
         self.0.deliver(reference, t).await?;
         anyhow::bail!("killed after the host received it")
     }
+
+    async fn deliver_file(
+        &self,
+        reference: &str,
+        o: &madoguchi_store::BulkOrder,
+    ) -> anyhow::Result<madoguchi_store::HostAnswer> {
+        self.0.deliver_file(reference, o).await?;
+        anyhow::bail!("killed after the host received it")
+    }
 }
 
 #[tokio::test]
@@ -291,7 +300,7 @@ async fn the_days_accepted_transfers_are_written_as_a_zengin_file() {
                 out.to_str().unwrap(),
             ],
         );
-        assert!(said.contains("2 transfers, 69,395円, 1 accounts"), "{said}");
+        assert!(said.contains("2 records, 69,395円, 1 groups"), "{said}");
         let bytes = std::fs::read(&out).unwrap();
         assert_eq!(bytes.len(), 5 * 122, "header, 2 data, trailer, end");
         let record = |i: usize| {

@@ -4,6 +4,7 @@
 
 mod api;
 mod architecture;
+mod bulk;
 mod certificates;
 mod certificates_proxy;
 mod certificates_screens;

@@ -126,6 +126,23 @@ const POLICY: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/transfers/{id}", Permitted),
     ("PUT", "/api/v1/transfers/{id}", Permitted),
     ("POST", "/api/v1/transfers/{id}/{act}", Permitted),
+    ("POST", "/api/v1/bulk/{business}/files", Permitted),
+    ("GET", "/api/v1/bulk/{business}/orders", Permitted),
+    ("GET", "/api/v1/bulk/{business}/orders/{id}", Permitted),
+    (
+        "POST",
+        "/api/v1/bulk/{business}/orders/{id}/{act}",
+        Permitted,
+    ),
+    ("GET", "/bulk/{business}", User),
+    ("GET", "/bulk/{business}/upload", Permitted),
+    ("POST", "/bulk/{business}/upload", Permitted),
+    ("GET", "/bulk/{business}/approvals", Permitted),
+    ("GET", "/bulk/{business}/status", Permitted),
+    ("GET", "/bulk/{business}/done", Permitted),
+    ("GET", "/bulk/{business}/orders/{id}", Permitted),
+    ("GET", "/bulk/{business}/orders/{id}/{act}", Permitted),
+    ("POST", "/bulk/{business}/orders/{id}/{act}", Permitted),
     ("GET", "/transfers", User),
     ("GET", "/transfers/new", Permitted),
     ("POST", "/transfers/new", Permitted),
@@ -214,6 +231,7 @@ fn concrete(path: &str, user: i64) -> String {
         .replace("{seq}", "1")
         .replace("{code}", "0001")
         .replace("{act}", "approve")
+        .replace("{business}", "bulk_transfer")
 }
 
 async fn send(app: &TestApp, client: Option<&mut Client>, method: &str, path: &str) -> Resp {

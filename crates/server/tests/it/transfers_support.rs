@@ -42,6 +42,18 @@ pub(crate) async fn app_with(
 /// Gives `login` the サービス利用権限 `permissions`, every account, and a 振込振替
 /// 一回当たり限度額 of `limit`.
 pub(crate) async fn grant(app: &TestApp, login: &str, permissions: &[&str], limit: i64) {
+    grant_in(app, login, permissions, Business::Transfer, limit).await;
+}
+
+/// Gives `login` the サービス利用権限 `permissions`, every account, and an 一回当たり限度額
+/// of `limit` for `business`.
+pub(crate) async fn grant_in(
+    app: &TestApp,
+    login: &str,
+    permissions: &[&str],
+    business: Business,
+    limit: i64,
+) {
     let store = &app.state.store;
     let user = store.user_by_login_key(login).await.unwrap().unwrap();
     let mut profile = user.profile.clone();
@@ -57,7 +69,7 @@ pub(crate) async fn grant(app: &TestApp, login: &str, permissions: &[&str], limi
         .iter()
         .map(|a| a.id)
         .collect();
-    profile.tx_limits.insert(Business::Transfer, yen(limit));
+    profile.tx_limits.insert(business, yen(limit));
     let write = ConfirmedWrite::UpdateUser {
         target: Target {
             company_id: user.company_id,

@@ -1,0 +1,133 @@
+//! 総合振込, 給与振込, 賞与振込 and 口座振替 by 全銀協 file: 依頼(ファイル受付) (the file
+//! checked against every rule and the company, then stored 作成中), 確定, 承認 by the
+//! company's 承認機能 (差戻し, 引戻し, 削除; the final 承認 uses the company's daily limit of
+//! the business), 承認待ち一覧 and 取引状況照会 — on the approval state machine, limits
+//! ledger, outbox and host adapter of 振込振替 (docs/bulk.md).
+
+pub mod acts;
+pub mod api;
+pub mod shown;
+pub mod upload;
+pub mod views;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use madoguchi_domain::{Business, Error, HistoryArea};
+use madoguchi_store::UserRecord;
+
+use crate::state::AppState;
+use crate::web::actor::Actor;
+use crate::web::routes::Routes;
+
+/// The businesses of this module, in the manual's order.
+pub const BUSINESSES: [Business; 4] = [
+    Business::BulkTransfer,
+    Business::Salary,
+    Business::Bonus,
+    Business::DirectDebit,
+];
+
+/// The business of a path segment (`bulk_transfer`, `salary`, `bonus`, `direct_debit`).
+pub fn business_of(key: &str) -> Result<Business, Error> {
+    Business::from_key(key)
+        .filter(|b| BUSINESSES.contains(b))
+        .ok_or(Error::NotFound)
+}
+
+/// The サービス利用権限 of a business (給与・賞与振込 share one set).
+pub(crate) struct Permissions {
+    pub file: &'static str,
+    pub all: &'static str,
+    pub approve: &'static str,
+}
+
+pub(crate) fn permissions(b: Business) -> Permissions {
+    match b {
+        Business::Salary | Business::Bonus => Permissions {
+            file: "salary.file",
+            all: "salary.all",
+            approve: "approve.salary",
+        },
+        Business::DirectDebit => Permissions {
+            file: "debit.file",
+            all: "debit.all",
+            approve: "approve.debit",
+        },
+        _ => Permissions {
+            file: "bulk.file",
+            all: "bulk.all",
+            approve: "approve.bulk",
+        },
+    }
+}
+
+/// The マスターユーザ may do everything; anyone else what their サービス利用権限 say.
+pub(crate) fn may(actor: &Actor, code: &str) -> bool {
+    crate::transfers::may(actor, code)
+}
+
+/// May `user` approve files of `b` (and be named an approver)?
+pub fn is_approver(user: &UserRecord, b: Business) -> bool {
+    !user.deleted && !user.stopped && (user.is_master || user.may(permissions(b).approve))
+}
+
+/// `actor` may approve files of `b` now.
+pub(crate) fn may_approve(actor: &Actor, b: Business) -> bool {
+    may(actor, permissions(b).approve) && is_approver(actor.user(), b)
+}
+
+/// `actor` holds any permission of `b`: its screens are offered.
+pub fn uses(actor: &Actor, b: Business) -> bool {
+    let p = permissions(b);
+    [p.file, p.all, p.approve].iter().any(|c| may(actor, c))
+}
+
+/// `what` goes on when `allowed`; else `PERM-0001`, recorded under the business.
+pub(crate) async fn permitted(
+    state: &AppState,
+    actor: &Actor,
+    b: Business,
+    allowed: bool,
+    what: &str,
+) -> Result<(), Error> {
+    let verdict = if allowed {
+        Ok(())
+    } else {
+        Err(Error::Forbidden)
+    };
+    actor
+        .allowed(state, HistoryArea::of(b), what, (), verdict)
+        .await
+}
+
+/// The 操作内容 of `b`: 「総合振込の承認」.
+pub(crate) fn operation(b: Business, what: &str) -> String {
+    format!("{}の{what}", b.label())
+}
+
+pub fn router() -> Routes {
+    Routes::new()
+        .route(
+            "/api/v1/bulk/{business}/files",
+            // The upload's size is bounded by `max_upload_bytes` as it is read.
+            post(api::upload).layer(DefaultBodyLimit::disable()),
+        )
+        .route("/api/v1/bulk/{business}/orders", get(api::list))
+        .route("/api/v1/bulk/{business}/orders/{id}", get(api::detail))
+        .route("/api/v1/bulk/{business}/orders/{id}/{act}", post(api::act))
+        .route("/bulk/{business}", get(views::view_menu_get))
+        .route(
+            "/bulk/{business}/upload",
+            get(views::view_upload_get)
+                .post(views::view_upload_post)
+                .layer(DefaultBodyLimit::disable()),
+        )
+        .route("/bulk/{business}/approvals", get(views::view_approvals_get))
+        .route("/bulk/{business}/status", get(views::view_status_get))
+        .route("/bulk/{business}/done", get(views::view_done_get))
+        .route("/bulk/{business}/orders/{id}", get(views::view_detail_get))
+        .route(
+            "/bulk/{business}/orders/{id}/{act}",
+            get(views::view_act_get).post(views::view_act_post),
+        )
+}
