@@ -33,6 +33,21 @@ pub fn concerns_transfer(code: &str) -> bool {
     code.starts_with("transfer.") || code == "approve.transfer"
 }
 
+/// A permission of business `b`: its 依頼, 振込先管理, 全取引照会 …, or its 承認
+/// (給与振込 and 賞与振込 share 給与・賞与振込's).
+pub fn concerns(b: crate::Business, code: &str) -> bool {
+    use crate::Business;
+    let area = match b {
+        Business::Transfer => "transfer",
+        Business::BulkTransfer => "bulk",
+        Business::Salary | Business::Bonus => "salary",
+        Business::DirectDebit => "debit",
+    };
+    code.strip_prefix(area)
+        .is_some_and(|rest| rest.starts_with('.'))
+        || code.strip_prefix("approve.") == Some(area)
+}
+
 /// Every permission, in the manual's order.
 pub const ALL: &[Permission] = &[
     p(

@@ -25,6 +25,21 @@ pub(crate) enum HostCommand {
         #[arg(long, default_value = "transfer")]
         business: String,
     },
+    /// The host simulator's 口座振替 result files for an 引落日: one per accepted order
+    /// not yet answered, written into a folder as <reference>.txt.
+    DebitResults {
+        /// 引落日, YYYY-MM-DD.
+        #[arg(long)]
+        date: String,
+        /// The folder to write into.
+        #[arg(long)]
+        dir: PathBuf,
+    },
+    /// Record a 口座振替 result file from the bank's host (振替結果コード per record).
+    ImportResults {
+        /// The result file (全銀協, Shift_JIS).
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -128,6 +143,39 @@ impl HostCommand {
                         .unwrap_or(madoguchi_domain::Yen::ZERO)
                         .grouped(),
                     done.groups
+                );
+            }
+            HostCommand::DebitResults { date, dir } => {
+                let format = time::macros::format_description!("[year]-[month]-[day]");
+                let day = time::Date::parse(&date, &format)
+                    .map_err(|_| anyhow::anyhow!("--date must be YYYY-MM-DD"))?;
+                std::fs::create_dir_all(&dir)
+                    .map_err(|e| anyhow::anyhow!("cannot make {}: {e}", dir.display()))?;
+                let files = crate::host_results::simulate(state, day).await?;
+                for (reference, bytes) in &files {
+                    let path = dir.join(format!("{reference}.txt"));
+                    std::fs::write(&path, bytes)
+                        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+                    println!("wrote {}", path.display());
+                }
+                println!("{} result files", files.len());
+            }
+            HostCommand::ImportResults { file } => {
+                let bytes = std::fs::read(&file)
+                    .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+                let done = crate::host_results::import(state, &bytes).await?;
+                let r = done.results;
+                println!(
+                    "order {}: 振替済 {}件 {}円, 振替不能 {}件 {}円",
+                    done.order_id,
+                    r.settled_count,
+                    madoguchi_domain::Yen::from_stored(r.settled_amount)
+                        .unwrap_or(madoguchi_domain::Yen::ZERO)
+                        .grouped(),
+                    r.unsettled_count,
+                    madoguchi_domain::Yen::from_stored(r.unsettled_amount)
+                        .unwrap_or(madoguchi_domain::Yen::ZERO)
+                        .grouped()
                 );
             }
         }

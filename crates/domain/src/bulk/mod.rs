@@ -86,6 +86,19 @@ pub fn date_of_header(month: u8, day: u8, now: i64) -> Option<Date> {
     }
 }
 
+/// 振替結果コード of 口座振替 in the manual's words (domain.md §7).
+pub fn result_label(code: i64) -> &'static str {
+    match code {
+        0 => "振替済",
+        1 => "資金不足",
+        2 => "取引なし",
+        3 => "預金者の都合による振替停止",
+        4 => "預金口座振替依頼書なし",
+        8 => "委託者の都合による振替停止",
+        _ => "その他",
+    }
+}
+
 /// The file kind of a business (振込振替 has none).
 pub fn kind_of(business: Business) -> Option<Kind> {
     match business {

@@ -9,7 +9,9 @@
 pub mod layout;
 mod parse;
 
-pub use parse::{FileError, MAX_ERRORS, Summary, parse, parse_reader};
+pub use parse::{
+    FileError, MAX_ERRORS, RESULT_CODES, Settled, Summary, parse, parse_reader, parse_results,
+};
 
 use encoding_rs::SHIFT_JIS;
 
@@ -274,6 +276,33 @@ pub fn encode(records: &[String]) -> Result<Vec<u8>, Error> {
 /// The whole file in Shift_JIS with CR+LF.
 pub fn write(file: &File) -> Result<Vec<u8>, Error> {
     let mut all = records(file)?;
+    all.push(end());
+    encode(&all)
+}
+
+/// The bank's 口座振替 result file of `file`: each record with its 振替結果コード (`codes`,
+/// in order) and the trailer's 振替済・振替不能 件数 and 金額.
+pub fn write_results(file: &File, codes: &[u8]) -> Result<Vec<u8>, Error> {
+    if file.header.kind != Kind::DirectDebit || codes.len() != file.records.len() {
+        return Err(too_large("振替結果コード"));
+    }
+    let mut all = records(file)?;
+    let mut settled = [0_u64; 4];
+    for (i, (r, code)) in file.records.iter().zip(codes).enumerate() {
+        let slot = if *code == 0 { 0 } else { 2 };
+        settled[slot] += 1;
+        settled[slot + 1] += r.amount;
+        let mut chars: Vec<char> = all[i + 1].chars().collect();
+        chars[111] = char::from(b'0' + code % 10);
+        all[i + 1] = chars.into_iter().collect();
+    }
+    let trailer = &mut all[file.records.len() + 1];
+    let head: String = trailer.chars().take(19).collect();
+    let tail: String = trailer.chars().skip(55).collect();
+    *trailer = format!(
+        "{head}{:06}{:012}{:06}{:012}{tail}",
+        settled[0], settled[1], settled[2], settled[3]
+    );
     all.push(end());
     encode(&all)
 }

@@ -184,7 +184,18 @@ fn header(line: usize, c: &[char], expected: Kind, errors: &mut Errors) -> Optio
     })
 }
 
-fn data(line: usize, c: &[char], kind: Kind, errors: &mut Errors) -> Record {
+/// What a file is read as: a company's request, or the bank's 口座振替 result file (its
+/// 振替結果コード and the trailer's 振替済・振替不能 filled in).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    Request,
+    Results,
+}
+
+/// 振替結果コード a result file may carry (domain.md §7).
+pub const RESULT_CODES: [u8; 7] = [0, 1, 2, 3, 4, 8, 9];
+
+fn data(line: usize, c: &[char], kind: Kind, purpose: Purpose, errors: &mut Errors) -> Record {
     let d = kind.data_layout();
     let allowed: &[u8] = match kind {
         Kind::BulkTransfer => &[1, 2, 4, 9],
@@ -235,6 +246,20 @@ fn data(line: usize, c: &[char], kind: Kind, errors: &mut Errors) -> Record {
                     &d[13],
                     "FIL-0012",
                     format!("{line}行目 112桁目：振込指定区分は7（電信）・8（文書）です（「{class}」）。"),
+                );
+            }
+        }
+        Kind::DirectDebit if purpose == Purpose::Results => {
+            let result = text(c, &d[12]);
+            let known = result
+                .parse::<u8>()
+                .is_ok_and(|code| RESULT_CODES.contains(&code));
+            if !known && result.chars().all(|c| c.is_ascii_digit()) {
+                errors.add(
+                    line,
+                    &d[12],
+                    "FIL-0012",
+                    format!("{line}行目 112桁目：振替結果コードは0～4・8・9のいずれかです（「{result}」）。"),
                 );
             }
         }
@@ -416,6 +441,36 @@ pub fn parse_reader<R: BufRead>(
     kind: Kind,
     mut each: impl FnMut(usize, Record),
 ) -> Result<Summary, Vec<FileError>> {
+    read(reader, kind, Purpose::Request, |line, r, _| each(line, r)).map(|(s, _)| s)
+}
+
+/// The trailer's results of a 口座振替 result file: 振替済 and 振替不能, 件数 and 金額.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Settled {
+    pub settled_count: u64,
+    pub settled_amount: u64,
+    pub unsettled_count: u64,
+    pub unsettled_amount: u64,
+}
+
+/// Reads the bank's 口座振替 result file: each record with its 振替結果コード, and the
+/// trailer's 振替済・振替不能, checked against the records (every rule of a request, the
+/// result codes of domain.md §7, and the sums).
+pub fn parse_results<R: BufRead>(
+    reader: R,
+    each: impl FnMut(usize, Record, u8),
+) -> Result<(Summary, Settled), Vec<FileError>> {
+    read(reader, Kind::DirectDebit, Purpose::Results, each)
+}
+
+fn read<R: BufRead>(
+    reader: R,
+    kind: Kind,
+    purpose: Purpose,
+    mut each: impl FnMut(usize, Record, u8),
+) -> Result<(Summary, Settled), Vec<FileError>> {
+    let mut settled = Settled::default();
+    let mut reported = Settled::default();
     let mut errors = Errors(Vec::new());
     let mut records = Records::new(reader);
     let mut head = None;
@@ -485,15 +540,34 @@ pub fn parse_reader<R: BufRead>(
                 expect = Expect::DataOrTrailer;
             }
             '2' => {
-                let r = data(line, &chars, kind, &mut errors);
+                let r = data(line, &chars, kind, purpose, &mut errors);
                 count += 1;
                 total += r.amount;
-                each(line, r);
+                let code = if kind == Kind::DirectDebit {
+                    u8::try_from(number(&chars, &kind.data_layout()[12])).unwrap_or(9)
+                } else {
+                    0
+                };
+                if code == 0 {
+                    settled.settled_count += 1;
+                    settled.settled_amount += r.amount;
+                } else {
+                    settled.unsettled_count += 1;
+                    settled.unsettled_amount += r.amount;
+                }
+                each(line, r, code);
             }
             '8' => {
                 let t = kind.trailer_layout();
                 trailer = Some((line, number(&chars, &t[1]), number(&chars, &t[2])));
-                if kind == Kind::DirectDebit {
+                if purpose == Purpose::Results {
+                    reported = Settled {
+                        settled_count: number(&chars, &t[3]),
+                        settled_amount: number(&chars, &t[4]),
+                        unsettled_count: number(&chars, &t[5]),
+                        unsettled_amount: number(&chars, &t[6]),
+                    };
+                } else if kind == Kind::DirectDebit {
                     // A request carries no results yet.
                     for f in &t[3..7] {
                         if number(&chars, f) != 0 {
@@ -516,6 +590,27 @@ pub fn parse_reader<R: BufRead>(
     }
     if let Some((line, t_count, t_total)) = trailer {
         let t = kind.trailer_layout();
+        if purpose == Purpose::Results {
+            let pairs = [
+                (&t[3], reported.settled_count, settled.settled_count),
+                (&t[4], reported.settled_amount, settled.settled_amount),
+                (&t[5], reported.unsettled_count, settled.unsettled_count),
+                (&t[6], reported.unsettled_amount, settled.unsettled_amount),
+            ];
+            for (f, said, found) in pairs {
+                if said != found {
+                    errors.add(
+                        line,
+                        f,
+                        "FIL-0007",
+                        format!(
+                            "{line}行目 {}～{}桁目：{}が{said}ですが、データからは{found}です。",
+                            f.from, f.to, f.label
+                        ),
+                    );
+                }
+            }
+        }
         if t_count != count {
             errors.add(
                 line,
@@ -551,11 +646,14 @@ pub fn parse_reader<R: BufRead>(
         );
     }
     match head {
-        Some(header) if errors.0.is_empty() => Ok(Summary {
-            header,
-            count,
-            total,
-        }),
+        Some(header) if errors.0.is_empty() => Ok((
+            Summary {
+                header,
+                count,
+                total,
+            },
+            settled,
+        )),
         _ => Err(errors.0),
     }
 }

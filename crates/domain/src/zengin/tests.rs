@@ -339,3 +339,45 @@ proptest! {
         prop_assert_eq!(read, Ok(written));
     }
 }
+
+#[test]
+fn a_result_file_reads_back_with_its_codes_and_its_trailer_checked() {
+    let mut f = sample(Kind::DirectDebit);
+    let mut second = f.records[0].clone();
+    second.amount = 1_000;
+    f.records.push(second);
+    let bytes = write_results(&f, &[0, 2]).unwrap();
+    let mut codes = Vec::new();
+    let (summary, settled) =
+        parse_results(&bytes[..], |line, _, code| codes.push((line, code))).unwrap();
+    assert_eq!(codes, [(2, 0), (3, 2)]);
+    assert_eq!(summary.count, 2);
+    assert_eq!(
+        settled,
+        Settled {
+            settled_count: 1,
+            settled_amount: 49_395,
+            unsettled_count: 1,
+            unsettled_amount: 1_000
+        }
+    );
+    // A request may not carry results; a result file's trailer must match its records.
+    assert_eq!(
+        parse(&bytes, Kind::DirectDebit).unwrap_err()[0].code,
+        "FIL-0012"
+    );
+    let mut wrong = bytes.clone();
+    let trailer = 3 * 122;
+    wrong[trailer + 24] = b'2';
+    let errors = parse_results(&wrong[..], |_, _, _| {}).unwrap_err();
+    assert_eq!(
+        (errors[0].line, errors[0].from, errors[0].code),
+        (4, 20, "FIL-0007")
+    );
+    let mut unknown = bytes;
+    unknown[122 + 111] = b'5';
+    assert_eq!(
+        parse_results(&unknown[..], |_, _, _| {}).unwrap_err()[0].code,
+        "FIL-0012"
+    );
+}

@@ -167,11 +167,11 @@ pub async fn sections(
             "注意",
             o.warnings
                 .iter()
-                .map(|w| crate::transfers::shown::item("全銀協の名称と異なる名称", w))
+                .map(|w| crate::orders::shown::item("全銀協の名称と異なる名称", w))
                 .collect(),
         ));
     }
-    out.push(crate::transfers::shown::approval_section(
+    out.push(crate::orders::shown::approval_section(
         members,
         None,
         &o.approval,
@@ -218,12 +218,12 @@ async fn prepare(
     let members = scope.members().await?;
     let mut sections = sections(state, actor, &o, &members).await?;
     if let Some(last) = sections.last_mut() {
-        *last = crate::transfers::shown::approval_section(&members, Some(o.approval.state), &next);
+        *last = crate::orders::shown::approval_section(&members, Some(o.approval.state), &next);
     }
     // 限度額表示: what the acceptance will use of today's limit (a warning before it).
     sections.push(confirm::Section::new(
-        crate::transfers::order::LIMITS,
-        crate::transfers::order::remaining_rows(&scope, &limits).await?,
+        crate::orders::shown::LIMITS,
+        crate::orders::shown::remaining_rows(&scope, &limits).await?,
     ));
     let details = serde_json::json!({
         "order_id": o.id, "business": b.key(), "count": o.totals.count,

@@ -15,8 +15,8 @@ use super::acts::{self, Act, List};
 use super::business_of;
 use super::upload::{self, Upload};
 use crate::confirm::Confirmation;
+use crate::orders::api::{ActBody, TransferDone};
 use crate::state::AppState;
-use crate::transfers::order_api::{ActBody, TransferDone};
 use crate::web::actor::Actor;
 use crate::web::error::{ApiError, ErrorBody, FileErrorBody};
 use crate::web::extract::{self, Path, Query};
@@ -293,4 +293,22 @@ pub async fn act(
     )
     .await?;
     Ok(Json(TransferDone::of(Some(id), &done)))
+}
+
+/// 振替結果照会 of a 口座振替 order: each record's 振替結果 and the totals, as CSV (UTF-8
+/// with a BOM, or `encoding=sjis`).
+#[utoipa::path(get, path = "/api/v1/bulk/{business}/orders/{id}/results", tag = "総合振込・給与・賞与振込・口座振替",
+    params(("business" = String, Path, description = "direct_debit"), ("id" = i64, Path), super::results::EncodingQuery),
+    responses((status = 200, content_type = "text/csv", description = "the file"), (status = 403, body = ErrorBody),
+        (status = 404, description = "not the user's, or no results yet", body = ErrorBody)))]
+pub async fn results_csv(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((business, id)): Path<(String, i64)>,
+    Query(q): Query<super::results::EncodingQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    let b = business_of(&business)?;
+    let encoding = q.encoding()?;
+    let bytes = super::results::csv(&state, &actor, b, id, encoding).await?;
+    Ok(super::results::response(bytes, encoding, id))
 }

@@ -6,6 +6,7 @@
 
 pub mod acts;
 pub mod api;
+pub mod results;
 pub mod shown;
 pub mod upload;
 pub mod views;
@@ -63,7 +64,7 @@ pub(crate) fn permissions(b: Business) -> Permissions {
 
 /// The マスターユーザ may do everything; anyone else what their サービス利用権限 say.
 pub(crate) fn may(actor: &Actor, code: &str) -> bool {
-    crate::transfers::may(actor, code)
+    crate::orders::may(actor, code)
 }
 
 /// May `user` approve files of `b` (and be named an approver)?
@@ -78,8 +79,7 @@ pub(crate) fn may_approve(actor: &Actor, b: Business) -> bool {
 
 /// `actor` holds any permission of `b`: its screens are offered.
 pub fn uses(actor: &Actor, b: Business) -> bool {
-    let p = permissions(b);
-    [p.file, p.all, p.approve].iter().any(|c| may(actor, c))
+    actor.uses_business(b)
 }
 
 /// `what` goes on when `allowed`; else `PERM-0001`, recorded under the business.
@@ -115,6 +115,14 @@ pub fn router() -> Routes {
         .route("/api/v1/bulk/{business}/orders", get(api::list))
         .route("/api/v1/bulk/{business}/orders/{id}", get(api::detail))
         .route("/api/v1/bulk/{business}/orders/{id}/{act}", post(api::act))
+        .route(
+            "/api/v1/bulk/{business}/orders/{id}/results",
+            get(api::results_csv),
+        )
+        .route(
+            "/bulk/{business}/orders/{id}/results",
+            get(views::view_results_get),
+        )
         .route("/bulk/{business}", get(views::view_menu_get))
         .route(
             "/bulk/{business}/upload",

@@ -6,7 +6,7 @@ use madoguchi_domain::{Business, jst};
 use madoguchi_store::{Account, BulkOrder};
 
 use crate::confirm::Section;
-use crate::transfers::shown::{account_label, amount_item, item};
+use crate::orders::shown::{account_label, amount_item, item};
 
 /// 振込指定日, or 引落日 for 口座振替.
 pub fn date_label(b: Business) -> &'static str {

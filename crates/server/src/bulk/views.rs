@@ -15,9 +15,9 @@ use super::upload::{self, Upload};
 use super::{business_of, is_approver, may, may_approve, permissions, shown, uses};
 use crate::confirm::{self, Confirmation, ResultKind, Section, Step};
 use crate::confirm_pages::{ConfirmPage, ResultPage};
+use crate::orders::KeyQuery;
+use crate::orders::shown::{user_label, yen};
 use crate::state::AppState;
-use crate::transfers::shown::{user_label, yen};
-use crate::transfers::views::KeyQuery;
 use crate::web::actor::Actor;
 use crate::web::error::{FileErrorBody, PageError};
 use crate::web::form::{CSRF_FIELD, PageForm};
@@ -331,6 +331,7 @@ struct RecordLine {
     deduction: String,
     transfer: String,
     payer_fee: String,
+    result: String,
 }
 
 fn record_line(r: &BulkRecordRow) -> RecordLine {
@@ -348,6 +349,10 @@ fn record_line(r: &BulkRecordRow) -> RecordLine {
         deduction: yen(r.deduction),
         transfer: yen(r.transfer_amount),
         payer_fee: yen(r.payer_fee),
+        result: r
+            .result_code
+            .map(|c| format!("{c} {}", madoguchi_domain::bulk::result_label(c)))
+            .unwrap_or_default(),
     }
 }
 
@@ -369,6 +374,9 @@ struct DetailPage {
     more: bool,
     fees: bool,
     name_label: &'static str,
+    /// 口座振替 with the bank's results in: (振替済, 振替不能) and whether the user may download.
+    results: Option<(String, String)>,
+    may_download: bool,
 }
 
 /// GET /bulk/{business}/orders/{id} — 取引詳細.
@@ -399,6 +407,13 @@ pub async fn view_detail_get(
         more: o.totals.count > SHOWN_RECORDS,
         records: records.iter().map(record_line).collect(),
         fees: b == Business::BulkTransfer,
+        results: o.results.map(|r| {
+            (
+                format!("{}件 {}", r.settled_count, yen(r.settled_amount)),
+                format!("{}件 {}", r.unsettled_count, yen(r.unsettled_amount)),
+            )
+        }),
+        may_download: may(&actor, super::results::RESULTS),
         name_label: if b == Business::DirectDebit {
             "預金者名"
         } else {
@@ -465,7 +480,7 @@ pub async fn view_act_get(
 pub async fn view_act_post(
     State(state): State<AppState>,
     Path((business, id, act)): Path<(String, i64, String)>,
-    PageForm { actor, form }: PageForm<Actor, crate::transfers::list_views::ActForm>,
+    PageForm { actor, form }: PageForm<Actor, crate::orders::ActForm>,
 ) -> Result<Response, PageError> {
     let b = business_of(&business)?;
     if act == "back" {
@@ -527,4 +542,17 @@ pub async fn view_done_get(
         print_href: String::new(),
     }
     .respond())
+}
+
+/// GET /bulk/{business}/orders/{id}/results — 振替結果照会 (CSV).
+pub async fn view_results_get(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((business, id)): Path<(String, i64)>,
+    Query(q): Query<super::results::EncodingQuery>,
+) -> Result<Response, PageError> {
+    let b = business_of(&business)?;
+    let encoding = q.encoding()?;
+    let bytes = super::results::csv(&state, &actor, b, id, encoding).await?;
+    Ok(super::results::response(bytes, encoding, id))
 }

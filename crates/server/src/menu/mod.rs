@@ -4,7 +4,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use madoguchi_domain::{certificate, jst};
+use madoguchi_domain::{Business, certificate, jst};
 
 use crate::state::AppState;
 use crate::web::actor::Actor;
@@ -100,6 +100,36 @@ pub fn menu_items(actor: &Actor) -> Vec<MenuItem> {
             href: "/transfers",
             description: "振込振替の依頼・承認、取引状況の照会を行います。",
         });
+    }
+    for (b, href, description) in [
+        (
+            Business::BulkTransfer,
+            "/bulk/bulk_transfer",
+            "総合振込の依頼(ファイル受付)・承認、取引状況の照会を行います。",
+        ),
+        (
+            Business::Salary,
+            "/bulk/salary",
+            "給与振込の依頼(ファイル受付)・承認、取引状況の照会を行います。",
+        ),
+        (
+            Business::Bonus,
+            "/bulk/bonus",
+            "賞与振込の依頼(ファイル受付)・承認、取引状況の照会を行います。",
+        ),
+        (
+            Business::DirectDebit,
+            "/bulk/direct_debit",
+            "口座振替の依頼(ファイル受付)・承認、取引状況の照会を行います。",
+        ),
+    ] {
+        if actor.uses_business(b) {
+            items.push(MenuItem {
+                label: b.label(),
+                href,
+                description,
+            });
+        }
     }
     items.push(MenuItem {
         label: "操作履歴照会",

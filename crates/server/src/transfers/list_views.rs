@@ -13,6 +13,7 @@ use super::shown;
 use super::views::KeyQuery;
 use crate::confirm::{self, Confirmation, ResultKind, Section};
 use crate::confirm_pages::{ConfirmPage, ResultPage};
+pub use crate::orders::ActForm;
 use crate::state::AppState;
 use crate::web::actor::Actor;
 use crate::web::error::PageError;
@@ -178,15 +179,6 @@ pub async fn view_act_get(
         confirm::new_idempotency_key(),
         None,
     ))
-}
-
-/// The fields of 実行.
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(default)]
-pub struct ActForm {
-    pub(crate) idempotency_key: String,
-    pub(crate) confirmation_password: String,
-    pub(crate) one_time_password: String,
 }
 
 /// POST /transfers/{id}/{act} — 実行 (and `back`: 「戻る」 to 取引詳細).

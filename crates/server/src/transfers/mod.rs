@@ -34,10 +34,7 @@ pub(crate) const ALL: &str = "transfer.all";
 /// 承認 of 振込振替.
 pub(crate) const APPROVE: &str = "approve.transfer";
 
-/// The マスターユーザ may do everything; anyone else what their サービス利用権限 say.
-pub(crate) fn may(actor: &Actor, code: &str) -> bool {
-    actor.user().is_master || actor.user().may(code)
-}
+pub(crate) use crate::orders::may;
 
 /// May `user` approve 振込振替 (and be named an approver)?
 pub fn is_approver(user: &madoguchi_store::UserRecord) -> bool {

@@ -23,15 +23,14 @@ use madoguchi_store::{
 use super::shown::{self, Amounts};
 use super::{NEW_ACCOUNT, REGISTERED, USER_REGISTERED, is_approver, may, may_request, permitted};
 use crate::confirm::{
-    self, Confirmation, Executed, Operation, Prepared, Request, ResultKind, Row, Section,
+    self, Confirmation, Executed, Operation, Prepared, Request, ResultKind, Section,
 };
+pub use crate::orders::shown::{LIMITS, remaining_rows};
 use crate::state::AppState;
 use crate::web::actor::Actor;
 use crate::web::scope::CompanyScope;
 
 pub const REQUEST: &str = "振込振替の依頼";
-/// The section of 確認 that warns of the daily limits.
-pub const LIMITS: &str = "限度額";
 
 /// The payee of a 依頼: one of the company's by id, or an account typed (新規口座指定).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,26 +98,6 @@ pub async fn acceptance(
         day: jst::date_of(now),
         reservations: transfer_reservations(account_id, &limits, category(kind), amount),
     })
-}
-
-/// What remains today of each limit of `a` (the warning of 確認 before the 承認).
-pub async fn remaining_rows(scope: &CompanyScope<'_>, a: &Acceptance) -> Result<Vec<Row>, Error> {
-    let mut rows = Vec::new();
-    for r in &a.reservations {
-        let used = scope.limit_used(&r.scope.key(), &a.day).await?;
-        let left = (r.limit.get() - used).max(0);
-        rows.push(shown::amount_item(
-            &format!("本日の残り（{}）", r.scope.label()),
-            left,
-        ));
-        if r.amount.get() > left {
-            rows.push(shown::item(
-                "注意",
-                "このままでは限度額を超えるため、承認時に受け付けできません。",
-            ));
-        }
-    }
-    Ok(rows)
 }
 
 /// 先方負担手数料 of `payment` to `route` on `date`, by the company's

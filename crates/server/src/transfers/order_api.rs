@@ -14,7 +14,8 @@ use utoipa::{IntoParams, ToSchema};
 use super::acts::{self, Act, List};
 use super::order;
 use super::shown;
-use crate::confirm::{Confirmation, Section};
+use crate::confirm::Confirmation;
+pub use crate::orders::api::{ActBody, LimitLine, ShownItem, TransferDone};
 use crate::state::AppState;
 use crate::web::actor::Actor;
 use crate::web::error::{ApiError, ErrorBody};
@@ -161,68 +162,6 @@ fn view(t: TransferRecord) -> TransferView {
     }
 }
 
-/// One item of 確認/結果.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ShownItem {
-    pub section: String,
-    pub item: String,
-    pub value: String,
-}
-
-/// One line of the warning of 確認: what remains of a daily limit today.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct LimitLine {
-    pub label: String,
-    pub value: String,
-}
-
-/// What an operation did.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TransferDone {
-    /// The order (none when the same request had been executed before).
-    pub id: Option<i64>,
-    pub repeated: bool,
-    pub changes: serde_json::Value,
-    /// Everything 確認 and 結果 show: [{section, item, value}].
-    pub shown: Vec<ShownItem>,
-    /// Before the bank accepts it (承認 to come): what remains of each daily limit today,
-    /// and a 注意 when the order would not fit.
-    pub limits: Vec<LimitLine>,
-}
-
-impl TransferDone {
-    pub(crate) fn of(id: Option<i64>, done: &crate::confirm::Executed) -> Self {
-        let limits = done
-            .sections
-            .iter()
-            .filter(|s| s.title == order::LIMITS)
-            .flat_map(|s| &s.rows)
-            .map(|r| LimitLine {
-                label: r.label.clone(),
-                value: r.after.clone(),
-            })
-            .collect();
-        let shown = done
-            .sections
-            .iter()
-            .flat_map(|s| {
-                s.rows.iter().map(|r| ShownItem {
-                    section: s.title.clone(),
-                    item: r.label.clone(),
-                    value: r.after.clone(),
-                })
-            })
-            .collect();
-        Self {
-            id,
-            repeated: done.repeated,
-            changes: Section::changes_json(&done.sections),
-            shown,
-            limits,
-        }
-    }
-}
-
 /// 振込振替の修正 of a 差戻済み or 引戻済み order by its creator → 確定 again (the same body
 /// as a 依頼).
 #[utoipa::path(put, path = "/api/v1/transfers/{id}", tag = "振込振替", params(("id" = i64, Path)), request_body = RequestBody,
@@ -315,15 +254,6 @@ pub async fn detail(
 ) -> Result<Json<TransferView>, ApiError> {
     let t = acts::detail(&state, &actor, id, "取引状況照会").await?;
     Ok(Json(view(t)))
-}
-
-/// 承認・差戻し・引戻し・削除 body.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct ActBody {
-    pub confirmation_password: String,
-    #[serde(default)]
-    pub one_time_password: String,
-    pub idempotency_key: String,
 }
 
 /// 承認 (`approve`), 差戻し (`return`), 引戻し (`withdraw`) or 削除 (`delete`) of an order.

@@ -481,12 +481,7 @@ pub async fn view_execute_post(
     }
 }
 
-/// `?key=` of a 結果.
-#[derive(Deserialize)]
-pub struct KeyQuery {
-    #[serde(default)]
-    pub key: String,
-}
+pub use crate::orders::KeyQuery;
 
 /// GET /transfers/result?key= — 依頼結果.
 pub async fn view_result_get(

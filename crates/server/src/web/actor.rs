@@ -55,6 +55,17 @@ impl Actor {
                 .any(|p| madoguchi_domain::permissions::concerns_transfer(p))
     }
 
+    /// Holds a permission of business `b`: its screens are offered.
+    pub fn uses_business(&self, b: madoguchi_domain::Business) -> bool {
+        self.user.is_master
+            || self
+                .user
+                .profile
+                .permissions
+                .iter()
+                .any(|p| madoguchi_domain::permissions::concerns(b, p))
+    }
+
     pub fn session(&self) -> &SessionRecord {
         &self.session
     }

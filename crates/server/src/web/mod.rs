@@ -4,6 +4,7 @@
 pub mod actor;
 pub mod client;
 pub mod cookies;
+pub mod csv;
 pub mod error;
 pub mod extract;
 pub mod form;

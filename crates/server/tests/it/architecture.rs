@@ -1,6 +1,7 @@
 //! The rules of the house that the compiler does not check, checked on the source:
 //!
-//! - the areas of the manual (auth/, menu/, company/, fees/, users/, history/) are peers:
+//! - the areas of the manual (auth/, menu/, company/, fees/, users/, history/, transfers/,
+//!   bulk/) are peers:
 //!   none imports another, nor the operator's commands;
 //! - the areas other than auth/ reach the store only through the scoped handles the actor
 //!   types hand out, never `state.store`;
@@ -10,7 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-const AREAS: [&str; 7] = [
+const AREAS: [&str; 8] = [
     "auth",
     "menu",
     "company",
@@ -18,6 +19,7 @@ const AREAS: [&str; 7] = [
     "users",
     "history",
     "transfers",
+    "bulk",
 ];
 
 /// One crate's source files: module path → (file, code without its test module).

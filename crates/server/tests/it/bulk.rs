@@ -18,7 +18,7 @@ use crate::transfers_support::{
 };
 
 /// A record to 三菱ＵＦＪ 本店 (names as the master has them).
-fn to_mufg(number: &str, amount: u64) -> Record {
+pub(crate) fn to_mufg(number: &str, amount: u64) -> Record {
     Record {
         bank_code: "0005".into(),
         bank_name: "ﾐﾂﾋﾞｼﾕ-ｴﾌｼﾞｴｲ".into(),
@@ -35,7 +35,7 @@ fn to_mufg(number: &str, amount: u64) -> Record {
 }
 
 /// A file of `kind` from the demo company's 法人営業部 普通 0253226 for 6/`day`/2031.
-fn file(kind: Kind, day: u8, records: Vec<Record>) -> Vec<u8> {
+pub(crate) fn file(kind: Kind, day: u8, records: Vec<Record>) -> Vec<u8> {
     zengin::write(&File {
         header: Header {
             kind,
@@ -56,7 +56,7 @@ fn file(kind: Kind, day: u8, records: Vec<Record>) -> Vec<u8> {
 }
 
 /// POSTs `bytes` as the multipart part `file`, with `fields`, to `path`.
-async fn post_file(
+pub(crate) async fn post_file(
     c: &mut Client,
     path: &str,
     bytes: &[u8],
@@ -86,7 +86,7 @@ async fn post_file(
 }
 
 /// Sets the company's 承認機能 of `b` and its 企業一日当たりの限度額.
-async fn set_business(app: &TestApp, b: Business, mode: ApprovalMode, daily: i64) {
+pub(crate) async fn set_business(app: &TestApp, b: Business, mode: ApprovalMode, daily: i64) {
     let store = &app.state.store;
     let stored = store.company_settings(COMPANY).await.unwrap();
     let mut settings = stored.settings;
@@ -596,5 +596,65 @@ async fn host_export_writes_a_businesss_accepted_files_that_read_back() {
         let back = zengin::parse(&out.bytes, Kind::Salary).unwrap();
         assert_eq!(back.records, records);
         assert_eq!(back.header.requester_code, "0000012345");
+    }
+}
+
+#[tokio::test]
+async fn debit_results_come_back_once_and_are_shown_per_record_and_as_csv() {
+    for engine in engines() {
+        let app = app(engine).await;
+        set_business(&app, Business::DirectDebit, ApprovalMode::Single, 10_000_000).await;
+        let approver = add_approver(&app, "shonin01").await;
+        grant_in(&app, "shonin01", &["approve.debit"], Business::DirectDebit, 10_000_000).await;
+        let mut m = login(&app, "master01").await;
+        let debit = |number: &str, amount: u64| {
+            let mut r = to_mufg(number, amount);
+            r.reference = format!("{:020}", amount);
+            r.reference2 = String::new();
+            r
+        };
+        // 99… is the simulator's 取引なし, 98… its 資金不足.
+        let records = vec![debit("1111111", 5_000), debit("9911111", 7_000), debit("9811111", 3_000)];
+        let bytes = file(Kind::DirectDebit, 20, records);
+        let r = post_file(&mut m, "/api/v1/bulk/direct_debit/files", &bytes, &[("first_approver", &approver.to_string())]).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let id = r.json()["id"].as_i64().unwrap();
+        m.json(Method::POST, &format!("/api/v1/bulk/direct_debit/orders/{id}/confirm"), act_body("r-1")).await;
+        let mut a = login(&app, "shonin01").await;
+        let r = a.json(Method::POST, &format!("/api/v1/bulk/direct_debit/orders/{id}/approve"), act_body("r-2")).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        // No results yet: nothing to download.
+        assert_eq!(m.get(&format!("/api/v1/bulk/direct_debit/orders/{id}/results")).await.status, StatusCode::NOT_FOUND);
+        let day = time::macros::date!(2031 - 06 - 20);
+        let files = madoguchi_server::host_results::simulate(&app.state, day).await.unwrap();
+        assert_eq!(files.len(), 1);
+        let (_, result_file) = &files[0];
+        // A result file whose trailer does not match its records is refused.
+        let mut wrong = result_file.clone();
+        wrong[4 * 122 + 19] = b'9';
+        assert!(madoguchi_server::host_results::import(&app.state, &wrong).await.is_err());
+        let done = madoguchi_server::host_results::import(&app.state, result_file).await.unwrap();
+        assert_eq!(done.order_id, id);
+        assert_eq!((done.results.settled_count, done.results.settled_amount), (1, 5_000));
+        assert_eq!((done.results.unsettled_count, done.results.unsettled_amount), (2, 10_000));
+        assert!(madoguchi_server::host_results::import(&app.state, result_file).await.is_err(), "once");
+        let detail = m.get(&format!("/api/v1/bulk/direct_debit/orders/{id}")).await.json();
+        let codes: Vec<i64> = detail["records"].as_array().unwrap().iter().map(|r| r["result_code"].as_i64().unwrap()).collect();
+        assert_eq!(codes, [0, 2, 1]);
+        let csv = m.get(&format!("/api/v1/bulk/direct_debit/orders/{id}/results")).await;
+        assert_eq!(csv.status, StatusCode::OK);
+        assert!(csv.body.starts_with('\u{feff}'));
+        assert!(csv.body.contains("\"取引なし\"") && csv.body.contains("\"資金不足\"") && csv.body.contains("\"振替済\",\"1\",\"5000\""), "{}", csv.body);
+        let sjis = m.get_raw(&format!("/api/v1/bulk/direct_debit/orders/{id}/results?encoding=sjis")).await;
+        let (text, _, bad) = encoding_rs::SHIFT_JIS.decode(&sjis);
+        assert!(!bad && text.contains("取引なし"));
+        // The approver holds no 振替結果照会.
+        assert_eq!(a.get(&format!("/api/v1/bulk/direct_debit/orders/{id}/results")).await.status, StatusCode::FORBIDDEN);
+        let entry = recent_history(&app, 20)
+            .await
+            .into_iter()
+            .find(|e| e.operation == "口座振替の振替結果")
+            .unwrap();
+        assert_eq!(details(&entry)["unsettled_count"], 2);
     }
 }

@@ -5,6 +5,7 @@
 mod api;
 mod architecture;
 mod bulk;
+mod bulk_screens;
 mod certificates;
 mod certificates_proxy;
 mod certificates_screens;

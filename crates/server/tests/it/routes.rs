@@ -134,6 +134,12 @@ const POLICY: &[(&str, &str, Access)] = &[
         "/api/v1/bulk/{business}/orders/{id}/{act}",
         Permitted,
     ),
+    (
+        "GET",
+        "/api/v1/bulk/{business}/orders/{id}/results",
+        Permitted,
+    ),
+    ("GET", "/bulk/{business}/orders/{id}/results", Permitted),
     ("GET", "/bulk/{business}", User),
     ("GET", "/bulk/{business}/upload", Permitted),
     ("POST", "/bulk/{business}/upload", Permitted),
