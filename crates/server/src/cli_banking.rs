@@ -35,6 +35,19 @@ pub(crate) enum HostCommand {
         #[arg(long)]
         dir: PathBuf,
     },
+    /// Write a valid 全銀協 file of a company's business for its earliest 振込指定日 (to try
+    /// 依頼(ファイル受付), and for benchmarks).
+    SampleFile {
+        #[arg(long, default_value_t = 1)]
+        company: i64,
+        /// bulk_transfer (総合振込), salary, bonus or direct_debit.
+        #[arg(long, default_value = "bulk_transfer")]
+        business: String,
+        #[arg(long, default_value_t = 10)]
+        records: usize,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Record a 口座振替 result file from the bank's host (振替結果コード per record).
     ImportResults {
         /// The result file (全銀協, Shift_JIS).
@@ -159,6 +172,28 @@ impl HostCommand {
                     println!("wrote {}", path.display());
                 }
                 println!("{} result files", files.len());
+            }
+            HostCommand::SampleFile {
+                company,
+                business,
+                records,
+                out,
+            } => {
+                let business = madoguchi_domain::Business::from_key(&business)
+                    .filter(|b| *b != madoguchi_domain::Business::Transfer)
+                    .ok_or_else(|| {
+                        anyhow::anyhow!(
+                            "--business must be bulk_transfer, salary, bonus or direct_debit"
+                        )
+                    })?;
+                let bytes = crate::sample_file::sample(state, company, business, records).await?;
+                std::fs::write(&out, &bytes)
+                    .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
+                println!(
+                    "wrote {}: {records} records of {}",
+                    out.display(),
+                    business.label()
+                );
             }
             HostCommand::ImportResults { file } => {
                 let bytes = std::fs::read(&file)

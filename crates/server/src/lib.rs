@@ -33,6 +33,7 @@ pub mod orders;
 pub mod passwords;
 pub mod reference;
 pub mod report;
+pub mod sample_file;
 pub mod seal;
 pub mod state;
 pub mod transfers;

@@ -28,14 +28,18 @@ pub async fn csv(
     encoding: Encoding,
 ) -> Result<Vec<u8>, Error> {
     let what = operation(Business::DirectDebit, "振替結果照会");
-    permitted(
-        state,
-        actor,
-        b,
-        b == Business::DirectDebit && may(actor, RESULTS),
-        &what,
-    )
-    .await?;
+    if b != Business::DirectDebit {
+        // Only 口座振替 has results: another business's path names nothing.
+        return Err(actor
+            .refuse(
+                state,
+                madoguchi_domain::HistoryArea::of(b),
+                &what,
+                Error::NotFound,
+            )
+            .await);
+    }
+    permitted(state, actor, b, may(actor, RESULTS), &what).await?;
     let o = acts::detail(state, actor, b, id, &what).await?;
     let Some(r) = o.results else {
         return Err(actor

@@ -603,9 +603,22 @@ async fn host_export_writes_a_businesss_accepted_files_that_read_back() {
 async fn debit_results_come_back_once_and_are_shown_per_record_and_as_csv() {
     for engine in engines() {
         let app = app(engine).await;
-        set_business(&app, Business::DirectDebit, ApprovalMode::Single, 10_000_000).await;
+        set_business(
+            &app,
+            Business::DirectDebit,
+            ApprovalMode::Single,
+            10_000_000,
+        )
+        .await;
         let approver = add_approver(&app, "shonin01").await;
-        grant_in(&app, "shonin01", &["approve.debit"], Business::DirectDebit, 10_000_000).await;
+        grant_in(
+            &app,
+            "shonin01",
+            &["approve.debit"],
+            Business::DirectDebit,
+            10_000_000,
+        )
+        .await;
         let mut m = login(&app, "master01").await;
         let debit = |number: &str, amount: u64| {
             let mut r = to_mufg(number, amount);
@@ -614,42 +627,112 @@ async fn debit_results_come_back_once_and_are_shown_per_record_and_as_csv() {
             r
         };
         // 99… is the simulator's 取引なし, 98… its 資金不足.
-        let records = vec![debit("1111111", 5_000), debit("9911111", 7_000), debit("9811111", 3_000)];
+        let records = vec![
+            debit("1111111", 5_000),
+            debit("9911111", 7_000),
+            debit("9811111", 3_000),
+        ];
         let bytes = file(Kind::DirectDebit, 20, records);
-        let r = post_file(&mut m, "/api/v1/bulk/direct_debit/files", &bytes, &[("first_approver", &approver.to_string())]).await;
+        let r = post_file(
+            &mut m,
+            "/api/v1/bulk/direct_debit/files",
+            &bytes,
+            &[("first_approver", &approver.to_string())],
+        )
+        .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         let id = r.json()["id"].as_i64().unwrap();
-        m.json(Method::POST, &format!("/api/v1/bulk/direct_debit/orders/{id}/confirm"), act_body("r-1")).await;
+        m.json(
+            Method::POST,
+            &format!("/api/v1/bulk/direct_debit/orders/{id}/confirm"),
+            act_body("r-1"),
+        )
+        .await;
         let mut a = login(&app, "shonin01").await;
-        let r = a.json(Method::POST, &format!("/api/v1/bulk/direct_debit/orders/{id}/approve"), act_body("r-2")).await;
+        let r = a
+            .json(
+                Method::POST,
+                &format!("/api/v1/bulk/direct_debit/orders/{id}/approve"),
+                act_body("r-2"),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         // No results yet: nothing to download.
-        assert_eq!(m.get(&format!("/api/v1/bulk/direct_debit/orders/{id}/results")).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            m.get(&format!("/api/v1/bulk/direct_debit/orders/{id}/results"))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
         let day = time::macros::date!(2031 - 06 - 20);
-        let files = madoguchi_server::host_results::simulate(&app.state, day).await.unwrap();
+        let files = madoguchi_server::host_results::simulate(&app.state, day)
+            .await
+            .unwrap();
         assert_eq!(files.len(), 1);
         let (_, result_file) = &files[0];
         // A result file whose trailer does not match its records is refused.
         let mut wrong = result_file.clone();
         wrong[4 * 122 + 19] = b'9';
-        assert!(madoguchi_server::host_results::import(&app.state, &wrong).await.is_err());
-        let done = madoguchi_server::host_results::import(&app.state, result_file).await.unwrap();
+        assert!(
+            madoguchi_server::host_results::import(&app.state, &wrong)
+                .await
+                .is_err()
+        );
+        let done = madoguchi_server::host_results::import(&app.state, result_file)
+            .await
+            .unwrap();
         assert_eq!(done.order_id, id);
-        assert_eq!((done.results.settled_count, done.results.settled_amount), (1, 5_000));
-        assert_eq!((done.results.unsettled_count, done.results.unsettled_amount), (2, 10_000));
-        assert!(madoguchi_server::host_results::import(&app.state, result_file).await.is_err(), "once");
-        let detail = m.get(&format!("/api/v1/bulk/direct_debit/orders/{id}")).await.json();
-        let codes: Vec<i64> = detail["records"].as_array().unwrap().iter().map(|r| r["result_code"].as_i64().unwrap()).collect();
+        assert_eq!(
+            (done.results.settled_count, done.results.settled_amount),
+            (1, 5_000)
+        );
+        assert_eq!(
+            (done.results.unsettled_count, done.results.unsettled_amount),
+            (2, 10_000)
+        );
+        assert!(
+            madoguchi_server::host_results::import(&app.state, result_file)
+                .await
+                .is_err(),
+            "once"
+        );
+        let detail = m
+            .get(&format!("/api/v1/bulk/direct_debit/orders/{id}"))
+            .await
+            .json();
+        let codes: Vec<i64> = detail["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["result_code"].as_i64().unwrap())
+            .collect();
         assert_eq!(codes, [0, 2, 1]);
-        let csv = m.get(&format!("/api/v1/bulk/direct_debit/orders/{id}/results")).await;
+        let csv = m
+            .get(&format!("/api/v1/bulk/direct_debit/orders/{id}/results"))
+            .await;
         assert_eq!(csv.status, StatusCode::OK);
         assert!(csv.body.starts_with('\u{feff}'));
-        assert!(csv.body.contains("\"取引なし\"") && csv.body.contains("\"資金不足\"") && csv.body.contains("\"振替済\",\"1\",\"5000\""), "{}", csv.body);
-        let sjis = m.get_raw(&format!("/api/v1/bulk/direct_debit/orders/{id}/results?encoding=sjis")).await;
+        assert!(
+            csv.body.contains("\"取引なし\"")
+                && csv.body.contains("\"資金不足\"")
+                && csv.body.contains("\"振替済\",\"1\",\"5000\""),
+            "{}",
+            csv.body
+        );
+        let sjis = m
+            .get_raw(&format!(
+                "/api/v1/bulk/direct_debit/orders/{id}/results?encoding=sjis"
+            ))
+            .await;
         let (text, _, bad) = encoding_rs::SHIFT_JIS.decode(&sjis);
         assert!(!bad && text.contains("取引なし"));
         // The approver holds no 振替結果照会.
-        assert_eq!(a.get(&format!("/api/v1/bulk/direct_debit/orders/{id}/results")).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            a.get(&format!("/api/v1/bulk/direct_debit/orders/{id}/results"))
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
         let entry = recent_history(&app, 20)
             .await
             .into_iter()
