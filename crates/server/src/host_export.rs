@@ -151,58 +151,10 @@ pub async fn export_business(
         .with_context(|| format!("{} has no file layout", business.label()))?;
     let key = madoguchi_domain::transfer::date_key(date);
     let orders = state.store.bulk_accepted_for_date(business, &key).await?;
-    let own = state.config.bank_code.clone();
-    let own_kana = kana(state, &own, "").await?;
     let mut records = Vec::new();
     let (mut count, mut total) = (0, 0_i64);
     for o in &orders {
-        let accounts: Vec<Account> = state.store.accounts(o.company_id).await?;
-        let account = accounts
-            .iter()
-            .find(|a| a.id == o.account_id)
-            .with_context(|| format!("account {} is gone", o.account_id))?;
-        let mut file = File {
-            header: Header {
-                kind,
-                requester_code: o.requester_code.clone(),
-                requester_name: o.requester_name.clone(),
-                month: u8::from(date.month()),
-                day: date.day(),
-                bank_code: own.clone(),
-                bank_name: own_kana.clone(),
-                branch_code: account.branch_code.clone(),
-                branch_name: kana(state, &own, &account.branch_code).await?,
-                account_kind: u8::try_from(account.kind.code())?,
-                number: account.number.clone(),
-            },
-            records: Vec::with_capacity(usize::try_from(o.totals.count)?),
-        };
-        let mut after = 0;
-        loop {
-            let page = state
-                .store
-                .bulk_records(o.company_id, o.id, after, 5_000)
-                .await?;
-            let Some(last) = page.last() else {
-                break;
-            };
-            after = last.line;
-            for r in page {
-                file.records.push(Record {
-                    bank_code: r.bank_code,
-                    bank_name: r.bank_name,
-                    branch_code: r.branch_code,
-                    branch_name: r.branch_name,
-                    account_kind: u8::try_from(r.account_kind)?,
-                    number: r.number,
-                    name: r.name,
-                    amount: u64::try_from(r.transfer_amount)?,
-                    new_code: u8::try_from(r.new_code)?,
-                    reference: r.reference,
-                    reference2: r.reference2,
-                });
-            }
-        }
+        let file = order_file(state, o, kind, date).await?;
         let group = zengin::records(&file)
             .map_err(|e| anyhow::anyhow!("order {}: {}", o.id, e.message_ja()))?;
         records.extend(group);
@@ -218,4 +170,63 @@ pub async fn export_business(
         total,
         groups: orders.len(),
     })
+}
+
+/// The file order `o` as the host receives it: its header (the company's account at this
+/// bank, the day `date`) and every record with its 振込金額 (after any 先方負担手数料).
+pub(crate) async fn order_file(
+    state: &AppState,
+    o: &madoguchi_store::BulkOrder,
+    kind: Kind,
+    date: Date,
+) -> anyhow::Result<File> {
+    let accounts: Vec<Account> = state.store.accounts(o.company_id).await?;
+    let account = accounts
+        .iter()
+        .find(|a| a.id == o.account_id)
+        .with_context(|| format!("account {} is gone", o.account_id))?;
+    let own = state.config.bank_code.clone();
+    let mut file = File {
+        header: Header {
+            kind,
+            requester_code: o.requester_code.clone(),
+            requester_name: o.requester_name.clone(),
+            month: u8::from(date.month()),
+            day: date.day(),
+            bank_code: own.clone(),
+            bank_name: kana(state, &own, "").await?,
+            branch_code: account.branch_code.clone(),
+            branch_name: kana(state, &own, &account.branch_code).await?,
+            account_kind: u8::try_from(account.kind.code())?,
+            number: account.number.clone(),
+        },
+        records: Vec::with_capacity(usize::try_from(o.totals.count)?),
+    };
+    let mut after = 0;
+    loop {
+        let page = state
+            .store
+            .bulk_records(o.company_id, o.id, after, 5_000)
+            .await?;
+        let Some(last) = page.last() else {
+            break;
+        };
+        after = last.line;
+        for r in page {
+            file.records.push(Record {
+                bank_code: r.bank_code,
+                bank_name: r.bank_name,
+                branch_code: r.branch_code,
+                branch_name: r.branch_name,
+                account_kind: u8::try_from(r.account_kind)?,
+                number: r.number,
+                name: r.name,
+                amount: u64::try_from(r.transfer_amount)?,
+                new_code: u8::try_from(r.new_code)?,
+                reference: r.reference,
+                reference2: r.reference2,
+            });
+        }
+    }
+    Ok(file)
 }

@@ -7,8 +7,8 @@
 
 use anyhow::Context;
 use madoguchi_domain::Business;
-use madoguchi_domain::zengin::{self, File, Header, Kind, Record};
-use madoguchi_store::{BulkOrder, BulkResults, RecordResult};
+use madoguchi_domain::zengin::{self, Kind};
+use madoguchi_store::{BulkResults, RecordResult};
 use time::Date;
 
 use crate::state::AppState;
@@ -25,68 +25,6 @@ fn simulated(number: &str) -> u8 {
     }
 }
 
-async fn file_of(state: &AppState, o: &BulkOrder, date: Date) -> anyhow::Result<File> {
-    let accounts = state.store.accounts(o.company_id).await?;
-    let account = accounts
-        .iter()
-        .find(|a| a.id == o.account_id)
-        .with_context(|| format!("account {} is gone", o.account_id))?;
-    let own = state.config.bank_code.clone();
-    let kana = |bank: String, branch: String| async move {
-        anyhow::Ok(
-            state
-                .store
-                .bank_entry(&bank, &branch)
-                .await?
-                .map(|e| e.kana)
-                .unwrap_or_default(),
-        )
-    };
-    let mut file = File {
-        header: Header {
-            kind: Kind::DirectDebit,
-            requester_code: o.requester_code.clone(),
-            requester_name: o.requester_name.clone(),
-            month: u8::from(date.month()),
-            day: date.day(),
-            bank_code: own.clone(),
-            bank_name: kana(own.clone(), String::new()).await?,
-            branch_code: account.branch_code.clone(),
-            branch_name: kana(own.clone(), account.branch_code.clone()).await?,
-            account_kind: u8::try_from(account.kind.code())?,
-            number: account.number.clone(),
-        },
-        records: Vec::new(),
-    };
-    let mut after = 0;
-    loop {
-        let page = state
-            .store
-            .bulk_records(o.company_id, o.id, after, 5_000)
-            .await?;
-        let Some(last) = page.last() else {
-            break;
-        };
-        after = last.line;
-        for r in page {
-            file.records.push(Record {
-                bank_code: r.bank_code,
-                bank_name: r.bank_name,
-                branch_code: r.branch_code,
-                branch_name: r.branch_name,
-                account_kind: u8::try_from(r.account_kind)?,
-                number: r.number,
-                name: r.name,
-                amount: u64::try_from(r.amount)?,
-                new_code: u8::try_from(r.new_code)?,
-                reference: r.reference,
-                reference2: String::new(),
-            });
-        }
-    }
-    Ok(file)
-}
-
 /// The simulator's result files of the 口座振替 accepted for `date` and not yet answered:
 /// (the order's reference, the file).
 pub async fn simulate(state: &AppState, date: Date) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
@@ -97,7 +35,7 @@ pub async fn simulate(state: &AppState, date: Date) -> anyhow::Result<Vec<(Strin
         .await?;
     let mut out = Vec::new();
     for o in orders.iter().filter(|o| o.results.is_none()) {
-        let file = file_of(state, o, date).await?;
+        let file = crate::host_export::order_file(state, o, Kind::DirectDebit, date).await?;
         let codes: Vec<u8> = file.records.iter().map(|r| simulated(&r.number)).collect();
         let bytes = zengin::write_results(&file, &codes)
             .map_err(|e| anyhow::anyhow!("order {}: {}", o.id, e.message_ja()))?;
