@@ -15,7 +15,7 @@ use madoguchi_domain::fees::{FeeKind, PayeeFeeRule};
 use madoguchi_domain::limits_ledger::check_per_order;
 use madoguchi_domain::transfer::{self, FeeSide};
 use madoguchi_domain::zengin::{self, FileError, Record};
-use madoguchi_domain::{ApprovalMode, Business, Error, FieldErrors, HistoryArea, Yen};
+use madoguchi_domain::{Business, Error, FieldErrors, HistoryArea, Yen};
 use madoguchi_store::{BulkRecordRow, BulkTotals, FileFacts, NewBulkOrder, UserRecord};
 use sha2::{Digest, Sha256};
 
@@ -61,41 +61,6 @@ pub fn per_order_limit(user: &UserRecord, b: Business) -> Option<Yen> {
         None if user.is_master => None,
         None => Some(Yen::ZERO),
     }
-}
-
-/// The approvers the mode needs, each a user of the company who may approve `b`.
-fn approvers(
-    b: Business,
-    mode: ApprovalMode,
-    up: &Upload,
-    members: &[UserRecord],
-) -> Result<(Option<i64>, Option<i64>), Error> {
-    let mut errors = FieldErrors::new();
-    let mut check = |field: &str, label: &'static str, id: Option<i64>| match id {
-        None => {
-            errors.add(field, Error::NotSelected { label });
-            None
-        }
-        Some(id) if members.iter().any(|u| u.id == id && is_approver(u, b)) => Some(id),
-        Some(_) => {
-            errors.add(field, Error::NotAnApprover { label });
-            None
-        }
-    };
-    let named = match mode {
-        ApprovalMode::None => (None, None),
-        ApprovalMode::Single => (check("first_approver", "承認者", up.first_approver), None),
-        ApprovalMode::DoubleUnordered => (
-            check("first_approver", "承認者1", up.first_approver),
-            check("last_approver", "承認者2", up.last_approver),
-        ),
-        ApprovalMode::DoubleOrdered => (
-            check("first_approver", "一次承認者", up.first_approver),
-            check("last_approver", "最終承認者", up.last_approver),
-        ),
-    };
-    errors.into_result()?;
-    Ok(named)
 }
 
 /// The fees of a 総合振込 file on `date` (当方負担 and, when 先方負担, the deduction).
@@ -300,10 +265,13 @@ pub async fn upload(
     let scope = actor.scope(state);
     let mode = scope.settings().await?.settings.approval.get(b);
     let members = scope.members().await?;
-    let (first, last) = match approvers(b, mode, up, &members) {
-        Ok(named) => named,
-        Err(e) => return Err(refuse(e).await),
-    };
+    let (first, last) =
+        match crate::orders::approvers(mode, (up.first_approver, up.last_approver), &members, |u| {
+            is_approver(u, b)
+        }) {
+            Ok(named) => named,
+            Err(e) => return Err(refuse(e).await),
+        };
     let mut approval = Approval::new(mode, user.id);
     approval.first = first;
     approval.last = last;

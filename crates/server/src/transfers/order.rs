@@ -266,40 +266,6 @@ async fn payee_of(
     }
 }
 
-/// The approvers the mode needs, each a user of the company who may approve.
-fn approvers(
-    mode: ApprovalMode,
-    req: &TransferRequest,
-    members: &[UserRecord],
-) -> Result<(Option<i64>, Option<i64>), Error> {
-    let mut errors = FieldErrors::new();
-    let mut check = |field: &str, label: &'static str, id: Option<i64>| match id {
-        None => {
-            errors.add(field, Error::NotSelected { label });
-            None
-        }
-        Some(id) if members.iter().any(|u| u.id == id && is_approver(u)) => Some(id),
-        Some(_) => {
-            errors.add(field, Error::NotAnApprover { label });
-            None
-        }
-    };
-    let named = match mode {
-        ApprovalMode::None => (None, None),
-        ApprovalMode::Single => (check("first_approver", "承認者", req.first_approver), None),
-        ApprovalMode::DoubleUnordered => (
-            check("first_approver", "承認者1", req.first_approver),
-            check("last_approver", "承認者2", req.last_approver),
-        ),
-        ApprovalMode::DoubleOrdered => (
-            check("first_approver", "一次承認者", req.first_approver),
-            check("last_approver", "最終承認者", req.last_approver),
-        ),
-    };
-    errors.into_result()?;
-    Ok(named)
-}
-
 /// Everything of a 依頼 (or of its 修正) checked against the company: refused (and
 /// recorded as one of `what`) at the first rule it breaks, else the order as it will be
 /// stored and what 確認 shows.
@@ -359,7 +325,12 @@ pub(crate) async fn check(
     }
     let mode = scope.settings().await?.settings.approval.transfer;
     let members = scope.members().await?;
-    let (first, last) = match approvers(mode, &req, &members) {
+    let (first, last) = match crate::orders::approvers(
+        mode,
+        (req.first_approver, req.last_approver),
+        &members,
+        is_approver,
+    ) {
         Ok(named) => named,
         Err(e) => return Err(refuse_input(e).await),
     };
