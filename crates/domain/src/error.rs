@@ -260,6 +260,10 @@ pub enum Error {
     /// A 全銀協 file refused: every error, each with its line, columns and field.
     #[error("ファイルの内容に誤りがあります（{}件）。各行のメッセージをご確認ください。", .0.len())]
     InvalidFile(Vec<crate::zengin::FileError>),
+    /// One error of a 全銀協 record, shown at the field of a screen that typed it (its
+    /// FIL code kept).
+    #[error("{message}")]
+    InRecord { code: &'static str, message: String },
     /// The bank's host could not carry out an accepted transfer (振込不能).
     #[error("振込先への入金ができませんでした（{reason}）。")]
     HostRejected { reason: String },
@@ -351,6 +355,7 @@ impl Error {
             Error::HostRejected { .. } => "HST-0001",
             Error::ZenginField { .. } => "FIL-0000",
             Error::InvalidFile(_) => "FIL-0100",
+            Error::InRecord { code, .. } => code,
             Error::PastDeadline => "TRF-0003",
         }
     }
@@ -438,7 +443,8 @@ impl Error {
             | Error::AccountNotUsable
             | Error::AmountZero { .. }
             | Error::ZenginField { .. }
-            | Error::InvalidFile(_) => ErrorKind::Invalid,
+            | Error::InvalidFile(_)
+            | Error::InRecord { .. } => ErrorKind::Invalid,
         }
     }
 
@@ -655,6 +661,10 @@ mod tests {
             },
             Error::ZenginField { field: "" },
             Error::InvalidFile(Vec::new()),
+            Error::InRecord {
+                code: "FIL-0015",
+                message: String::new(),
+            },
             Error::PastDeadline,
         ];
         let mut codes: Vec<&str> = all.iter().map(Error::code).collect();

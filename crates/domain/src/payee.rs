@@ -43,23 +43,28 @@ impl PayeeName {
     pub const MAX: usize = 30;
 
     pub fn parse(input: &str) -> Result<Self, Error> {
+        Self::parse_as(input, Self::LABEL)
+    }
+
+    /// The same rules under another field's name (口座振替's 預金者名).
+    pub fn parse_as(input: &str, label: &'static str) -> Result<Self, Error> {
         let s = input.trim();
         if s.is_empty() {
-            return Err(Error::Required { label: Self::LABEL });
+            return Err(Error::Required { label });
         }
         let converted = to_zengin_hankaku(s).map_err(|c| Error::NotZenginCharacter {
-            label: Self::LABEL,
+            label,
             character: c.to_string(),
         })?;
         if let Some(c) = converted.chars().find(|c| !is_zengin_kana_char(*c)) {
             return Err(Error::NotZenginCharacter {
-                label: Self::LABEL,
+                label,
                 character: c.to_string(),
             });
         }
         if converted.chars().count() > Self::MAX {
             return Err(Error::HankakuKana {
-                label: Self::LABEL,
+                label,
                 max: Self::MAX,
             });
         }

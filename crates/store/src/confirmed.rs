@@ -63,6 +63,14 @@ pub enum ConfirmedWrite {
     RegisterPayee { new: crate::payees::NewPayee },
     /// 振込先の削除 of a 利用者登録口座.
     DeletePayee { company_id: i64, payee_id: i64 },
+    /// 振込先 / 請求先の登録 of the file businesses (one, or a CSV file's: all or none).
+    RegisterBulkPayees(Box<crate::bulk_payees::BulkPayeeRegistration>),
+    /// 振込先 / 請求先の削除 of the file businesses.
+    DeleteBulkPayee {
+        company_id: i64,
+        list: &'static str,
+        id: i64,
+    },
     /// 振込振替の確定: the order stored (and, under 承認なし, accepted).
     CreateTransfer {
         new: Box<crate::transfers::NewTransfer>,
@@ -216,6 +224,16 @@ async fn write(
             company_id,
             payee_id,
         } => crate::payees::delete(conn, *company_id, *payee_id, now)
+            .await
+            .map(|()| WriteEffect::Done),
+        ConfirmedWrite::RegisterBulkPayees(r) => crate::bulk_payees::register(conn, r, now)
+            .await
+            .map(WriteEffect::Created),
+        ConfirmedWrite::DeleteBulkPayee {
+            company_id,
+            list,
+            id,
+        } => crate::bulk_payees::delete(conn, *company_id, list, *id, now)
             .await
             .map(|()| WriteEffect::Done),
         ConfirmedWrite::CreateTransfer { new, acceptance } => {

@@ -11,6 +11,7 @@
 
 mod backend;
 mod bulk;
+mod bulk_payees;
 mod certificates;
 mod companies;
 mod confirmed;
@@ -42,6 +43,7 @@ pub use bulk::{
     BulkMove, BulkOrder, BulkRecordRow, BulkResults, BulkStore, BulkTotals, FileFacts,
     NewBulkOrder, RecordResult,
 };
+pub use bulk_payees::{BulkPayeeRecord, BulkPayeeRegistration, BulkPayeeStore, NewBulkPayee};
 pub use certificates::{
     CertificateRecord, CertificateStore, NewCertificate, RevocationMark, Revoked,
 };
@@ -95,6 +97,7 @@ pub trait Store:
     + PayeeStore
     + TransferStore
     + BulkStore
+    + BulkPayeeStore
     + OutboxStore
     + Send
     + Sync
@@ -120,6 +123,8 @@ impl<T> Store for T where
         + PayeeStore
         + TransferStore
         + BulkStore
+        + BulkPayeeStore
+        + BulkPayeeStore
         + OutboxStore
         + Send
         + Sync

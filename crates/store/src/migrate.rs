@@ -28,6 +28,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0015_payees",
     "0016_transfers",
     "0017_bulk",
+    "0018_bulk_payees",
 ];
 
 const SQLITE: &[&str] = &[
@@ -48,6 +49,7 @@ const SQLITE: &[&str] = &[
     include_str!("../migrations/sqlite/0015_payees.sql"),
     include_str!("../migrations/sqlite/0016_transfers.sql"),
     include_str!("../migrations/sqlite/0017_bulk.sql"),
+    include_str!("../migrations/sqlite/0018_bulk_payees.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0001_foundation.sql"),
@@ -67,6 +69,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0015_payees.sql"),
     include_str!("../migrations/postgres/0016_transfers.sql"),
     include_str!("../migrations/postgres/0017_bulk.sql"),
+    include_str!("../migrations/postgres/0018_bulk_payees.sql"),
 ];
 
 /// File names (without `.sql`) in one engine's migration folder, sorted; for the lockstep test.

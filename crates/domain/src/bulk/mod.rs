@@ -6,6 +6,9 @@
 //! each record of 総合振込: the 先方負担手数料 deducted (by the company's
 //! 先方負担手数料[総合振込] and its 手数料計算方法) and the 当方負担手数料 of the 振込金額.
 
+pub mod entry;
+pub mod payee;
+
 use time::{Date, Duration, Month, Time};
 
 use crate::calendar::Calendar;

@@ -95,7 +95,7 @@ pub struct OrderView {
     pub version: i64,
 }
 
-fn view(o: BulkOrder) -> OrderView {
+pub(crate) fn view(o: BulkOrder) -> OrderView {
     OrderView {
         id: o.id,
         business: o.business.key().to_owned(),

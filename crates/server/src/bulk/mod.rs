@@ -6,6 +6,11 @@
 
 pub mod acts;
 pub mod api;
+pub mod entry;
+pub mod entry_views;
+pub mod payee_api;
+pub mod payee_views;
+pub mod payees;
 pub mod results;
 pub mod shown;
 pub mod upload;
@@ -37,6 +42,7 @@ pub fn business_of(key: &str) -> Result<Business, Error> {
 
 /// The サービス利用権限 of a business (給与・賞与振込 share one set).
 pub(crate) struct Permissions {
+    pub screen: &'static str,
     pub file: &'static str,
     pub all: &'static str,
     pub approve: &'static str,
@@ -45,16 +51,19 @@ pub(crate) struct Permissions {
 pub(crate) fn permissions(b: Business) -> Permissions {
     match b {
         Business::Salary | Business::Bonus => Permissions {
+            screen: "salary.screen",
             file: "salary.file",
             all: "salary.all",
             approve: "approve.salary",
         },
         Business::DirectDebit => Permissions {
+            screen: "debit.screen",
             file: "debit.file",
             all: "debit.all",
             approve: "approve.debit",
         },
         _ => Permissions {
+            screen: "bulk.screen",
             file: "bulk.file",
             all: "bulk.all",
             approve: "approve.bulk",
@@ -105,6 +114,9 @@ pub(crate) fn operation(b: Business, what: &str) -> String {
     format!("{}の{what}", b.label())
 }
 
+/// The largest 一括登録 実行 form: the CSV's text of `MAX_IMPORT` payees carried from 確認.
+const IMPORT_FORM_BYTES: usize = 4 * 1024 * 1024;
+
 pub fn router() -> Routes {
     Routes::new()
         .route(
@@ -112,6 +124,20 @@ pub fn router() -> Routes {
             // The upload's size is bounded by `max_upload_bytes` as it is read.
             post(api::upload).layer(DefaultBodyLimit::disable()),
         )
+        .route(
+            "/api/v1/bulk/{business}/payees",
+            get(payee_api::list).post(payee_api::register),
+        )
+        .route(
+            "/api/v1/bulk/{business}/payees/import",
+            post(payee_api::import).layer(DefaultBodyLimit::disable()),
+        )
+        .route("/api/v1/bulk/{business}/payees/csv", get(payee_api::csv))
+        .route(
+            "/api/v1/bulk/{business}/payees/{id}/delete",
+            post(payee_api::delete),
+        )
+        .route("/api/v1/bulk/{business}/entries", post(payee_api::enter))
         .route("/api/v1/bulk/{business}/orders", get(api::list))
         .route("/api/v1/bulk/{business}/orders/{id}", get(api::detail))
         .route("/api/v1/bulk/{business}/orders/{id}/{act}", post(api::act))
@@ -124,6 +150,50 @@ pub fn router() -> Routes {
             get(views::view_results_get),
         )
         .route("/bulk/{business}", get(views::view_menu_get))
+        .route(
+            "/bulk/{business}/entry",
+            get(entry_views::view_entry_get).post(entry_views::view_entry_post),
+        )
+        .route("/bulk/{business}/payees", get(payee_views::view_list_get))
+        .route(
+            "/bulk/{business}/payees/new",
+            get(payee_views::view_new_get).post(payee_views::view_new_post),
+        )
+        .route(
+            "/bulk/{business}/payees/new/back",
+            post(payee_views::view_new_back_post),
+        )
+        .route(
+            "/bulk/{business}/payees/new/execute",
+            post(payee_views::view_new_execute_post),
+        )
+        .route(
+            "/bulk/{business}/payees/import",
+            get(payee_views::view_import_get)
+                .post(payee_views::view_import_post)
+                .layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/bulk/{business}/payees/import/execute",
+            post(payee_views::view_import_execute_post)
+                .layer(DefaultBodyLimit::max(IMPORT_FORM_BYTES)),
+        )
+        .route(
+            "/bulk/{business}/payees/download",
+            get(payee_views::view_download_get),
+        )
+        .route(
+            "/bulk/{business}/payees/back",
+            post(payee_views::view_back_post),
+        )
+        .route(
+            "/bulk/{business}/payees/result",
+            get(payee_views::view_result_get),
+        )
+        .route(
+            "/bulk/{business}/payees/{id}/delete",
+            get(payee_views::view_delete_get).post(payee_views::view_delete_post),
+        )
         .route(
             "/bulk/{business}/upload",
             get(views::view_upload_get)

@@ -198,6 +198,30 @@ async fn read(
     bulk::check(summary, records, &ctx)
 }
 
+/// How a 依頼 came: a file, or typed on screen and written as one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    File,
+    Screen,
+}
+
+impl Via {
+    /// The 操作内容 of the 依頼 under its business: 「ファイル受付」 or 「画面入力」.
+    pub fn what(self) -> &'static str {
+        match self {
+            Via::File => "ファイル受付",
+            Via::Screen => "画面入力",
+        }
+    }
+
+    fn permission(self, b: Business) -> &'static str {
+        match self {
+            Via::File => permissions(b).file,
+            Via::Screen => permissions(b).screen,
+        }
+    }
+}
+
 /// 依頼(ファイル受付) of `up` as a file of `b` by `actor`.
 pub async fn upload(
     state: &AppState,
@@ -205,9 +229,21 @@ pub async fn upload(
     b: Business,
     up: &Upload,
 ) -> Result<Uploaded, Error> {
-    let what = operation(b, "ファイル受付");
+    accept(state, actor, b, Via::File, up).await
+}
+
+/// A 依頼 of `b` that came `via` a file or the screen: checked and stored 作成中 by the
+/// one path both take.
+pub(crate) async fn accept(
+    state: &AppState,
+    actor: &Actor,
+    b: Business,
+    via: Via,
+    up: &Upload,
+) -> Result<Uploaded, Error> {
+    let what = operation(b, via.what());
     let area = HistoryArea::of(b);
-    permitted(state, actor, b, may(actor, permissions(b).file), &what).await?;
+    permitted(state, actor, b, may(actor, via.permission(b)), &what).await?;
     let sha256 = hex(&Sha256::digest(&up.bytes));
     let refuse = async |e: Error| {
         let mut details = file_details(up, &sha256);

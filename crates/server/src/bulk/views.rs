@@ -71,11 +71,31 @@ pub async fn view_menu_get(
     let p = permissions(b);
     let base = base(b);
     let mut works = Vec::new();
+    if may(&actor, p.screen) {
+        works.push((
+            format!("{base}/entry"),
+            "画面入力",
+            "登録済みの振込先（請求先）を選んで金額を入力し、依頼します。",
+        ));
+    }
     if may(&actor, p.file) {
         works.push((
             format!("{base}/upload"),
             "ファイル受付",
             "全銀協フォーマットのファイルで依頼します。",
+        ));
+    }
+    if let Some(list) = madoguchi_domain::bulk::payee::PayeeList::of(b)
+        && super::payees::may_see(&actor, list)
+    {
+        works.push((
+            format!("{base}/payees"),
+            list.manage_label(),
+            if list == madoguchi_domain::bulk::payee::PayeeList::DirectDebit {
+                "請求先の照会・登録・削除を行います。"
+            } else {
+                "振込先の照会・登録・削除を行います。"
+            },
         ));
     }
     if may_approve(&actor, b) {

@@ -1,5 +1,6 @@
 //! What the API answers of an act on any order: what changed, everything 確認 and 結果
-//! showed, and the daily limits still to be used; and the body of an act.
+//! showed, and the daily limits still to be used; the body of an act; and what a change of
+//! a payee list did.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -75,4 +76,12 @@ pub struct ActBody {
     #[serde(default)]
     pub one_time_password: String,
     pub idempotency_key: String,
+}
+
+/// What a change did (and the new payee's id).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PayeeDone {
+    pub id: Option<i64>,
+    pub repeated: bool,
+    pub changes: serde_json::Value,
 }

@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 
 use super::payees;
 use crate::confirm::{Confirmation, Section};
+pub use crate::orders::api::PayeeDone;
 use crate::state::AppState;
 use crate::web::actor::Actor;
 use crate::web::error::{ApiError, ErrorBody};
@@ -73,14 +74,6 @@ pub struct RegisterBody {
     #[serde(default)]
     pub one_time_password: String,
     pub idempotency_key: String,
-}
-
-/// What a change did (and the new payee's id).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PayeeDone {
-    pub id: Option<i64>,
-    pub repeated: bool,
-    pub changes: serde_json::Value,
 }
 
 /// 振込先の登録 (利用者登録口座), with 振込先管理.

@@ -11,7 +11,7 @@ use madoguchi_domain::{AccountKind, Error};
 use madoguchi_store::PayeeKind;
 use serde::Deserialize;
 
-use super::views::{KeyQuery, Messages};
+use super::views::KeyQuery;
 use super::{MANAGE, may, payees};
 use crate::confirm::{self, Confirmation, ResultKind, Section};
 use crate::confirm_pages::{ConfirmPage, ResultPage};
@@ -19,6 +19,7 @@ use crate::state::AppState;
 use crate::web::actor::Actor;
 use crate::web::error::{PageError, status_of};
 use crate::web::form::PageForm;
+use crate::web::page::Messages;
 use crate::web::page::{Frame, render, render_status};
 
 const REGISTER_STEPS: [&str; 3] = ["振込先を入力", "内容確認", "登録完了"];

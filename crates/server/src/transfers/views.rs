@@ -20,7 +20,7 @@ use crate::state::AppState;
 use crate::web::actor::Actor;
 use crate::web::error::{PageError, status_of};
 use crate::web::form::PageForm;
-use crate::web::page::{Frame, render, render_status};
+use crate::web::page::{Frame, Messages, render, render_status};
 
 /// The steps of 依頼.
 const STEPS: [&str; 3] = ["依頼内容を入力", "内容確認", "依頼完了"];
@@ -196,43 +196,6 @@ pub(crate) async fn choice_of(
         Err(e) => Err(actor
             .refuse_input(state, HistoryArea::Transfer, what, e)
             .await),
-    }
-}
-
-/// The messages of a refusal, by field (and the summary at the top).
-pub struct Messages {
-    pub(crate) summary: String,
-    fields: Vec<(String, String)>,
-}
-
-impl Messages {
-    pub(crate) fn of(err: Option<&Error>) -> Self {
-        match err {
-            None => Self {
-                summary: String::new(),
-                fields: Vec::new(),
-            },
-            Some(Error::Invalid(f)) => Self {
-                summary: "入力内容に誤りがあります。各項目のメッセージをご確認ください。"
-                    .to_owned(),
-                fields: f
-                    .iter()
-                    .map(|e| (e.field.clone(), e.error.message_ja()))
-                    .collect(),
-            },
-            Some(other) => Self {
-                summary: other.message_ja(),
-                fields: Vec::new(),
-            },
-        }
-    }
-
-    /// The message beside field `name` (empty when none).
-    pub fn get(&self, name: &str) -> &str {
-        self.fields
-            .iter()
-            .find(|(f, _)| f == name)
-            .map_or("", |(_, m)| m.as_str())
     }
 }
 

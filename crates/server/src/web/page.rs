@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use madoguchi_domain::jst;
+use madoguchi_domain::{Error, jst};
 
 use crate::state::AppState;
 use crate::web::actor::Actor;
@@ -90,5 +90,42 @@ pub fn render_status<T: Template>(status: StatusCode, page: &T) -> Response {
             tracing::error!(error = %e, "template failed to render");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
+    }
+}
+
+/// The messages of a refusal, by field (and the summary at the top).
+pub struct Messages {
+    pub(crate) summary: String,
+    fields: Vec<(String, String)>,
+}
+
+impl Messages {
+    pub(crate) fn of(err: Option<&Error>) -> Self {
+        match err {
+            None => Self {
+                summary: String::new(),
+                fields: Vec::new(),
+            },
+            Some(Error::Invalid(f)) => Self {
+                summary: "入力内容に誤りがあります。各項目のメッセージをご確認ください。"
+                    .to_owned(),
+                fields: f
+                    .iter()
+                    .map(|e| (e.field.clone(), e.error.message_ja()))
+                    .collect(),
+            },
+            Some(other) => Self {
+                summary: other.message_ja(),
+                fields: Vec::new(),
+            },
+        }
+    }
+
+    /// The message beside field `name` (empty when none).
+    pub fn get(&self, name: &str) -> &str {
+        self.fields
+            .iter()
+            .find(|(f, _)| f == name)
+            .map_or("", |(_, m)| m.as_str())
     }
 }

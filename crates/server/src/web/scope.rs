@@ -4,16 +4,17 @@
 //! through these and nothing else, so a handler cannot name another company's data —
 //! another company's user is simply not found.
 
+use madoguchi_domain::bulk::payee::PayeeList;
 use madoguchi_domain::fees::{FeeKind, FeeSetting};
 use madoguchi_domain::history_search::{Conditions, operation_code};
 use madoguchi_domain::payee::Payee;
 use madoguchi_domain::{BankCeilings, CompanySettings, Error};
 use madoguchi_store::{
-    Acceptance, Account, BankEntry, BulkMove, BulkOrder, BulkRecordRow, CertificateRecord,
-    ConfirmedWrite, HistoryDraft, HistoryEntry, HistoryFilter, HistorySearch, NewBulkOrder,
-    NewPayee, NewTransfer, NewUser, OtpToken, PayeeKind, PayeeRecord, ServiceChange, StandardTable,
-    Store, StoredFee, StoredSettings, Target, TransferMove, TransferRecord, TransferRevision,
-    TransferView, UserRecord, UserUpdate,
+    Acceptance, Account, BankEntry, BulkMove, BulkOrder, BulkPayeeRecord, BulkPayeeRegistration,
+    BulkRecordRow, CertificateRecord, ConfirmedWrite, HistoryDraft, HistoryEntry, HistoryFilter,
+    HistorySearch, NewBulkOrder, NewBulkPayee, NewPayee, NewTransfer, NewUser, OtpToken, PayeeKind,
+    PayeeRecord, ServiceChange, StandardTable, Store, StoredFee, StoredSettings, Target,
+    TransferMove, TransferRecord, TransferRevision, TransferView, UserRecord, UserUpdate,
 };
 
 use crate::web::error::from_store;
@@ -101,6 +102,38 @@ impl<'a> CompanyScope<'a> {
         ConfirmedWrite::DeletePayee {
             company_id: self.company_id,
             payee_id,
+        }
+    }
+
+    /// The company's 振込先 / 請求先 of a file business's `list`.
+    pub async fn bulk_payees(&self, list: PayeeList) -> Result<Vec<BulkPayeeRecord>, Error> {
+        self.store
+            .bulk_payees_of(self.company_id, list.code())
+            .await
+            .map_err(from_store)
+    }
+
+    /// 振込先 / 請求先の登録 in the company's `list` by `user_id` (all or none).
+    pub fn bulk_payees_register_write(
+        &self,
+        list: PayeeList,
+        user_id: i64,
+        payees: Vec<NewBulkPayee>,
+    ) -> ConfirmedWrite {
+        ConfirmedWrite::RegisterBulkPayees(Box::new(BulkPayeeRegistration {
+            company_id: self.company_id,
+            list: list.code(),
+            created_by: user_id,
+            payees,
+        }))
+    }
+
+    /// 振込先 / 請求先の削除 of one of the company's `list`.
+    pub fn bulk_payee_delete_write(&self, list: PayeeList, id: i64) -> ConfirmedWrite {
+        ConfirmedWrite::DeleteBulkPayee {
+            company_id: self.company_id,
+            list: list.code(),
+            id,
         }
     }
 

@@ -5,6 +5,8 @@
 mod api;
 mod architecture;
 mod bulk;
+mod bulk_payee_screens;
+mod bulk_payees;
 mod bulk_screens;
 mod certificates;
 mod certificates_proxy;

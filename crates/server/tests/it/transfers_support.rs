@@ -4,7 +4,8 @@
 
 use axum::http::StatusCode;
 use madoguchi_domain::{ApprovalMode, Business, LoginId, PersonName, Yen, jst};
-use madoguchi_server::demo::{CONFIRMATION_PASSWORD, LOGIN_PASSWORD};
+pub(crate) use madoguchi_server::demo::CONFIRMATION_PASSWORD;
+use madoguchi_server::demo::LOGIN_PASSWORD;
 use madoguchi_store::{ConfirmedWrite, HistoryEntry, Target, UserUpdate};
 use serde_json::{Value, json};
 use time::macros::datetime;

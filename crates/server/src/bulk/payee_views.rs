@@ -1,0 +1,728 @@
+//! Screens of 振込先管理 (請求先管理) of the file businesses: 一覧 (by グループ名, with
+//! 「登録」, 「一括登録」, 「ダウンロード」 and each payee's 「削除」), 登録 → 確認 → 結果,
+//! 一括登録 (a CSV file) → 確認 → 結果, and 削除 → 確認 → 結果. 給与振込 and 賞与振込 show the
+//! one 給与・賞与 list.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use madoguchi_domain::bulk::payee::{BulkPayeeInput, PayeeList};
+use madoguchi_domain::{AccountKind, Business, Error, HistoryArea};
+use serde::Deserialize;
+
+use super::api::read_multipart;
+use super::business_of;
+use super::payees::{self, list_of, may_manage};
+use crate::confirm::{self, Confirmation, ResultKind, Section};
+use crate::confirm_pages::{ConfirmPage, ResultPage};
+use crate::orders::KeyQuery;
+use crate::state::AppState;
+use crate::web::actor::Actor;
+use crate::web::csv::Encoding;
+use crate::web::error::{FileErrorBody, PageError, status_of};
+use crate::web::form::{CSRF_FIELD, PageForm};
+use crate::web::page::Messages;
+use crate::web::page::{Frame, render, render_status};
+use crate::web::token;
+
+const REGISTER_STEPS: [&str; 3] = ["入力", "内容確認", "登録完了"];
+const IMPORT_STEPS: [&str; 3] = ["ファイル指定", "内容確認", "登録完了"];
+const DELETE_STEPS: [&str; 3] = ["選択", "内容確認", "削除完了"];
+
+/// 画面ID of 振込先管理 screen `n` of `b`: 一覧 0, 登録 1, 登録確認 2, 結果 3, 削除確認 4,
+/// 一括登録 5, 一括登録確認 6.
+fn screen(b: Business, n: usize) -> &'static str {
+    const IDS: [[&str; 7]; 4] = [
+        [
+            "BSFK031", "BSFK032", "BSFK033", "BSFK034", "BSFK035", "BSFK037", "BSFK038",
+        ],
+        [
+            "BKYF031", "BKYF032", "BKYF033", "BKYF034", "BKYF035", "BKYF037", "BKYF038",
+        ],
+        [
+            "BSYF031", "BSYF032", "BSYF033", "BSYF034", "BSYF035", "BSYF037", "BSYF038",
+        ],
+        [
+            "BKFF031", "BKFF032", "BKFF033", "BKFF034", "BKFF035", "BKFF037", "BKFF038",
+        ],
+    ];
+    let row = super::BUSINESSES.iter().position(|x| *x == b).unwrap_or(0);
+    IDS[row][n.min(6)]
+}
+
+/// The title of screen `n` for `list` (振込先… or 請求先…).
+fn title_of(list: PayeeList, n: usize) -> &'static str {
+    const TITLES: [[&str; 2]; 7] = [
+        ["振込先一覧", "請求先一覧"],
+        ["振込先登録", "請求先登録"],
+        ["振込先登録確認", "請求先登録確認"],
+        ["振込先登録結果", "請求先登録結果"],
+        ["振込先削除確認", "請求先削除確認"],
+        ["振込先一括登録", "請求先一括登録"],
+        ["振込先一括登録確認", "請求先一括登録確認"],
+    ];
+    TITLES[n.min(6)][usize::from(list == PayeeList::DirectDebit)]
+}
+
+fn base(b: Business) -> String {
+    format!("/bulk/{}/payees", b.key())
+}
+
+struct Line {
+    id: i64,
+    bank: String,
+    branch: String,
+    account: String,
+    name: String,
+    references: Vec<String>,
+    group: String,
+}
+
+#[derive(Template)]
+#[template(path = "bulk/payees.html")]
+struct ListPage {
+    frame: Frame,
+    noun: &'static str,
+    business: &'static str,
+    base: String,
+    /// 作業内容選択 of the business.
+    menu: String,
+    name_label: &'static str,
+    reference_labels: Vec<&'static str>,
+    groups: Vec<String>,
+    group: String,
+    lines: Vec<Line>,
+    manage: bool,
+    entry: bool,
+}
+
+/// `?group=` of the list (and of 依頼(画面入力)).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct GroupQuery {
+    pub group: String,
+}
+
+/// The distinct グループ名 of `payees`, in order.
+pub(crate) fn groups_of(payees: &[madoguchi_store::BulkPayeeRecord]) -> Vec<String> {
+    let mut groups: Vec<String> = payees
+        .iter()
+        .map(|p| p.group.clone())
+        .filter(|g| !g.is_empty())
+        .collect();
+    groups.dedup();
+    groups
+}
+
+/// GET /bulk/{business}/payees — 振込先一覧 (請求先一覧).
+pub async fn view_list_get(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(business): Path<String>,
+    Query(q): Query<GroupQuery>,
+) -> Result<Response, PageError> {
+    let b = business_of(&business)?;
+    let list = list_of(b)?;
+    let all = payees::list(&state, &actor, list).await?;
+    let groups = groups_of(&all);
+    let lines = all
+        .into_iter()
+        .filter(|p| q.group.is_empty() || p.group == q.group)
+        .map(|p| Line {
+            id: p.id,
+            bank: format!("{} ({})", p.bank_name, p.bank_code),
+            branch: format!("{} ({})", p.branch_name, p.branch_code),
+            account: format!(
+                "{} {}",
+                AccountKind::from_code(p.account_kind).map_or("", AccountKind::label),
+                p.number
+            ),
+            name: p.name,
+            references: [p.reference, p.reference2]
+                .into_iter()
+                .take(list.references().len())
+                .collect(),
+            group: p.group,
+        })
+        .collect();
+    Ok(render(&ListPage {
+        frame: Frame::new(&state, &actor, screen(b, 0), title_of(list, 0)),
+        noun: list.noun(),
+        business: b.label(),
+        base: base(b),
+        menu: format!("/bulk/{}", b.key()),
+        name_label: list.name_label(),
+        reference_labels: list.references().iter().map(|r| r.label).collect(),
+        groups,
+        group: q.group,
+        lines,
+        manage: may_manage(&actor, list),
+        entry: super::may(&actor, super::permissions(b).screen),
+    }))
+}
+
+/// The 登録 form as posted.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct PayeeForm {
+    #[serde(flatten)]
+    pub payee: BulkPayeeInput,
+    pub idempotency_key: String,
+    pub confirmation_password: String,
+    pub one_time_password: String,
+}
+
+impl PayeeForm {
+    fn hidden(&self) -> Vec<(String, String)> {
+        let p = &self.payee;
+        [
+            ("bank_code", &p.bank_code),
+            ("branch_code", &p.branch_code),
+            ("kind", &p.kind),
+            ("number", &p.number),
+            ("name", &p.name),
+            ("reference", &p.reference),
+            ("reference2", &p.reference2),
+            ("group", &p.group),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.clone()))
+        .collect()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "bulk/payee_new.html")]
+struct InputPage {
+    frame: Frame,
+    steps: Vec<confirm::Step>,
+    noun: &'static str,
+    base: String,
+    name_label: &'static str,
+    /// (field, label, digits)
+    references: Vec<(&'static str, &'static str, usize)>,
+    form: BulkPayeeInput,
+    errors: Messages,
+}
+
+impl InputPage {
+    /// The typed value of reference field `field`.
+    fn value(&self, field: &str) -> &str {
+        if field == "reference" {
+            &self.form.reference
+        } else {
+            &self.form.reference2
+        }
+    }
+}
+
+fn input_page(
+    state: &AppState,
+    actor: &Actor,
+    b: Business,
+    list: PayeeList,
+    form: BulkPayeeInput,
+    err: Option<&Error>,
+) -> Response {
+    let status = err.map_or(StatusCode::OK, |e| status_of(e.kind()));
+    render_status(
+        status,
+        &InputPage {
+            frame: Frame::new(state, actor, screen(b, 1), title_of(list, 1)),
+            steps: confirm::steps(&REGISTER_STEPS, 0),
+            noun: list.noun(),
+            base: base(b),
+            name_label: list.name_label(),
+            references: list
+                .references()
+                .iter()
+                .zip(["reference", "reference2"])
+                .map(|(r, f)| (f, r.label, r.digits))
+                .collect(),
+            form,
+            errors: Messages::of(err),
+        },
+    )
+}
+
+/// Refused (and recorded) without 振込先管理 (請求先管理) of `list`.
+async fn must_manage(
+    state: &AppState,
+    actor: &Actor,
+    list: PayeeList,
+    what: &str,
+) -> Result<(), PageError> {
+    if may_manage(actor, list) {
+        return Ok(());
+    }
+    let what = list.operation(what);
+    Err(actor
+        .refuse(state, list.area(), &what, Error::Forbidden)
+        .await
+        .into())
+}
+
+/// GET /bulk/{business}/payees/new — 登録.
+pub async fn view_new_get(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(business): Path<String>,
+) -> Result<Response, PageError> {
+    let b = business_of(&business)?;
+    let list = list_of(b)?;
+    must_manage(&state, &actor, list, "の登録").await?;
+    Ok(input_page(
+        &state,
+        &actor,
+        b,
+        list,
+        BulkPayeeInput::default(),
+        None,
+    ))
+}
+
+fn register_confirm(
+    state: &AppState,
+    actor: &Actor,
+    b: Business,
+    form: &PayeeForm,
+    sections: Vec<Section>,
+    key: String,
+    error: Option<&Error>,
+) -> Response {
+    let list = PayeeList::of(b).unwrap_or(PayeeList::BulkTransfer);
+    ConfirmPage::new(
+        Frame::new(state, actor, screen(b, 2), title_of(list, 2)),
+        confirm::steps(&REGISTER_STEPS, 1),
+        format!("以下の内容で{}を登録します。", list.noun()),
+        sections,
+        key,
+        format!("{}/new/execute", base(b)),
+        format!("{}/new/back", base(b)),
+    )
+    .carrying(form.hidden())
+    .respond_after(error)
+}
+
+/// POST /bulk/{business}/payees/new — 「次へ」.
+pub async fn view_new_post(
+    State(state): State<AppState>,
+    Path(business): Path<String>,
+    PageForm { actor, form }: PageForm<Actor, PayeeForm>,
+) -> Result<Response, PageError> {
+    let b = business_of(&business)?;
+    let list = list_of(b)?;
+    match payees::preview_register(&state, &actor, list, &form.payee).await {
+        Ok(sections) => Ok(register_confirm(
+            &state,
+            &actor,
+            b,
+            &form,
+            sections,
+            confirm::new_idempotency_key(),
+            None,
+        )),
+        Err(e @ (Error::Invalid(_) | Error::PayeeTaken)) => {
+            Ok(input_page(&state, &actor, b, list, form.payee, Some(&e)))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// POST /bulk/{business}/payees/new/back — 「戻る」: the form with what was typed.
+pub async fn view_new_back_post(
+    State(state): State<AppState>,
+    Path(business): Path<String>,
+    PageForm { actor, form }: PageForm<Actor, PayeeForm>,
+) -> Result<Response, PageError> {
+    let b = business_of(&business)?;
+    let list = list_of(b)?;
+    Ok(input_page(&state, &actor, b, list, form.payee, None))
+}
+
+/// POST /bulk/{business}/payees/new/execute — 「実行」.
+pub async fn view_new_execute_post(
+    State(state): State<AppState>,
+    Path(business): Path<String>,
+    PageForm { actor, form }: PageForm<Actor, PayeeForm>,
+) -> Result<Response, PageError> {
+    let b = business_of(&business)?;
+    let list = list_of(b)?;
+    let confirmation = Confirmation::new(
+        form.confirmation_password.as_str(),
+        form.one_time_password.as_str(),
+    );
+    let key = form.idempotency_key.clone();
+    match payees::register(&state, &actor, list, &form.payee, &confirmation, &key).await {
+        Ok((done, _)) => {
+            Ok(Redirect::to(&done.result_url(&format!("{}/result", base(b)))).into_response())
+        }
+        Err(err) if confirm::is_about_the_password(&err, "confirmation_password") => {
+            let sections = payees::preview_register(&state, &actor, list, &form.payee).await?;
+            Ok(register_confirm(
+                &state,
+                &actor,
+                b,
+                &form,
+                sections,
+                key,
+                Some(&err),
+            ))
+        }
+        Err(err @ (Error::Invalid(_) | Error::PayeeTaken)) => {
+            Ok(input_page(&state, &actor, b, list, form.payee, Some(&err)))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "bulk/payee_import.html")]
+struct ImportPage {
+    frame: Frame,
+    steps: Vec<confirm::Step>,
+    noun: &'static str,
+    base: String,
+    columns: String,
+    max: usize,
+    summary: String,
+    file_errors: Vec<FileErrorBody>,
+}
+
+fn import_page(
+    state: &AppState,
+    actor: &Actor,
+    b: Business,
+    list: PayeeList,
+    err: Option<&Error>,
+) -> Response {
+    let status = err.map_or(StatusCode::OK, |e| status_of(e.kind()));
+    let file_errors = match err {
+        Some(Error::InvalidFile(errors)) => errors.iter().map(FileErrorBody::of).collect(),
+        _ => Vec::new(),
+    };
+    render_status(
+        status,
+        &ImportPage {
+            frame: Frame::new(state, actor, screen(b, 5), title_of(list, 5)),
+            steps: confirm::steps(&IMPORT_STEPS, 0),
+            noun: list.noun(),
+            base: base(b),
+            columns: list.columns().join("、"),
+            max: madoguchi_domain::bulk::payee::MAX_IMPORT,
+            summary: err.map(Error::message_ja).unwrap_or_default(),
+            file_errors,
+        },
+    )
+}
+
+/// GET /bulk/{business}/payees/import — 一括登録: the CSV file to read.
+pub async fn view_import_get(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(business): Path<String>,
+) -> Result<Response, PageError> {
+    let b = business_of(&business)?;
+    let list = list_of(b)?;
+    must_manage(&state, &actor, list, "の一括登録").await?;
+    Ok(import_page(&state, &actor, b, list, None))
+}
+
+fn import_confirm(
+    state: &AppState,
+    actor: &Actor,
+    b: Business,
+    csv: String,
+    sections: Vec<Section>,
+    key: String,
+    error: Option<&Error>,
+) -> Response {
+    let list = PayeeList::of(b).unwrap_or(PayeeList::BulkTransfer);
+    ConfirmPage::new(
+        Frame::new(state, actor, screen(b, 6), title_of(list, 6)),
+        confirm::steps(&IMPORT_STEPS, 1),
+        format!("以下の{}を一括登録します。", list.noun()),
+        sections,
+        key,
+        format!("{}/import/execute", base(b)),
+        format!("{}/back", base(b)),
+    )
+    .carrying(vec![("csv".to_owned(), csv)])
+    .respond_after(error)
+}
+
+/// POST /bulk/{business}/payees/import — 「次へ」: the file read and checked, its payees
+/// shown for 確認 (the file's text carried to 実行).
+pub async fn view_import_post(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(business): Path<String>,
+    multipart: Multipart,
+) -> Result<Response, PageError> {
+    let b = business_of(&business)?;
+    let list = list_of(b)?;
+    let (up, fields) = read_multipart(multipart, state.config.max_upload_bytes).await?;
+    let sent = fields
+        .iter()
+        .find(|(k, _)| k == CSRF_FIELD)
+        .map_or("", |(_, v)| v.as_str());
+    if !token::same(sent, &actor.session().csrf_token) {
+        let err = actor
+            .refuse(
+                &state,
+                HistoryArea::Auth,
+                "CSRFトークン検証",
+                Error::CsrfRejected,
+            )
+            .await;
+        return Err(err.into());
+    }
+    let bytes = up.map(|u| u.bytes).unwrap_or_default();
+    let text = match madoguchi_domain::bulk::payee::decode(&bytes) {
+        Ok(t) => t.into_owned(),
+        Err(e) => {
+            let err = Error::InvalidFile(vec![e]);
+            return Ok(import_page(&state, &actor, b, list, Some(&err)));
+        }
+    };
+    match payees::preview_import(&state, &actor, list, text.as_bytes()).await {
+        Ok(sections) => Ok(import_confirm(
+            &state,
+            &actor,
+            b,
+            text,
+            sections,
+            confirm::new_idempotency_key(),
+            None,
+        )),
+        Err(e @ (Error::InvalidFile(_) | Error::Invalid(_))) => {
+            Ok(import_page(&state, &actor, b, list, Some(&e)))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The fields of 実行 of a 一括登録.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ImportForm {
+    csv: String,
+    idempotency_key: String,
+    confirmation_password: String,
+    one_time_password: String,
+}
+
+/// POST /bulk/{business}/payees/import/execute — 「実行」.
+pub async fn view_import_execute_post(
+    State(state): State<AppState>,
+    Path(business): Path<String>,
+    PageForm { actor, form }: PageForm<Actor, ImportForm>,
+) -> Result<Response, PageError> {
+    let b = business_of(&business)?;
+    let list = list_of(b)?;
+    let confirmation = Confirmation::new(
+        form.confirmation_password.as_str(),
+        form.one_time_password.as_str(),
+    );
+    let key = form.idempotency_key;
+    match payees::import(
+        &state,
+        &actor,
+        list,
+        form.csv.as_bytes(),
+        &confirmation,
+        &key,
+    )
+    .await
+    {
+        Ok(done) => {
+            Ok(Redirect::to(&done.result_url(&format!("{}/result", base(b)))).into_response())
+        }
+        Err(err) if confirm::is_about_the_password(&err, "confirmation_password") => {
+            let sections =
+                payees::preview_import(&state, &actor, list, form.csv.as_bytes()).await?;
+            Ok(import_confirm(
+                &state,
+                &actor,
+                b,
+                form.csv,
+                sections,
+                key,
+                Some(&err),
+            ))
+        }
+        Err(e @ (Error::InvalidFile(_) | Error::Invalid(_))) => {
+            Ok(import_page(&state, &actor, b, list, Some(&e)))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+fn delete_confirm(
+    state: &AppState,
+    actor: &Actor,
+    b: Business,
+    id: i64,
+    sections: Vec<Section>,
+    key: String,
+    error: Option<&Error>,
+) -> Response {
+    let list = PayeeList::of(b).unwrap_or(PayeeList::BulkTransfer);
+    ConfirmPage::new(
+        Frame::new(state, actor, screen(b, 4), title_of(list, 4)),
+        confirm::steps(&DELETE_STEPS, 1),
+        format!("以下の{}を削除します。", list.noun()),
+        sections,
+        key,
+        format!("{}/{id}/delete", base(b)),
+        format!("{}/back", base(b)),
+    )
+    .respond_after(error)
+}
+
+/// GET /bulk/{business}/payees/{id}/delete — 確認 of 削除.
+pub async fn view_delete_get(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((business, id)): Path<(String, i64)>,
+) -> Result<Response, PageError> {
+    let b = business_of(&business)?;
+    let list = list_of(b)?;
+    let sections = payees::preview_delete(&state, &actor, list, id).await?;
+    Ok(delete_confirm(
+        &state,
+        &actor,
+        b,
+        id,
+        sections,
+        confirm::new_idempotency_key(),
+        None,
+    ))
+}
+
+/// The fields of 実行 of a deletion.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DeleteForm {
+    idempotency_key: String,
+    confirmation_password: String,
+    one_time_password: String,
+}
+
+/// POST /bulk/{business}/payees/{id}/delete — 「実行」.
+pub async fn view_delete_post(
+    State(state): State<AppState>,
+    Path((business, id)): Path<(String, i64)>,
+    PageForm { actor, form }: PageForm<Actor, DeleteForm>,
+) -> Result<Response, PageError> {
+    let b = business_of(&business)?;
+    let list = list_of(b)?;
+    let confirmation = Confirmation::new(
+        form.confirmation_password.as_str(),
+        form.one_time_password.as_str(),
+    );
+    let key = form.idempotency_key;
+    match payees::delete(&state, &actor, list, id, &confirmation, &key).await {
+        Ok(done) => {
+            Ok(Redirect::to(&done.result_url(&format!("{}/result", base(b)))).into_response())
+        }
+        Err(err) if confirm::is_about_the_password(&err, "confirmation_password") => {
+            let sections = payees::preview_delete(&state, &actor, list, id).await?;
+            Ok(delete_confirm(
+                &state,
+                &actor,
+                b,
+                id,
+                sections,
+                key,
+                Some(&err),
+            ))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// POST /bulk/{business}/payees/back — 「戻る」 from a 確認: the list.
+pub async fn view_back_post(
+    Path(business): Path<String>,
+    PageForm { .. }: PageForm<Actor, serde::de::IgnoredAny>,
+) -> Result<Response, PageError> {
+    let b = business_of(&business)?;
+    Ok(Redirect::to(&base(b)).into_response())
+}
+
+/// GET /bulk/{business}/payees/result?key= — 結果 of 登録, 一括登録 or 削除.
+pub async fn view_result_get(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(business): Path<String>,
+    Query(q): Query<KeyQuery>,
+) -> Result<Response, PageError> {
+    let b = business_of(&business)?;
+    let list = list_of(b)?;
+    let sections = confirm::result(&state, &actor, &q.key, ResultKind::PayeeChanged).await?;
+    let deleted = sections.iter().any(|s| s.title.starts_with("削除する"));
+    let (title, lead, steps): (&'static str, String, &[&str; 3]) = if deleted {
+        let t = if list == PayeeList::DirectDebit {
+            "請求先削除結果"
+        } else {
+            "振込先削除結果"
+        };
+        (
+            t,
+            format!("以下の{}を削除しました。", list.noun()),
+            &DELETE_STEPS,
+        )
+    } else {
+        (
+            title_of(list, 3),
+            format!("以下の内容で{}を登録しました。", list.noun()),
+            &REGISTER_STEPS,
+        )
+    };
+    Ok(ResultPage {
+        frame: Frame::new(&state, &actor, screen(b, 3), title),
+        steps: confirm::steps(steps, 2),
+        lead,
+        shows_changes: false,
+        sections,
+        links: vec![(base(b), format!("{}へ", title_of(list, 0)))],
+        print_href: String::new(),
+    }
+    .respond())
+}
+
+/// GET /bulk/{business}/payees/download?encoding= — the list as CSV (UTF-8 with a BOM, or
+/// Shift_JIS), in the columns 一括登録 reads.
+pub async fn view_download_get(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(business): Path<String>,
+    Query(q): Query<super::results::EncodingQuery>,
+) -> Result<Response, PageError> {
+    let b = business_of(&business)?;
+    let list = list_of(b)?;
+    let encoding = q.encoding()?;
+    let bytes = payees::download(&state, &actor, list, encoding).await?;
+    Ok(csv_response(bytes, encoding, list))
+}
+
+/// The download of `bytes`, the CSV of `list`.
+pub(crate) fn csv_response(bytes: Vec<u8>, encoding: Encoding, list: PayeeList) -> Response {
+    let charset = match encoding {
+        Encoding::Utf8 => "utf-8",
+        Encoding::ShiftJis => "shift_jis",
+    };
+    (
+        [
+            (header::CONTENT_TYPE, format!("text/csv; charset={charset}")),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}-payees.csv\"", list.code()),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
