@@ -384,6 +384,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         }
         crate::demo::load_reference_if_empty(&loader).await?;
         crate::demo::load_payees_if_none(&loader).await?;
+        crate::demo::load_bulk_payees_if_none(&loader).await?;
     }
     let is_demo = store.meta("demo").await?.as_deref() == Some("1");
     let listen = config.listen;

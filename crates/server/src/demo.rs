@@ -62,6 +62,90 @@ pub async fn load_payees_if_none(state: &AppState) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The demo company's 振込先 of 総合振込 and 給与・賞与振込 and its 請求先 of 口座振替 (in two
+/// グループ), so 依頼(画面入力) can be tried at once; on a demo database whose lists are empty.
+pub async fn load_bulk_payees_if_none(state: &AppState) -> anyhow::Result<()> {
+    use madoguchi_domain::bulk::payee::{BulkPayeeInput, PayeeList};
+    let demo = state.store.meta("demo").await?.as_deref() == Some("1");
+    let Some(company) = state.store.companies().await?.into_iter().next() else {
+        return Ok(());
+    };
+    let Some(master) = state
+        .store
+        .users_of(company.id)
+        .await?
+        .into_iter()
+        .find(|u| u.is_master)
+    else {
+        return Ok(());
+    };
+    const PAYEES: [(&str, &str, &str, &str, &str); 4] = [
+        ("0005", "001", "1234501", "ﾔﾏﾀﾞ ﾀﾛｳ", "本社"),
+        ("0009", "001", "1234502", "ｽｽﾞｷ ﾊﾅｺ", "本社"),
+        ("0001", "081", "1234503", "ｻﾄｳ ｲﾁﾛｳ", "物流センター"),
+        ("0001", "100", "1234504", "ﾀﾅｶ ﾐｻｷ", "物流センター"),
+    ];
+    for list in [
+        PayeeList::BulkTransfer,
+        PayeeList::Salary,
+        PayeeList::DirectDebit,
+    ] {
+        if !demo
+            || !state
+                .store
+                .bulk_payees_of(company.id, list.code())
+                .await?
+                .is_empty()
+        {
+            continue;
+        }
+        let mut payees = Vec::new();
+        for (i, (bank, branch, number, name, group)) in PAYEES.into_iter().enumerate() {
+            if state.store.bank_entry(bank, branch).await?.is_none() {
+                continue;
+            }
+            let input = BulkPayeeInput {
+                bank_code: bank.to_owned(),
+                branch_code: branch.to_owned(),
+                kind: "普通".to_owned(),
+                number: number.to_owned(),
+                name: name.to_owned(),
+                reference: format!("{}", 1001 + i),
+                reference2: if list == PayeeList::DirectDebit {
+                    String::new()
+                } else {
+                    "10".to_owned()
+                },
+                group: group.to_owned(),
+            };
+            let p = input
+                .parse(list)
+                .map_err(|e| anyhow::anyhow!(e.message_ja()))?;
+            payees.push(madoguchi_store::NewBulkPayee {
+                bank_code: p.bank.as_str().to_owned(),
+                branch_code: p.branch.as_str().to_owned(),
+                account_kind: p.kind.code(),
+                number: p.number.as_str().to_owned(),
+                name: p.name.as_str().to_owned(),
+                reference: p.reference,
+                reference2: p.reference2,
+                group: p.group,
+            });
+        }
+        let write = madoguchi_store::ConfirmedWrite::RegisterBulkPayees(Box::new(
+            madoguchi_store::BulkPayeeRegistration {
+                company_id: company.id,
+                list: list.code(),
+                created_by: master.id,
+                payees,
+            },
+        ));
+        let d = operator::draft(state, Some(company.id), &list.operation("の一括登録"));
+        state.store.execute_unattended(write, d).await?;
+    }
+    Ok(())
+}
+
 pub async fn load_if_empty(state: &AppState) -> anyhow::Result<bool> {
     if !state.store.is_empty().await? {
         return Ok(false);

@@ -11,7 +11,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::StoreResult;
-use crate::connect::SqlStore;
+use crate::connect::{Backend, SqlStore, values_sql};
 use crate::error::StoreError;
 use crate::history::{HistoryDraft, append_in};
 use crate::orders::{Move, Orders, write_move};
@@ -277,34 +277,26 @@ pub(crate) async fn bulk_order_in(
     order_from_row(&row)
 }
 
-/// Records per insert statement: 16 values each, within both engines' bound limits.
+/// Records per insert statement: 16 values each (8,000), within both engines' bound limits.
 const BATCH: usize = 500;
 
 async fn insert_records(
     conn: &mut AnyConnection,
+    backend: Backend,
     order_id: i64,
     records: &[BulkRecordRow],
 ) -> StoreResult<()> {
     for chunk in records.chunks(BATCH) {
-        let mut sql = String::from(
+        let sql = format!(
             "insert into bulk_records (order_id, line, bank_code, bank_name, branch_code,
                  branch_name, account_kind, number, name, amount, deduction, transfer_amount,
-                 payer_fee, new_code, reference, reference2) values ",
+                 payer_fee, new_code, reference, reference2){}",
+            values_sql(backend, chunk.len(), 16)
         );
-        for i in 0..chunk.len() {
-            let b = i * 15;
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push_str("($1");
-            for k in 1..=15 {
-                sql.push_str(&format!(", ${}", b + k + 1));
-            }
-            sql.push(')');
-        }
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(order_id);
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for r in chunk {
             q = q
+                .bind(order_id)
                 .bind(r.line)
                 .bind(r.bank_code.clone())
                 .bind(r.bank_name.clone())
@@ -458,7 +450,7 @@ impl BulkStore for SqlStore {
         .fetch_one(&mut *tx)
         .await?
         .try_get("id")?;
-        insert_records(&mut tx, id, records).await?;
+        insert_records(&mut tx, self.backend, id, records).await?;
         let mut history = history;
         if let Some(d) = history.details.as_object_mut() {
             d.insert("order_id".into(), id.into());

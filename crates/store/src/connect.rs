@@ -182,6 +182,28 @@ pub fn redact(url: &str) -> String {
     }
 }
 
+/// ` values (…), (…)` of a multi-row insert: `rows` rows of `width` parameters. SQLite
+/// gets anonymous `?`, bound in order: it finds the name of a numbered one (`$7501`) by a
+/// linear scan of the statement's parameters for every bind, so a statement of thousands
+/// of `$n` binds in quadratic time (docs/performance.md). PostgreSQL takes only `$n`.
+pub(crate) fn values_sql(backend: Backend, rows: usize, width: usize) -> String {
+    let mut sql = String::with_capacity(rows * width * 6 + 8);
+    for r in 0..rows {
+        sql.push_str(if r == 0 { " values (" } else { ", (" });
+        for c in 0..width {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            match backend {
+                Backend::Sqlite => sql.push('?'),
+                Backend::Postgres => sql.push_str(&format!("${}", r * width + c + 1)),
+            }
+        }
+        sql.push(')');
+    }
+    sql
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,5 +216,14 @@ mod tests {
         );
         assert_eq!(redact("postgres://app@db/x"), "postgres://app@db/x");
         assert_eq!(redact("sqlite://data/m.db"), "sqlite://data/m.db");
+    }
+
+    #[test]
+    fn values_are_anonymous_on_sqlite_and_numbered_on_postgres() {
+        assert_eq!(values_sql(Backend::Sqlite, 2, 2), " values (?, ?), (?, ?)");
+        assert_eq!(
+            values_sql(Backend::Postgres, 2, 2),
+            " values ($1, $2), ($3, $4)"
+        );
     }
 }

@@ -7,7 +7,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::StoreResult;
-use crate::connect::SqlStore;
+use crate::connect::{Backend, SqlStore, values_sql};
 use crate::history::{HistoryDraft, append_in};
 
 /// A 金融機関 or a 支店 of the master.
@@ -83,19 +83,8 @@ fn entry_from_row(row: &AnyRow) -> Result<BankEntry, sqlx::Error> {
 }
 
 /// `insert into {table} (columns) values (…), (…)` for `rows` rows of `width` values.
-fn insert_sql(head: &str, rows: usize, width: usize) -> String {
-    let mut sql = String::from(head);
-    for r in 0..rows {
-        sql.push_str(if r == 0 { " values (" } else { ", (" });
-        for c in 0..width {
-            if c > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!("${}", r * width + c + 1));
-        }
-        sql.push(')');
-    }
-    sql
+fn insert_sql(backend: Backend, head: &str, rows: usize, width: usize) -> String {
+    format!("{head}{}", values_sql(backend, rows, width))
 }
 
 /// `%` and `_` taken literally in a `like` prefix.
@@ -125,7 +114,12 @@ impl ReferenceStore for SqlStore {
             .await?;
         sqlx::query("delete from banks").execute(&mut *tx).await?;
         for chunk in banks.chunks(BATCH) {
-            let sql = insert_sql("insert into banks (code, name, kana)", chunk.len(), 3);
+            let sql = insert_sql(
+                self.backend,
+                "insert into banks (code, name, kana)",
+                chunk.len(),
+                3,
+            );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for b in chunk {
                 q = q.bind(&b.bank_code).bind(&b.name).bind(&b.kana);
@@ -134,6 +128,7 @@ impl ReferenceStore for SqlStore {
         }
         for chunk in branches.chunks(BATCH) {
             let sql = insert_sql(
+                self.backend,
                 "insert into branches (bank_code, code, name, kana)",
                 chunk.len(),
                 4,
@@ -235,7 +230,12 @@ impl ReferenceStore for SqlStore {
                 q = q.bind(*d);
             }
             q.execute(&mut *tx).await?;
-            let sql = insert_sql("insert into closed_days (day, name, kind)", chunk.len(), 3);
+            let sql = insert_sql(
+                self.backend,
+                "insert into closed_days (day, name, kind)",
+                chunk.len(),
+                3,
+            );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for d in chunk {
                 q = q.bind(&d.day).bind(&d.name).bind("national");

@@ -149,6 +149,22 @@ impl PayeeList {
         c.push("グループ名");
         c
     }
+
+    /// The column (1-based) and label of field `field` in the list's CSV file.
+    pub fn column(self, field: &str) -> (usize, &'static str) {
+        let columns = self.columns();
+        let at = match field {
+            "bank_code" => 0,
+            "branch_code" => 1,
+            "kind" => 2,
+            "number" => 3,
+            "name" => 4,
+            "reference" => 5,
+            "reference2" if self.references().len() > 1 => 6,
+            _ => columns.len() - 1,
+        };
+        (at + 1, columns.get(at).copied().unwrap_or("グループ名"))
+    }
 }
 
 /// A payee as typed (or as one line of a CSV file holds it).
@@ -287,22 +303,6 @@ impl BulkPayeeInput {
     }
 }
 
-/// The column (1-based) and label of a field of `list`'s CSV file.
-fn column_of(list: PayeeList, field: &str) -> (usize, &'static str) {
-    let columns = list.columns();
-    let at = match field {
-        "bank_code" => 0,
-        "branch_code" => 1,
-        "kind" => 2,
-        "number" => 3,
-        "name" => 4,
-        "reference" => 5,
-        "reference2" => 6,
-        _ => columns.len() - 1,
-    };
-    (at + 1, columns.get(at).copied().unwrap_or("グループ名"))
-}
-
 /// The text of a CSV file: UTF-8 (a BOM dropped) when it is valid UTF-8, else Shift_JIS.
 pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, FileError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
@@ -405,7 +405,7 @@ pub fn parse_csv(bytes: &[u8], list: PayeeList) -> Result<Vec<(usize, BulkPayee)
                 let (bank, branch, kind, number) = p.account();
                 let key = (bank.to_owned(), branch.to_owned(), kind, number.to_owned());
                 if let Some(first) = seen.insert(key, line) {
-                    let (column, field) = column_of(list, "number");
+                    let (column, field) = list.column("number");
                     errors.push(file_error(
                         line,
                         column,
@@ -419,7 +419,7 @@ pub fn parse_csv(bytes: &[u8], list: PayeeList) -> Result<Vec<(usize, BulkPayee)
             }
             Err(Error::Invalid(fields)) => {
                 for f in fields.iter() {
-                    let (column, field) = column_of(list, &f.field);
+                    let (column, field) = list.column(&f.field);
                     errors.push(file_error(
                         line,
                         column,

@@ -210,7 +210,7 @@ async fn prepare_many(
                         line,
                         from: 0,
                         to: 0,
-                        field: csv_label(list, field),
+                        field: list.column(field).1,
                         code: e.code(),
                         message: format!("{line}行目：{}", e.message_ja()),
                     })
@@ -269,17 +269,6 @@ async fn prepare_many(
         sections,
         details,
     })
-}
-
-/// The label of a field in `list`'s CSV file.
-fn csv_label(list: PayeeList, field: &str) -> &'static str {
-    let columns = list.columns();
-    let at = match field {
-        "bank_code" => 0,
-        "branch_code" => 1,
-        _ => 3,
-    };
-    columns.get(at).copied().unwrap_or("口座番号")
 }
 
 /// 登録 checked: 振込先管理 (請求先管理), the fields, the master, the list.

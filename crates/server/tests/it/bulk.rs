@@ -10,11 +10,10 @@ use axum::http::{Method, Request, StatusCode};
 use madoguchi_domain::zengin::{self, File, Header, Kind, Record};
 use madoguchi_domain::{ApprovalMode, Business};
 use madoguchi_store::{ConfirmedWrite, TransferView};
-use serde_json::Value;
 
 use crate::support::{Client, TestApp, engines, recent_history};
 use crate::transfers_support::{
-    COMPANY, act_body, add_approver, app, details, grant_in, login, yen,
+    COMPANY, act_body, add_approver, app, app_with, details, grant_in, login, yen,
 };
 
 /// A record to 三菱ＵＦＪ 本店 (names as the master has them).
@@ -385,9 +384,12 @@ async fn a_file_with_errors_is_refused_whole_each_error_named_and_nothing_saved(
 #[tokio::test]
 async fn final_approvals_at_once_accept_only_what_fits_the_companys_daily_limit() {
     for engine in engines() {
-        let app = app(engine).await;
-        // 給与振込: 250,000円 a day; six files of 100,000円 each.
-        set_business(&app, Business::Salary, ApprovalMode::Single, 250_000).await;
+        // Sixty 確認用パスワード of one approver judged at once: more than the attempts a
+        // user is allowed in flight by default.
+        let app = app_with(engine, |c| c.confirmation_lock_threshold = 1_000).await;
+        // 給与振込: 2,500,000円 a day; sixty files of 100,000円 each, all approved at once
+        // through two app servers on the one database.
+        set_business(&app, Business::Salary, ApprovalMode::Single, 2_500_000).await;
         let approver = add_approver(&app, "shonin01").await;
         grant_in(
             &app,
@@ -399,7 +401,7 @@ async fn final_approvals_at_once_accept_only_what_fits_the_companys_daily_limit(
         .await;
         let mut m = login(&app, "master01").await;
         let mut ids = Vec::new();
-        for i in 0..6 {
+        for i in 0..FILES_AT_ONCE {
             let bytes = file(
                 Kind::Salary,
                 17,
@@ -424,12 +426,16 @@ async fn final_approvals_at_once_accept_only_what_fits_the_companys_daily_limit(
             assert_eq!(r.status, StatusCode::OK, "{}", r.body);
             ids.push(id);
         }
-        let mut tasks = Vec::new();
+        let second = app.second_server().await;
+        let a = login(&app, "shonin01").await;
+        let mut approvals = Vec::new();
         for (i, id) in ids.iter().enumerate() {
-            let mut a = login(&app, "shonin01").await;
+            let mut tab = if i % 2 == 0 { app.client() } else { second() };
+            tab.copy_session_from(&a);
+            tab.csrf = a.csrf.clone();
             let id = *id;
-            tasks.push(tokio::spawn(async move {
-                let r = a
+            approvals.push(async move {
+                let r = tab
                     .json(
                         Method::POST,
                         &format!("/api/v1/bulk/salary/orders/{id}/approve"),
@@ -437,11 +443,10 @@ async fn final_approvals_at_once_accept_only_what_fits_the_companys_daily_limit(
                     )
                     .await;
                 (r.status, r.json())
-            }));
+            });
         }
         let mut accepted = 0;
-        for t in tasks {
-            let (status, v): (StatusCode, Value) = t.await.unwrap();
+        for (status, v) in futures_util::future::join_all(approvals).await {
             if status == StatusCode::OK {
                 accepted += 1;
             } else {
@@ -449,7 +454,7 @@ async fn final_approvals_at_once_accept_only_what_fits_the_companys_daily_limit(
                 assert!(v["message"].as_str().unwrap().contains("給与振込"), "{v}");
             }
         }
-        assert_eq!(accepted, 2, "{engine:?}");
+        assert_eq!(accepted, 25, "{engine:?}");
         let day = madoguchi_domain::jst::date_of(app.state.now());
         assert_eq!(
             app.state
@@ -457,10 +462,24 @@ async fn final_approvals_at_once_accept_only_what_fits_the_companys_daily_limit(
                 .limit_used(COMPANY, "company:salary", &day)
                 .await
                 .unwrap(),
-            200_000
+            2_500_000
         );
+        // The refused ones are still 承認待ち: nothing of them was written but the refusal.
+        let waiting = app
+            .state
+            .store
+            .bulk_orders_of(COMPANY, Business::Salary, TransferView::All, 1000)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|o| o.approval.state.label() == "承認待ち")
+            .count();
+        assert_eq!(waiting, FILES_AT_ONCE - 25);
     }
 }
+
+/// How many files the concurrent test approves at once.
+const FILES_AT_ONCE: usize = 60;
 
 #[tokio::test]
 async fn the_approvers_limit_refuses_at_approval_and_others_see_nothing() {

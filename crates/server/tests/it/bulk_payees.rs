@@ -2,7 +2,8 @@
 //! payees registered one by one (全角 converted, the master checked, an account once) and
 //! by CSV (all or none, each bad line named), listed for 給与振込 and 賞与振込 alike,
 //! downloaded in Shift_JIS; a 依頼 from picked payees stored like a file, each bad amount
-//! named at its payee; another company, a general user and a lower permission refused.
+//! named at its payee; another company, a general user and a lower permission refused;
+//! an approver's session that outlived their permission, and a logged-out one, refused.
 
 use axum::http::{Method, StatusCode};
 use madoguchi_domain::{ApprovalMode, Business};
@@ -396,5 +397,87 @@ async fn a_screen_entry_is_stored_and_approved_like_a_file() {
             )
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
+    }
+}
+
+#[tokio::test]
+async fn a_stale_session_can_no_longer_act_on_a_file() {
+    for engine in engines() {
+        let app = app(engine).await;
+        set_business(&app, Business::Salary, ApprovalMode::Single, 10_000_000).await;
+        let approver = add_approver(&app, "shonin01").await;
+        grant_in(
+            &app,
+            "shonin01",
+            &["approve.salary"],
+            Business::Salary,
+            10_000_000,
+        )
+        .await;
+        let mut m = login(&app, "master01").await;
+        let p = register(&mut m, "salary", payee("1111111", "ﾀﾛｳ", "")).await;
+        let p = p.json()["id"].as_i64().unwrap();
+        let account = first_account(&app).await;
+        let entry = json!({"account_id": account, "date": "2031-06-17", "first_approver": approver,
+               "lines": [{"payee_id": p, "amount": "1000"}]});
+        let mut ids = Vec::new();
+        for k in ["one", "two"] {
+            let r = m
+                .json(Method::POST, "/api/v1/bulk/salary/entries", entry.clone())
+                .await;
+            let id = r.json()["id"].as_i64().unwrap();
+            let r = m
+                .json(
+                    Method::POST,
+                    &format!("/api/v1/bulk/salary/orders/{id}/confirm"),
+                    act_body(&format!("st-{k}")),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            ids.push(id);
+        }
+        // The approver's session outlives the 承認 permission taken from them.
+        let mut a = login(&app, "shonin01").await;
+        crate::transfers_support::revoke(&app, "shonin01", "approve.salary").await;
+        let r = a
+            .json(
+                Method::POST,
+                &format!("/api/v1/bulk/salary/orders/{}/approve", ids[0]),
+                act_body("st-a"),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{engine:?} {}", r.body);
+        // A logged-out session is not one.
+        grant_in(
+            &app,
+            "shonin01",
+            &["approve.salary"],
+            Business::Salary,
+            10_000_000,
+        )
+        .await;
+        let mut gone = login(&app, "shonin01").await;
+        let mut copy = app.client();
+        copy.copy_session_from(&gone);
+        copy.csrf = gone.csrf.clone();
+        gone.json(Method::POST, "/api/v1/logout", json!({})).await;
+        let r = copy
+            .json(
+                Method::POST,
+                &format!("/api/v1/bulk/salary/orders/{}/approve", ids[1]),
+                act_body("st-b"),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+        // Neither moved; the refusal is in the 操作履歴.
+        for id in &ids {
+            let o = app.state.store.bulk_order(1, *id).await.unwrap().unwrap();
+            assert_eq!(o.approval.state.label(), "承認待ち");
+        }
+        let refused = recent_history(&app, 30).await.into_iter().any(|e| {
+            madoguchi_domain::history_search::operation_label(&e.operation) == "給与振込の承認"
+                && e.error_code == "PERM-0001"
+        });
+        assert!(refused, "the refusal recorded");
     }
 }

@@ -1,9 +1,9 @@
-//! The hand-over of accepted 振込振替 to the bank's host: a worker that dies after the host
+//! The hand-over of accepted orders to the bank's host: a worker that dies after the host
 //! received an order, the lease, two workers at once; the outbox across a kill -9 (the
-//! real server hands 300 accepted transfers to the host simulator, is killed with SIGKILL
-//! while it does, and is started again: every transfer is answered once — the host
-//! received each reference once, one 「振込振替の処理結果」 per transfer, none lost); and
-//! `host export` as a 全銀協 file.
+//! real server hands 300 accepted transfers and 30 accepted 総合振込 files to the host
+//! simulator, is killed with SIGKILL while it does, and is started again: every order is
+//! answered once — the host received each reference once, one 「…の処理結果」 per order,
+//! none lost); and `host export` as a 全銀協 file.
 
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
@@ -24,6 +24,103 @@ use crate::transfers_support::{
 };
 
 const TRANSFERS: usize = 300;
+const FILES: usize = 30;
+
+/// `FILES` accepted 総合振込 files of two records each, in the outbox.
+async fn accepted_files(app: &TestApp, account: i64, user: i64) {
+    use madoguchi_store::{BulkMove, BulkRecordRow, BulkTotals, FileFacts, NewBulkOrder};
+    for i in 0..FILES {
+        let records: Vec<BulkRecordRow> = (1..=2)
+            .map(|line| BulkRecordRow {
+                line: line + 1,
+                bank_code: "0005".into(),
+                bank_name: "ﾐﾂﾋﾞｼﾕ-ｴﾌｼﾞｴｲ".into(),
+                branch_code: "001".into(),
+                branch_name: "ﾎﾝﾃﾝ".into(),
+                account_kind: 1,
+                number: format!("{:07}", 1_000_000 + i as i64 * 2 + line),
+                name: "ﾔﾏﾀﾞ ﾀﾛｳ".into(),
+                amount: 10_000,
+                deduction: 0,
+                transfer_amount: 10_000,
+                payer_fee: 0,
+                new_code: 0,
+                reference: String::new(),
+                reference2: String::new(),
+                result_code: None,
+            })
+            .collect();
+        let mut totals = BulkTotals::default();
+        records.iter().for_each(|r| totals.add(r));
+        let new = NewBulkOrder {
+            company_id: COMPANY,
+            business: madoguchi_domain::Business::BulkTransfer,
+            account_id: account,
+            file: FileFacts {
+                name: format!("sogo-{i}.txt"),
+                size: 5 * 122,
+                sha256: "0".repeat(64),
+            },
+            requester_code: "0000000001".into(),
+            requester_name: "ｱﾊﾟﾚﾙ(ｶ)".into(),
+            execution_date: "2031-06-12".into(),
+            deadline: i64::MAX,
+            fee_side: "payer",
+            totals,
+            approval: Approval::new(ApprovalMode::None, user),
+            warnings: Vec::new(),
+        };
+        let draft =
+            madoguchi_server::operator::draft(&app.state, Some(COMPANY), "総合振込のファイル受付");
+        let id = app
+            .state
+            .store
+            .create_bulk(&new, &records, draft)
+            .await
+            .unwrap();
+        let next = new
+            .approval
+            .apply(
+                user,
+                Action::Confirm {
+                    first: None,
+                    last: None,
+                },
+            )
+            .unwrap();
+        let accept = ConfirmedWrite::MoveBulk(Box::new(BulkMove {
+            company_id: COMPANY,
+            order_id: id,
+            version: 1,
+            next,
+            acceptance: Some(Acceptance {
+                day: TODAY.into(),
+                reservations: Vec::new(),
+            }),
+            approving: false,
+            business: madoguchi_domain::Business::BulkTransfer,
+        }));
+        let draft = madoguchi_server::operator::draft(&app.state, Some(COMPANY), "総合振込の確定");
+        app.state
+            .store
+            .execute_unattended(accept, draft)
+            .await
+            .unwrap();
+    }
+}
+
+async fn answered_files(app: &TestApp) -> Vec<madoguchi_store::BulkOrder> {
+    app.state
+        .store
+        .bulk_orders_of(
+            COMPANY,
+            madoguchi_domain::Business::BulkTransfer,
+            TransferView::All,
+            1_000,
+        )
+        .await
+        .unwrap()
+}
 
 fn key(k: &Option<madoguchi_server::config::SecretText>) -> String {
     k.as_ref()
@@ -50,6 +147,7 @@ fn serve(app: &TestApp, dir: &TempDir) -> Child {
         .unwrap()
 }
 
+/// Orders (transfers and files) the host's answer is recorded for.
 async fn answered(app: &TestApp) -> usize {
     app.state
         .store
@@ -59,10 +157,15 @@ async fn answered(app: &TestApp) -> usize {
         .iter()
         .filter(|t| t.host.is_some())
         .count()
+        + answered_files(app)
+            .await
+            .iter()
+            .filter(|o| o.host.is_some())
+            .count()
 }
 
 #[tokio::test]
-async fn every_accepted_transfer_reaches_the_host_once_across_a_kill_9() {
+async fn every_accepted_order_reaches_the_host_once_across_a_kill_9() {
     for engine in engines() {
         let app = app(engine).await;
         let account = first_account(&app).await;
@@ -128,6 +231,7 @@ async fn every_accepted_transfer_reaches_the_host_once_across_a_kill_9() {
                 .await
                 .unwrap();
         }
+        accepted_files(&app, account, user).await;
         let dir = TempDir::new();
         let mut server = serve(&app, &dir);
         // Killed once it has answered some, while it goes on with the rest.
@@ -145,7 +249,9 @@ async fn every_accepted_transfer_reaches_the_host_once_across_a_kill_9() {
         );
         let mut server = serve(&app, &dir);
         let started = Instant::now();
-        while answered(&app).await < TRANSFERS && started.elapsed() < Duration::from_secs(90) {
+        while answered(&app).await < TRANSFERS + FILES
+            && started.elapsed() < Duration::from_secs(90)
+        {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         server.kill().unwrap();
@@ -178,7 +284,37 @@ async fn every_accepted_transfer_reaches_the_host_once_across_a_kill_9() {
             results, TRANSFERS,
             "{engine:?}: one answer recorded per transfer"
         );
-        eprintln!("{engine:?}: {before_kill} of {TRANSFERS} answered when killed");
+        let files = answered_files(&app).await;
+        assert_eq!(files.len(), FILES);
+        for o in &files {
+            assert!(
+                o.host.as_ref().is_some_and(|h| h.accepted),
+                "{engine:?}: file #{} lost",
+                o.id
+            );
+            let reference = madoguchi_server::host::file_reference(o);
+            assert_eq!(
+                app.state.store.host_book_count(&reference).await.unwrap(),
+                1,
+                "{engine:?}: {reference} received once"
+            );
+        }
+        let file_results = recent_history(&app, 3_000)
+            .await
+            .into_iter()
+            .filter(|e| {
+                madoguchi_domain::history_search::operation_label(&e.operation)
+                    == "総合振込の処理結果"
+            })
+            .count();
+        assert_eq!(
+            file_results, FILES,
+            "{engine:?}: one answer recorded per file"
+        );
+        eprintln!(
+            "{engine:?}: {before_kill} of {} answered when killed",
+            TRANSFERS + FILES
+        );
     }
 }
 

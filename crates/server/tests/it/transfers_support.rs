@@ -55,22 +55,44 @@ pub(crate) async fn grant_in(
     business: Business,
     limit: i64,
 ) {
-    let store = &app.state.store;
-    let user = store.user_by_login_key(login).await.unwrap().unwrap();
-    let mut profile = user.profile.clone();
-    for p in permissions {
-        if !profile.permissions.iter().any(|q| q == p) {
-            profile.permissions.push((*p).to_owned());
-        }
-    }
-    profile.account_ids = store
-        .accounts(user.company_id)
+    let accounts: Vec<i64> = app
+        .state
+        .store
+        .accounts(COMPANY)
         .await
         .unwrap()
         .iter()
         .map(|a| a.id)
         .collect();
-    profile.tx_limits.insert(business, yen(limit));
+    change_profile(app, login, |profile| {
+        for p in permissions {
+            if !profile.permissions.iter().any(|q| q == p) {
+                profile.permissions.push((*p).to_owned());
+            }
+        }
+        profile.account_ids = accounts;
+        profile.tx_limits.insert(business, yen(limit));
+    })
+    .await;
+}
+
+/// Takes サービス利用権限 `permission` from `login` (as 利用者情報の変更 would).
+pub(crate) async fn revoke(app: &TestApp, login: &str, permission: &str) {
+    change_profile(app, login, |profile| {
+        profile.permissions.retain(|p| p != permission);
+    })
+    .await;
+}
+
+async fn change_profile(
+    app: &TestApp,
+    login: &str,
+    change: impl FnOnce(&mut madoguchi_store::UserProfile),
+) {
+    let store = &app.state.store;
+    let user = store.user_by_login_key(login).await.unwrap().unwrap();
+    let mut profile = user.profile.clone();
+    change(&mut profile);
     let write = ConfirmedWrite::UpdateUser {
         target: Target {
             company_id: user.company_id,
