@@ -192,6 +192,36 @@ fn prefix(q: &str) -> Option<String> {
 
 const LOOKUP_LIMIT: i64 = 50;
 
+/// 金融機関の検索 (empty `bank_code`) or 支店の検索 of `bank_code`, by code or カナ
+/// (全角 or 半角), the first 50; `NotFound` for a bank the master lacks.
+pub async fn lookup(state: &AppState, bank_code: &str, q: &str) -> Result<Vec<BankEntry>, Error> {
+    if !bank_code.is_empty()
+        && state
+            .store
+            .bank_entry(bank_code, "")
+            .await
+            .map_err(from_store)?
+            .is_none()
+    {
+        return Err(Error::NotFound);
+    }
+    let Some(prefix) = prefix(q) else {
+        return Ok(Vec::new());
+    };
+    if bank_code.is_empty() {
+        return state
+            .store
+            .search_banks(&prefix, LOOKUP_LIMIT)
+            .await
+            .map_err(from_store);
+    }
+    state
+        .store
+        .search_branches(bank_code, &prefix, LOOKUP_LIMIT)
+        .await
+        .map_err(from_store)
+}
+
 /// 金融機関の検索 by code or カナ (the first 50).
 #[utoipa::path(get, path = "/api/v1/banks", tag = "振込振替", params(("q" = String, Query)),
     responses((status = 200, body = Vec<BankView>)))]
@@ -200,14 +230,7 @@ pub async fn search_banks(
     _actor: Actor,
     Query(q): Query<Lookup>,
 ) -> Result<Json<Vec<BankView>>, ApiError> {
-    let Some(prefix) = prefix(&q.q) else {
-        return Ok(Json(Vec::new()));
-    };
-    let found = state
-        .store
-        .search_banks(&prefix, LOOKUP_LIMIT)
-        .await
-        .map_err(from_store)?;
+    let found = lookup(&state, "", &q.q).await?;
     Ok(Json(found.into_iter().map(|e| view(e, false)).collect()))
 }
 
@@ -221,23 +244,7 @@ pub async fn search_branches(
     Path(code): Path<String>,
     Query(q): Query<Lookup>,
 ) -> Result<Json<Vec<BankView>>, ApiError> {
-    if state
-        .store
-        .bank_entry(&code, "")
-        .await
-        .map_err(from_store)?
-        .is_none()
-    {
-        return Err(Error::NotFound.into());
-    }
-    let Some(prefix) = prefix(&q.q) else {
-        return Ok(Json(Vec::new()));
-    };
-    let found = state
-        .store
-        .search_branches(&code, &prefix, LOOKUP_LIMIT)
-        .await
-        .map_err(from_store)?;
+    let found = lookup(&state, &code, &q.q).await?;
     Ok(Json(found.into_iter().map(|e| view(e, true)).collect()))
 }
 

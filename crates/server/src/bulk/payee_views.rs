@@ -204,6 +204,19 @@ struct InputPage {
     references: Vec<(&'static str, &'static str, usize)>,
     form: BulkPayeeInput,
     errors: Messages,
+    /// 金融機関・支店の検索: what was typed, and what the master has.
+    lookup: Lookup,
+}
+
+/// 金融機関・支店の検索 on 登録: the banks (or, with a bank chosen, its branches) whose code
+/// or カナ starts with `q`, each a link that fills the code in.
+#[derive(Debug, Default)]
+struct Lookup {
+    q: String,
+    /// (href, code, name, カナ)
+    found: Vec<(String, String, String, String)>,
+    searched: bool,
+    branches: bool,
 }
 
 impl InputPage {
@@ -225,6 +238,18 @@ fn input_page(
     form: BulkPayeeInput,
     err: Option<&Error>,
 ) -> Response {
+    input_page_with(state, actor, b, list, form, err, Lookup::default())
+}
+
+fn input_page_with(
+    state: &AppState,
+    actor: &Actor,
+    b: Business,
+    list: PayeeList,
+    form: BulkPayeeInput,
+    err: Option<&Error>,
+    lookup: Lookup,
+) -> Response {
     let status = err.map_or(StatusCode::OK, |e| status_of(e.kind()));
     render_status(
         status,
@@ -242,8 +267,18 @@ fn input_page(
                 .collect(),
             form,
             errors: Messages::of(err),
+            lookup,
         },
     )
+}
+
+/// `?q=&bank_code=&branch_code=` of 登録: a search of the master, and codes chosen.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NewQuery {
+    q: String,
+    bank_code: String,
+    branch_code: String,
 }
 
 /// Refused (and recorded) without 振込先管理 (請求先管理) of `list`.
@@ -263,23 +298,56 @@ async fn must_manage(
         .into())
 }
 
-/// GET /bulk/{business}/payees/new — 登録.
+/// GET /bulk/{business}/payees/new?q=&bank_code=&branch_code= — 登録, with the 全銀協
+/// master searched by code or カナ (a bank, then its branch) to fill the codes in.
 pub async fn view_new_get(
     State(state): State<AppState>,
     actor: Actor,
     Path(business): Path<String>,
+    Query(q): Query<NewQuery>,
 ) -> Result<Response, PageError> {
     let b = business_of(&business)?;
     let list = list_of(b)?;
     must_manage(&state, &actor, list, "の登録").await?;
-    Ok(input_page(
-        &state,
-        &actor,
-        b,
-        list,
-        BulkPayeeInput::default(),
-        None,
-    ))
+    let form = BulkPayeeInput {
+        bank_code: q.bank_code.clone(),
+        branch_code: q.branch_code.clone(),
+        ..BulkPayeeInput::default()
+    };
+    let mut lookup = Lookup {
+        q: q.q.clone(),
+        branches: !q.bank_code.is_empty(),
+        ..Lookup::default()
+    };
+    if !q.q.trim().is_empty() {
+        lookup.searched = true;
+        let found = match crate::reference::lookup(&state, &q.bank_code, &q.q).await {
+            Ok(found) => found,
+            Err(Error::NotFound) => Vec::new(),
+            Err(e) => return Err(e.into()),
+        };
+        let base = base(b);
+        lookup.found = found
+            .into_iter()
+            .map(|e| {
+                let href = if e.branch_code.is_empty() {
+                    format!("{base}/new?bank_code={}", e.bank_code)
+                } else {
+                    format!(
+                        "{base}/new?bank_code={}&branch_code={}",
+                        e.bank_code, e.branch_code
+                    )
+                };
+                let code = if e.branch_code.is_empty() {
+                    e.bank_code
+                } else {
+                    e.branch_code
+                };
+                (href, code, e.name, e.kana)
+            })
+            .collect();
+    }
+    Ok(input_page_with(&state, &actor, b, list, form, None, lookup))
 }
 
 fn register_confirm(

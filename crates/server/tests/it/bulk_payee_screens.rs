@@ -1,6 +1,6 @@
 //! The screens of 振込先管理 and 依頼(画面入力) on both engines, as the manual's user works
-//! them: 作業内容選択 → 振込先管理 → 登録 (a wrong 金融機関コード refused at its field, what
-//! was typed kept) → 確認 (確認用パスワード) → 結果; 一括登録 of a CSV file with a bad line
+//! them: 作業内容選択 → 振込先管理 → 登録 (the bank and branch found by カナ, a wrong
+//! 金融機関コード refused at its field, what was typed kept) → 確認 (確認用パスワード) → 結果; 一括登録 of a CSV file with a bad line
 //! (listed by line and field) and a clean one → 確認 → 結果, グループ shown; then 画面入力
 //! with a bad amount (named at its payee, every amount kept) and a clean one → 取引内容確認.
 
@@ -50,6 +50,22 @@ async fn payees_are_managed_and_a_salary_entered_on_the_screens() {
             empty.body.contains("BKYF031")
                 && empty.body.contains("登録されている振込先はありません")
         );
+        // The master searched by カナ: a bank, then its branch, each filling its code in.
+        let banks = m.get("/bulk/salary/payees/new?q=ミツビシ").await;
+        assert!(
+            banks.body.contains("三菱ＵＦＪ") && banks.body.contains("new?bank_code=0005\""),
+            "{}",
+            banks.body
+        );
+        let branches = m.get("/bulk/salary/payees/new?bank_code=0005&q=ﾎﾝﾃﾝ").await;
+        assert!(
+            branches.body.contains("支店の検索")
+                && branches.body.contains("bank_code=0005&#38;branch_code=001"),
+            "{}",
+            branches.body
+        );
+        let chosen = m.get("/bulk/salary/payees/new?bank_code=0005&branch_code=001").await;
+        assert!(chosen.body.contains("value=\"0005\"") && chosen.body.contains("value=\"001\""));
         // 登録: a wrong 金融機関コード at its field, everything typed kept.
         let form = m.get("/bulk/salary/payees/new").await;
         assert!(form.body.contains("社員番号") && form.body.contains("所属コード"));
