@@ -64,7 +64,9 @@ async fn payees_are_managed_and_a_salary_entered_on_the_screens() {
             "{}",
             branches.body
         );
-        let chosen = m.get("/bulk/salary/payees/new?bank_code=0005&branch_code=001").await;
+        let chosen = m
+            .get("/bulk/salary/payees/new?bank_code=0005&branch_code=001")
+            .await;
         assert!(chosen.body.contains("value=\"0005\"") && chosen.body.contains("value=\"001\""));
         // 登録: a wrong 金融機関コード at its field, everything typed kept.
         let form = m.get("/bulk/salary/payees/new").await;
