@@ -8,13 +8,13 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use madoguchi_domain::bulk::entry::{EntryInput, amount_field, date_label};
 use madoguchi_domain::bulk::payee::PayeeList;
-use madoguchi_domain::{AccountKind, ApprovalMode, Business, Error};
+use madoguchi_domain::{AccountKind, Business, Error};
 
 use super::entry;
 use super::payee_views::{GroupQuery, groups_of};
-use super::{business_of, is_approver, may, operation, permissions, permitted};
+use super::views::Approvers;
+use super::{business_of, may, operation, permissions, permitted};
 use crate::confirm::{self, Step};
-use crate::orders::shown::user_label;
 use crate::state::AppState;
 use crate::web::actor::Actor;
 use crate::web::error::{PageError, status_of};
@@ -67,11 +67,7 @@ struct EntryPage {
     first_day: String,
     last_day: String,
     fees: bool,
-    mode_label: &'static str,
-    double: bool,
-    first_label: &'static str,
-    last_label: &'static str,
-    approvers: Vec<(String, String)>,
+    approvers: Approvers,
     manage: bool,
 }
 
@@ -132,24 +128,14 @@ async fn page(
             }
         })
         .collect();
-    let mode = scope.settings().await?.settings.approval.get(b);
-    let approvers = scope
-        .members()
-        .await?
-        .iter()
-        .filter(|u| is_approver(u, b))
-        .map(|u| {
-            (
-                u.id.to_string(),
-                user_label(std::slice::from_ref(u), Some(u.id)),
-            )
-        })
-        .collect();
-    let (first_label, last_label) = match mode {
-        ApprovalMode::DoubleOrdered => ("一次承認者", "最終承認者"),
-        ApprovalMode::DoubleUnordered => ("承認者1", "承認者2"),
-        _ => ("承認者", ""),
-    };
+    let approvers = Approvers::of(
+        state,
+        actor,
+        b,
+        (form.first_approver.clone(), form.last_approver.clone()),
+        error,
+    )
+    .await?;
     let window = state.config.bulk_window(b).map_err(|_| Error::Internal)?;
     let calendar = crate::reference::calendar(state).await?;
     let now = state.now();
@@ -181,13 +167,6 @@ async fn page(
         last_day: madoguchi_domain::transfer::date_key(window.last_day(now)),
         form,
         fees: b == Business::BulkTransfer,
-        mode_label: mode.label(),
-        double: matches!(
-            mode,
-            ApprovalMode::DoubleOrdered | ApprovalMode::DoubleUnordered
-        ),
-        first_label,
-        last_label,
         approvers,
         manage: super::payees::may_manage(actor, list),
     };

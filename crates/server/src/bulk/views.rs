@@ -132,15 +132,70 @@ struct UploadPage {
     max_size: String,
     fees: bool,
     fee_side: String,
-    mode_label: &'static str,
-    double: bool,
-    first_label: &'static str,
-    last_label: &'static str,
-    approvers: Vec<(String, String)>,
-    first: String,
-    last: String,
-    first_error: String,
-    last_error: String,
+    approvers: Approvers,
+}
+
+/// The 承認者 a 依頼 form asks for by the company's 承認機能 of the business: the choices
+/// (the approvers of the company), what was chosen and each one's message.
+pub(crate) struct Approvers {
+    pub(crate) mode_label: &'static str,
+    pub(crate) double: bool,
+    pub(crate) first_label: &'static str,
+    pub(crate) last_label: &'static str,
+    pub(crate) options: Vec<(String, String)>,
+    pub(crate) first: String,
+    pub(crate) last: String,
+    pub(crate) first_error: String,
+    pub(crate) last_error: String,
+}
+
+impl Approvers {
+    /// The choices of `b` with `first` and `last` chosen and `error`'s messages.
+    pub(crate) async fn of(
+        state: &AppState,
+        actor: &Actor,
+        b: Business,
+        (first, last): (String, String),
+        error: Option<&Error>,
+    ) -> Result<Self, Error> {
+        let scope = actor.scope(state);
+        let mode = scope.settings().await?.settings.approval.get(b);
+        let options = scope
+            .members()
+            .await?
+            .iter()
+            .filter(|u| is_approver(u, b))
+            .map(|u| {
+                (
+                    u.id.to_string(),
+                    user_label(std::slice::from_ref(u), Some(u.id)),
+                )
+            })
+            .collect();
+        let (first_label, last_label) = match mode {
+            ApprovalMode::DoubleOrdered => ("一次承認者", "最終承認者"),
+            ApprovalMode::DoubleUnordered => ("承認者1", "承認者2"),
+            _ => ("承認者", ""),
+        };
+        let field = |name: &str| match error {
+            Some(Error::Invalid(f)) => f.message_for(name).unwrap_or_default(),
+            _ => String::new(),
+        };
+        Ok(Self {
+            mode_label: mode.label(),
+            double: matches!(
+                mode,
+                ApprovalMode::DoubleOrdered | ApprovalMode::DoubleUnordered
+            ),
+            first_label,
+            last_label,
+            options,
+            first,
+            last,
+            first_error: field("first_approver"),
+            last_error: field("last_approver"),
+        })
+    }
 }
 
 async fn upload_page(
@@ -150,33 +205,6 @@ async fn upload_page(
     up: &Upload,
     error: Option<&Error>,
 ) -> Result<Response, PageError> {
-    let scope = actor.scope(state);
-    let mode = scope.settings().await?.settings.approval.get(b);
-    let approvers = scope
-        .members()
-        .await?
-        .iter()
-        .filter(|u| is_approver(u, b))
-        .map(|u| {
-            (
-                u.id.to_string(),
-                user_label(std::slice::from_ref(u), Some(u.id)),
-            )
-        })
-        .collect();
-    let (first_label, last_label) = match mode {
-        ApprovalMode::DoubleOrdered => ("一次承認者", "最終承認者"),
-        ApprovalMode::DoubleUnordered => ("承認者1", "承認者2"),
-        _ => ("承認者", ""),
-    };
-    let field = |name: &str| match error {
-        Some(Error::Invalid(f)) => f
-            .iter()
-            .find(|e| e.field == name)
-            .map(|e| e.error.message_ja())
-            .unwrap_or_default(),
-        _ => String::new(),
-    };
     let file_errors = match error {
         Some(Error::InvalidFile(errors)) => errors.iter().map(FileErrorBody::of).collect(),
         _ => Vec::new(),
@@ -193,18 +221,14 @@ async fn upload_page(
         max_size: format!("{}MB", state.config.max_upload_bytes / (1024 * 1024)),
         fees: b == Business::BulkTransfer,
         fee_side: up.fee_side.clone(),
-        mode_label: mode.label(),
-        double: matches!(
-            mode,
-            ApprovalMode::DoubleOrdered | ApprovalMode::DoubleUnordered
-        ),
-        first_label,
-        last_label,
-        approvers,
-        first: id(up.first_approver),
-        last: id(up.last_approver),
-        first_error: field("first_approver"),
-        last_error: field("last_approver"),
+        approvers: Approvers::of(
+            state,
+            actor,
+            b,
+            (id(up.first_approver), id(up.last_approver)),
+            error,
+        )
+        .await?,
     };
     Ok(match error {
         Some(e) => render_status(crate::web::error::status_of(e.kind()), &page),
