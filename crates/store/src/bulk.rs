@@ -11,9 +11,9 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::StoreResult;
-use crate::connect::{Backend, SqlStore, values_sql};
+use crate::connect::{Backend, SqlStore, WriteTx, values_sql};
 use crate::error::StoreError;
-use crate::history::{HistoryDraft, append_in};
+use crate::history::{HistoryDraft, HistoryWriter, append_in};
 use crate::orders::{Move, Orders, write_move};
 use crate::transfers::{Acceptance, HostAnswer, TransferView};
 
@@ -318,6 +318,61 @@ async fn insert_records(
     Ok(())
 }
 
+/// A file order being written (see [`BulkStore::begin_bulk`]). Dropped without
+/// [`BulkWriter::finish`], its transaction rolls back and nothing of it is kept.
+pub struct BulkWriter {
+    tx: WriteTx,
+    backend: Backend,
+    history: HistoryWriter,
+    order_id: i64,
+    count: i64,
+}
+
+impl BulkWriter {
+    /// Adds `records` to the order.
+    pub async fn write(&mut self, records: &[BulkRecordRow]) -> StoreResult<()> {
+        insert_records(&mut self.tx, self.backend, self.order_id, records).await?;
+        self.count += records.len() as i64;
+        Ok(())
+    }
+
+    /// The totals the records came to, the names that differ from the master's, and the
+    /// order's 操作履歴 entry (given its id), then commit: the order's id. Refused
+    /// (`Corrupt`) when the records written are not the totals' count.
+    pub async fn finish(
+        mut self,
+        totals: &BulkTotals,
+        warnings: &[String],
+        mut history: HistoryDraft,
+    ) -> StoreResult<i64> {
+        if self.count != totals.count {
+            return Err(corrupt("record_count", &self.count.to_string()));
+        }
+        let warnings =
+            serde_json::to_string(warnings).map_err(|e| corrupt("warnings", &e.to_string()))?;
+        sqlx::query(
+            "update bulk_orders set record_count = $2, total_amount = $3, deduction_total = $4,
+                 transfer_total = $5, payer_fee_total = $6, warnings = $7
+             where id = $1",
+        )
+        .bind(self.order_id)
+        .bind(totals.count)
+        .bind(totals.amount)
+        .bind(totals.deduction)
+        .bind(totals.transfer)
+        .bind(totals.payer_fee)
+        .bind(warnings)
+        .execute(&mut *self.tx)
+        .await?;
+        if let Some(d) = history.details.as_object_mut() {
+            d.insert("order_id".into(), self.order_id.into());
+        }
+        append_in(&mut self.tx, &self.history, &history).await?;
+        self.tx.commit().await?;
+        Ok(self.order_id)
+    }
+}
+
 /// Writes `m` in the caller's transaction (see `orders::write_move`).
 pub(crate) async fn move_to(conn: &mut AnyConnection, m: &BulkMove, now: i64) -> StoreResult<()> {
     let write = Move {
@@ -349,6 +404,12 @@ pub trait BulkStore {
         records: &[BulkRecordRow],
         history: HistoryDraft,
     ) -> StoreResult<i64>;
+
+    /// Begins writing `new` at `now` (its totals as the file's trailer states them, the
+    /// 振込金額 the 支払金額 until `finish` has them): the records
+    /// follow batch by batch, in one transaction with the order, so a file is stored in
+    /// bounded memory; nothing is kept unless [`BulkWriter::finish`] commits.
+    async fn begin_bulk(&self, new: &NewBulkOrder, now: i64) -> StoreResult<BulkWriter>;
 
     /// One order of the company (`None`: not the company's, or none).
     async fn bulk_order(&self, company_id: i64, id: i64) -> StoreResult<Option<BulkOrder>>;
@@ -408,7 +469,12 @@ impl BulkStore for SqlStore {
         records: &[BulkRecordRow],
         history: HistoryDraft,
     ) -> StoreResult<i64> {
-        let now = history.occurred_at;
+        let mut w = self.begin_bulk(new, history.occurred_at).await?;
+        w.write(records).await?;
+        w.finish(&new.totals, &new.warnings, history).await
+    }
+
+    async fn begin_bulk(&self, new: &NewBulkOrder, now: i64) -> StoreResult<BulkWriter> {
         let mut tx = self.begin_write().await?;
         let t = &new.totals;
         let id: i64 = sqlx::query(
@@ -418,7 +484,7 @@ impl BulkStore for SqlStore {
                  transfer_total, payer_fee_total, mode, first_approver, last_approver, state,
                  version, created_at, updated_at, warnings)
              values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-                 $17, $18, $19, $20, $21, 1, $22, $22, $23)
+                 $17, $18, $19, $20, $21, 1, $22, $22, '[]')
              returning id",
         )
         .bind(new.company_id)
@@ -443,21 +509,16 @@ impl BulkStore for SqlStore {
         .bind(new.approval.last)
         .bind(new.approval.state.code())
         .bind(now)
-        .bind(
-            serde_json::to_string(&new.warnings)
-                .map_err(|e| corrupt("warnings", &e.to_string()))?,
-        )
         .fetch_one(&mut *tx)
         .await?
         .try_get("id")?;
-        insert_records(&mut tx, self.backend, id, records).await?;
-        let mut history = history;
-        if let Some(d) = history.details.as_object_mut() {
-            d.insert("order_id".into(), id.into());
-        }
-        append_in(&mut tx, &self.history, &history).await?;
-        tx.commit().await?;
-        Ok(id)
+        Ok(BulkWriter {
+            tx,
+            backend: self.backend,
+            history: self.history.clone(),
+            order_id: id,
+            count: 0,
+        })
     }
 
     async fn bulk_order(&self, company_id: i64, id: i64) -> StoreResult<Option<BulkOrder>> {

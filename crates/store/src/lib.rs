@@ -40,7 +40,7 @@ mod user_admin;
 mod users;
 
 pub use bulk::{
-    BulkMove, BulkOrder, BulkRecordRow, BulkResults, BulkStore, BulkTotals, FileFacts,
+    BulkMove, BulkOrder, BulkRecordRow, BulkResults, BulkStore, BulkTotals, BulkWriter, FileFacts,
     NewBulkOrder, RecordResult,
 };
 pub use bulk_payees::{BulkPayeeRecord, BulkPayeeRegistration, BulkPayeeStore, NewBulkPayee};

@@ -193,16 +193,18 @@ fn fits15(kana: &str) -> String {
     kana.chars().take(15).collect()
 }
 
-/// Checks `summary` and its `records` (each with its line) against `ctx`: the file to
-/// accept, or every error found.
-pub fn check(
-    summary: Summary,
-    records: Vec<(usize, Record)>,
-    ctx: &Context<'_>,
-) -> Result<Checked, Vec<FileError>> {
+/// What a file's header was found to name: its 振込指定日 and the user's account (`None`
+/// where the header is refused).
+#[derive(Debug, Clone, Copy)]
+pub struct HeaderChecked<'a> {
+    pub date: Option<Date>,
+    pub account: Option<&'a OwnAccount>,
+}
+
+/// Checks the header `h` against `ctx`: the 振込指定日 (FIL-0013) and the requester's
+/// account (FIL-0014), with the errors found.
+pub fn check_header<'a>(h: &Header, ctx: &Context<'a>) -> (HeaderChecked<'a>, Vec<FileError>) {
     let mut errors = Vec::new();
-    let mut warnings = Vec::new();
-    let h = &summary.header;
     let (date_from, date_to) = (55, 58);
     let date = date_of_header(h.month, h.day, ctx.now);
     match date {
@@ -244,17 +246,26 @@ pub fn check(
                 .into(),
         ));
     }
-    let mut priced = Vec::with_capacity(records.len());
-    for (line, r) in records {
-        if errors.len() >= zengin::MAX_ERRORS {
-            break;
-        }
-        let bank = (ctx.master)(&r.bank_code, "");
-        let branch = bank
-            .as_ref()
-            .and((ctx.master)(&r.bank_code, &r.branch_code));
-        match (&bank, &branch) {
-            (None, _) => errors.push(error(
+    (HeaderChecked { date, account }, errors)
+}
+
+/// Checks record `r` of line `line` against `ctx` — its bank and branch in the master, its
+/// amount, the fees of 総合振込 — the record priced, or its error. A name that differs
+/// from the master's is pushed to `warnings` (at most [`zengin::MAX_ERRORS`] are kept).
+pub fn check_record(
+    line: usize,
+    r: Record,
+    head: &HeaderChecked<'_>,
+    ctx: &Context<'_>,
+    warnings: &mut Vec<FileError>,
+) -> Result<Priced, FileError> {
+    let bank = (ctx.master)(&r.bank_code, "");
+    let branch = bank
+        .as_ref()
+        .and((ctx.master)(&r.bank_code, &r.branch_code));
+    let (b, br) = match (bank, branch) {
+        (None, _) => {
+            return Err(error(
                 line,
                 2,
                 5,
@@ -264,8 +275,10 @@ pub fn check(
                     "{line}行目：金融機関コード{}は全銀協の金融機関にありません。",
                     r.bank_code
                 ),
-            )),
-            (Some(_), None) => errors.push(error(
+            ));
+        }
+        (Some(_), None) => {
+            return Err(error(
                 line,
                 21,
                 23,
@@ -275,84 +288,103 @@ pub fn check(
                     "{line}行目：金融機関コード{}に支店コード{}はありません。",
                     r.bank_code, r.branch_code
                 ),
-            )),
-            (Some(b), Some(br)) => {
-                if !r.bank_name.is_empty() && r.bank_name != fits15(b) {
-                    warnings.push(error(
-                        line,
-                        6,
-                        20,
-                        "被仕向銀行名",
-                        "FIL-0021",
-                        format!(
-                            "{line}行目：銀行名「{}」は全銀協の名称「{}」と異なります。",
-                            r.bank_name, b
-                        ),
-                    ));
-                }
-                if !r.branch_name.is_empty() && r.branch_name != fits15(br) {
-                    warnings.push(error(
-                        line,
-                        24,
-                        38,
-                        "被仕向支店名",
-                        "FIL-0021",
-                        format!(
-                            "{line}行目：支店名「{}」は全銀協の名称「{}」と異なります。",
-                            r.branch_name, br
-                        ),
-                    ));
-                }
-            }
-        }
-        let Some(amount) = i64::try_from(r.amount).ok().and_then(Yen::from_stored) else {
-            errors.push(error(
-                line,
-                81,
-                90,
-                "振込金額",
-                "FIL-0009",
-                format!("{line}行目：金額が正しくありません。"),
             ));
-            continue;
-        };
-        let (deduction, payer_fee) = match (ctx.fees, account) {
-            (Some(fees), Some(a)) => {
-                let route =
-                    transfer::route(ctx.own_bank, &a.branch_code, &r.bank_code, &r.branch_code);
-                let deduction = match (&fees.payee, ctx.fee_side) {
-                    (Some(rule), FeeSide::Payee) => match rule.deduction(route, amount) {
-                        Ok(d) => d,
-                        Err(e) => {
-                            errors.push(error(
-                                line,
-                                81,
-                                90,
-                                "振込金額",
-                                "FIL-0015",
-                                format!("{line}行目：{}", e.message_ja()),
-                            ));
-                            continue;
-                        }
-                    },
-                    _ => Yen::ZERO,
-                };
-                let transfer_amount =
-                    Yen::from_stored(amount.get() - deduction.get()).unwrap_or(Yen::ZERO);
-                (deduction, fees.payer.real_fee(route, transfer_amount))
-            }
-            _ => (Yen::ZERO, Yen::ZERO),
-        };
-        let transfer_amount = Yen::from_stored(amount.get() - deduction.get()).unwrap_or(Yen::ZERO);
-        priced.push(Priced {
+        }
+        (Some(b), Some(br)) => (b, br),
+    };
+    let mut warn = |w: FileError| {
+        if warnings.len() < zengin::MAX_ERRORS {
+            warnings.push(w);
+        }
+    };
+    if !r.bank_name.is_empty() && r.bank_name != fits15(&b) {
+        warn(error(
             line,
-            record: r,
-            deduction,
-            transfer_amount,
-            payer_fee,
-        });
+            6,
+            20,
+            "被仕向銀行名",
+            "FIL-0021",
+            format!(
+                "{line}行目：銀行名「{}」は全銀協の名称「{}」と異なります。",
+                r.bank_name, b
+            ),
+        ));
     }
-    match (date, account) {
+    if !r.branch_name.is_empty() && r.branch_name != fits15(&br) {
+        warn(error(
+            line,
+            24,
+            38,
+            "被仕向支店名",
+            "FIL-0021",
+            format!(
+                "{line}行目：支店名「{}」は全銀協の名称「{}」と異なります。",
+                r.branch_name, br
+            ),
+        ));
+    }
+    let Some(amount) = i64::try_from(r.amount).ok().and_then(Yen::from_stored) else {
+        return Err(error(
+            line,
+            81,
+            90,
+            "振込金額",
+            "FIL-0009",
+            format!("{line}行目：金額が正しくありません。"),
+        ));
+    };
+    let (deduction, payer_fee) = match (ctx.fees, head.account) {
+        (Some(fees), Some(a)) => {
+            let route = transfer::route(ctx.own_bank, &a.branch_code, &r.bank_code, &r.branch_code);
+            let deduction = match (&fees.payee, ctx.fee_side) {
+                (Some(rule), FeeSide::Payee) => rule.deduction(route, amount).map_err(|e| {
+                    error(
+                        line,
+                        81,
+                        90,
+                        "振込金額",
+                        "FIL-0015",
+                        format!("{line}行目：{}", e.message_ja()),
+                    )
+                })?,
+                _ => Yen::ZERO,
+            };
+            let transfer_amount =
+                Yen::from_stored(amount.get() - deduction.get()).unwrap_or(Yen::ZERO);
+            (deduction, fees.payer.real_fee(route, transfer_amount))
+        }
+        _ => (Yen::ZERO, Yen::ZERO),
+    };
+    let transfer_amount = Yen::from_stored(amount.get() - deduction.get()).unwrap_or(Yen::ZERO);
+    Ok(Priced {
+        line,
+        record: r,
+        deduction,
+        transfer_amount,
+        payer_fee,
+    })
+}
+
+/// Checks `summary` and its `records` (each with its line) against `ctx`: the file to
+/// accept, or every error found (the header's, then the records' in order).
+pub fn check(
+    summary: Summary,
+    records: Vec<(usize, Record)>,
+    ctx: &Context<'_>,
+) -> Result<Checked, Vec<FileError>> {
+    let (head, mut errors) = check_header(&summary.header, ctx);
+    let mut warnings = Vec::new();
+    let mut priced = Vec::with_capacity(records.len());
+    for (line, r) in records {
+        if errors.len() >= zengin::MAX_ERRORS {
+            break;
+        }
+        match check_record(line, r, &head, ctx, &mut warnings) {
+            Ok(p) => priced.push(p),
+            Err(e) => errors.push(e),
+        }
+    }
+    match (head.date, head.account) {
         (Some(date), Some(account)) if errors.is_empty() => Ok(Checked {
             deadline: ctx.window.deadline(ctx.calendar, date),
             header: summary.header,

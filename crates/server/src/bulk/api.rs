@@ -13,6 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::acts::{self, Act, List};
 use super::business_of;
+use super::spool::{read_multipart, spool_dir};
 use super::upload::{self, Upload};
 use crate::confirm::Confirmation;
 use crate::orders::api::{ActBody, TransferDone};
@@ -20,42 +21,6 @@ use crate::state::AppState;
 use crate::web::actor::Actor;
 use crate::web::error::{ApiError, ErrorBody, FileErrorBody};
 use crate::web::extract::{self, Path, Query};
-
-/// Reads a multipart upload: the part `file` (its name and bytes, at most `limit` bytes)
-/// and the text parts. `None` when the file is larger than `limit`.
-pub async fn read_multipart(
-    mut multipart: Multipart,
-    limit: usize,
-) -> Result<(Option<Upload>, Vec<(String, String)>), Error> {
-    let mut up = Upload::default();
-    let mut fields = Vec::new();
-    let bad = |_| Error::Invalid(madoguchi_domain::FieldErrors::new());
-    while let Some(mut part) = multipart.next_field().await.map_err(bad)? {
-        let name = part.name().unwrap_or_default().to_owned();
-        if name == "file" {
-            up.file_name = part.file_name().unwrap_or_default().to_owned();
-            while let Some(chunk) = part.chunk().await.map_err(bad)? {
-                if up.bytes.len() + chunk.len() > limit {
-                    return Ok((None, fields));
-                }
-                up.bytes.extend_from_slice(&chunk);
-            }
-        } else {
-            let text = part.text().await.map_err(bad)?;
-            fields.push((name, text));
-        }
-    }
-    for (name, value) in &fields {
-        let id = || value.trim().parse::<i64>().ok();
-        match name.as_str() {
-            "fee_side" => up.fee_side = value.clone(),
-            "first_approver" => up.first_approver = id(),
-            "last_approver" => up.last_approver = id(),
-            _ => {}
-        }
-    }
-    Ok((Some(up), fields))
-}
 
 /// A file accepted for 確認 (作成中).
 #[derive(Debug, Serialize, ToSchema)]
@@ -135,8 +100,9 @@ pub async fn upload(
     multipart: Multipart,
 ) -> Result<(StatusCode, Json<Uploaded>), ApiError> {
     let b = business_of(&business)?;
-    let (up, _) = read_multipart(multipart, state.config.max_upload_bytes).await?;
-    let up = up.unwrap_or_else(|| upload::too_large(state.config.max_upload_bytes));
+    let limit = state.config.max_upload_bytes;
+    let (file, fields) = read_multipart(multipart, limit, Some(&spool_dir(&state))).await?;
+    let up = Upload::of(file, &fields, limit);
     let done = upload::upload(&state, &actor, b, &up).await?;
     let order = actor.scope(&state).bulk_order(done.id).await?;
     Ok((

@@ -10,6 +10,7 @@ use madoguchi_domain::zengin::{self, File, Header, Record};
 use madoguchi_domain::{Business, Error, FieldErrors};
 use madoguchi_store::BulkPayeeRecord;
 
+use super::spool::Received;
 use super::upload::{self, Upload, Uploaded, Via};
 use super::{may, operation, permissions, permitted};
 use crate::state::AppState;
@@ -150,8 +151,7 @@ pub async fn enter(
     let file = file_of(state, actor, b, &req, &payees).await?;
     let bytes = zengin::write(&file)?;
     let up = Upload {
-        file_name: ENTRY_NAME.to_owned(),
-        bytes,
+        file: Received::in_memory(ENTRY_NAME, bytes),
         fee_side: req.fee_side.code().to_owned(),
         first_approver: req.first_approver,
         last_approver: req.last_approver,

@@ -13,6 +13,7 @@ pub mod payee_views;
 pub mod payees;
 pub mod results;
 pub mod shown;
+pub mod spool;
 pub mod upload;
 pub mod views;
 

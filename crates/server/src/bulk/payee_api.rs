@@ -13,9 +13,10 @@ use madoguchi_domain::{AccountKind, Error};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::api::{Uploaded, read_multipart, view};
+use super::api::{Uploaded, view};
 use super::payees::{self, list_of};
 use super::results::EncodingQuery;
+use super::spool::read_multipart;
 use super::{business_of, entry};
 use crate::confirm::{Confirmation, Section};
 use crate::orders::api::PayeeDone;
@@ -171,7 +172,7 @@ pub async fn import(
     multipart: Multipart,
 ) -> Result<Json<PayeeDone>, ApiError> {
     let list = list_of(business_of(&business)?)?;
-    let (up, fields) = read_multipart(multipart, state.config.max_upload_bytes).await?;
+    let (up, fields) = read_multipart(multipart, state.config.max_upload_bytes, None).await?;
     let field = |name: &str| {
         fields
             .iter()
@@ -197,7 +198,7 @@ pub async fn import(
         &state,
         &actor,
         list,
-        &up.bytes,
+        up.content.bytes(),
         &confirmation,
         field("idempotency_key"),
     )

@@ -11,9 +11,9 @@ use madoguchi_domain::bulk::payee::{BulkPayeeInput, PayeeList};
 use madoguchi_domain::{AccountKind, Business, Error, HistoryArea};
 use serde::Deserialize;
 
-use super::api::read_multipart;
 use super::business_of;
 use super::payees::{self, list_of, may_manage};
+use super::spool::read_multipart;
 use crate::confirm::{self, Confirmation, ResultKind, Section};
 use crate::confirm_pages::{ConfirmPage, ResultPage};
 use crate::orders::KeyQuery;
@@ -530,7 +530,7 @@ pub async fn view_import_post(
 ) -> Result<Response, PageError> {
     let b = business_of(&business)?;
     let list = list_of(b)?;
-    let (up, fields) = read_multipart(multipart, state.config.max_upload_bytes).await?;
+    let (up, fields) = read_multipart(multipart, state.config.max_upload_bytes, None).await?;
     let sent = fields
         .iter()
         .find(|(k, _)| k == CSRF_FIELD)
@@ -546,7 +546,7 @@ pub async fn view_import_post(
             .await;
         return Err(err.into());
     }
-    let bytes = up.map(|u| u.bytes).unwrap_or_default();
+    let bytes = up.map(|u| u.content.bytes().to_vec()).unwrap_or_default();
     let text = match madoguchi_domain::bulk::payee::decode(&bytes) {
         Ok(t) => t.into_owned(),
         Err(e) => {

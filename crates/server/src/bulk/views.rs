@@ -10,7 +10,7 @@ use madoguchi_domain::{ApprovalMode, Business, Error, HistoryArea, jst};
 use madoguchi_store::{BulkOrder, BulkRecordRow};
 
 use super::acts::{self, Act, List};
-use super::api::read_multipart;
+use super::spool::{read_multipart, spool_dir};
 use super::upload::{self, Upload};
 use super::{business_of, is_approver, may, may_approve, permissions, shown, uses};
 use crate::confirm::{self, Confirmation, ResultKind, Section, Step};
@@ -257,7 +257,8 @@ pub async fn view_upload_post(
     multipart: Multipart,
 ) -> Result<Response, PageError> {
     let b = business_of(&business)?;
-    let (up, fields) = read_multipart(multipart, state.config.max_upload_bytes).await?;
+    let limit = state.config.max_upload_bytes;
+    let (file, fields) = read_multipart(multipart, limit, Some(&spool_dir(&state))).await?;
     let sent = fields
         .iter()
         .find(|(k, _)| k == CSRF_FIELD)
@@ -273,7 +274,7 @@ pub async fn view_upload_post(
             .await;
         return Err(err.into());
     }
-    let up = up.unwrap_or_else(|| upload::too_large(state.config.max_upload_bytes));
+    let up = Upload::of(file, &fields, limit);
     match upload::upload(&state, &actor, b, &up).await {
         Ok(done) => {
             Ok(Redirect::to(&format!("{}/orders/{}/confirm", base(b), done.id)).into_response())

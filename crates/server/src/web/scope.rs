@@ -11,7 +11,7 @@ use madoguchi_domain::payee::Payee;
 use madoguchi_domain::{BankCeilings, CompanySettings, Error};
 use madoguchi_store::{
     Acceptance, Account, BankEntry, BulkMove, BulkOrder, BulkPayeeRecord, BulkPayeeRegistration,
-    BulkRecordRow, CertificateRecord, ConfirmedWrite, HistoryDraft, HistoryEntry, HistoryFilter,
+    BulkRecordRow, BulkWriter, CertificateRecord, ConfirmedWrite, HistoryEntry, HistoryFilter,
     HistorySearch, NewBulkOrder, NewBulkPayee, NewPayee, NewTransfer, NewUser, OtpToken, PayeeKind,
     PayeeRecord, ServiceChange, StandardTable, Store, StoredFee, StoredSettings, Target,
     TransferMove, TransferRecord, TransferRevision, TransferView, UserRecord, UserUpdate,
@@ -211,18 +211,11 @@ impl<'a> CompanyScope<'a> {
         ConfirmedWrite::ReviseTransfer(Box::new(r))
     }
 
-    /// ファイル受付: `new` (its company is this one) stored with its records and `history`.
-    pub async fn bulk_create(
-        &self,
-        mut new: NewBulkOrder,
-        records: &[BulkRecordRow],
-        history: HistoryDraft,
-    ) -> Result<i64, Error> {
+    /// Begins writing a file order of the company at `now`; its records follow batch by
+    /// batch (`BulkWriter`), nothing kept unless it is finished.
+    pub async fn bulk_begin(&self, mut new: NewBulkOrder, now: i64) -> Result<BulkWriter, Error> {
         new.company_id = self.company_id;
-        self.store
-            .create_bulk(&new, records, history)
-            .await
-            .map_err(from_store)
+        self.store.begin_bulk(&new, now).await.map_err(from_store)
     }
 
     /// One of the company's file orders (another company's is not found).

@@ -8,6 +8,7 @@ mod bulk;
 mod bulk_payee_screens;
 mod bulk_payees;
 mod bulk_screens;
+mod bulk_stream;
 mod certificates;
 mod certificates_proxy;
 mod certificates_screens;
