@@ -413,6 +413,21 @@ pub const OPERATIONS: &[(HistoryArea, &str, &str)] = &[
     ),
     (
         HistoryArea::BulkTransfer,
+        "bulk_transfer.payee_change",
+        "総合振込の振込先の変更",
+    ),
+    (
+        HistoryArea::Payroll,
+        "salary_bonus.payee_change",
+        "給与・賞与振込の振込先の変更",
+    ),
+    (
+        HistoryArea::DirectDebit,
+        "direct_debit.payer_change",
+        "口座振替の請求先の変更",
+    ),
+    (
+        HistoryArea::BulkTransfer,
         "bulk_transfer.entry",
         "総合振込の画面入力",
     ),

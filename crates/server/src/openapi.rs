@@ -58,6 +58,7 @@ use crate::{auth, company, fees, history, users};
         crate::bulk::api::results_csv,
         crate::bulk::payee_api::list,
         crate::bulk::payee_api::register,
+        crate::bulk::payee_api::change,
         crate::bulk::payee_api::delete,
         crate::bulk::payee_api::import,
         crate::bulk::payee_api::csv,

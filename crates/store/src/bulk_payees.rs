@@ -118,6 +118,44 @@ pub(crate) async fn register(
     Ok(last)
 }
 
+/// Changes payee `id` of the company's `list` to `p` in the caller's transaction
+/// (`NotFound` for another company's, another list's, or a deleted one; `Conflict {
+/// constraint: "payee" }` when another payee of the list has the account).
+pub(crate) async fn update(
+    conn: &mut AnyConnection,
+    company_id: i64,
+    list: &str,
+    id: i64,
+    p: &NewBulkPayee,
+) -> StoreResult<()> {
+    let done = sqlx::query(
+        "update bulk_payees set bank_code = $4, branch_code = $5, account_kind = $6,
+             number = $7, name = $8, reference = $9, reference2 = $10, group_name = $11
+         where id = $1 and company_id = $2 and list = $3 and deleted_at is null",
+    )
+    .bind(id)
+    .bind(company_id)
+    .bind(list)
+    .bind(&p.bank_code)
+    .bind(&p.branch_code)
+    .bind(p.account_kind)
+    .bind(&p.number)
+    .bind(&p.name)
+    .bind(&p.reference)
+    .bind(&p.reference2)
+    .bind(&p.group)
+    .execute(&mut *conn)
+    .await;
+    match done {
+        Ok(d) if d.rows_affected() == 1 => Ok(()),
+        Ok(_) => Err(StoreError::NotFound),
+        Err(e) if StoreError::is_unique_violation(&e) => Err(StoreError::Conflict {
+            constraint: "payee",
+        }),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Deletes payee `id` of the company's `list` in the caller's transaction (`NotFound` for
 /// another company's, another list's, or one deleted already).
 pub(crate) async fn delete(

@@ -65,6 +65,13 @@ pub enum ConfirmedWrite {
     DeletePayee { company_id: i64, payee_id: i64 },
     /// 振込先 / 請求先の登録 of the file businesses (one, or a CSV file's: all or none).
     RegisterBulkPayees(Box<crate::bulk_payees::BulkPayeeRegistration>),
+    /// 振込先 / 請求先の変更 of the file businesses.
+    UpdateBulkPayee {
+        company_id: i64,
+        list: &'static str,
+        id: i64,
+        payee: crate::bulk_payees::NewBulkPayee,
+    },
     /// 振込先 / 請求先の削除 of the file businesses.
     DeleteBulkPayee {
         company_id: i64,
@@ -229,6 +236,14 @@ async fn write(
         ConfirmedWrite::RegisterBulkPayees(r) => crate::bulk_payees::register(conn, r, now)
             .await
             .map(WriteEffect::Created),
+        ConfirmedWrite::UpdateBulkPayee {
+            company_id,
+            list,
+            id,
+            payee,
+        } => crate::bulk_payees::update(conn, *company_id, list, *id, payee)
+            .await
+            .map(|()| WriteEffect::Done),
         ConfirmedWrite::DeleteBulkPayee {
             company_id,
             list,

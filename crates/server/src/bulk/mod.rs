@@ -9,6 +9,9 @@ pub mod api;
 pub mod entry;
 pub mod entry_views;
 pub mod payee_api;
+pub mod payee_change;
+pub mod payee_edit_views;
+pub mod payee_import_views;
 pub mod payee_views;
 pub mod payees;
 pub mod results;
@@ -18,7 +21,7 @@ pub mod upload;
 pub mod views;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use madoguchi_domain::{Business, Error, HistoryArea};
 use madoguchi_store::UserRecord;
 
@@ -135,6 +138,10 @@ pub fn router() -> Routes {
         )
         .route("/api/v1/bulk/{business}/payees/csv", get(payee_api::csv))
         .route(
+            "/api/v1/bulk/{business}/payees/{id}",
+            put(payee_api::change),
+        )
+        .route(
             "/api/v1/bulk/{business}/payees/{id}/delete",
             post(payee_api::delete),
         )
@@ -170,13 +177,13 @@ pub fn router() -> Routes {
         )
         .route(
             "/bulk/{business}/payees/import",
-            get(payee_views::view_import_get)
-                .post(payee_views::view_import_post)
+            get(payee_import_views::view_import_get)
+                .post(payee_import_views::view_import_post)
                 .layer(DefaultBodyLimit::disable()),
         )
         .route(
             "/bulk/{business}/payees/import/execute",
-            post(payee_views::view_import_execute_post)
+            post(payee_import_views::view_import_execute_post)
                 .layer(DefaultBodyLimit::max(IMPORT_FORM_BYTES)),
         )
         .route(
@@ -190,6 +197,18 @@ pub fn router() -> Routes {
         .route(
             "/bulk/{business}/payees/result",
             get(payee_views::view_result_get),
+        )
+        .route(
+            "/bulk/{business}/payees/{id}/edit",
+            get(payee_edit_views::view_edit_get).post(payee_edit_views::view_edit_post),
+        )
+        .route(
+            "/bulk/{business}/payees/{id}/edit/back",
+            post(payee_edit_views::view_edit_back_post),
+        )
+        .route(
+            "/bulk/{business}/payees/{id}/edit/execute",
+            post(payee_edit_views::view_edit_execute_post),
         )
         .route(
             "/bulk/{business}/payees/{id}/delete",

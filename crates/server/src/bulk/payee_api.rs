@@ -125,6 +125,41 @@ pub async fn register(
     }))
 }
 
+/// 振込先 (請求先) の変更 of payee `id`: every field again (as 登録), with the
+/// 確認用パスワード and a key.
+#[utoipa::path(put, path = "/api/v1/bulk/{business}/payees/{id}", tag = "総合振込・給与・賞与振込・口座振替",
+    params(("business" = String, Path), ("id" = i64, Path)), request_body = RegisterBody,
+    responses((status = 200, body = PayeeDone), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "PAY-0001 another payee has the account", body = ErrorBody),
+        (status = 422, description = "VAL-… by field", body = ErrorBody)))]
+pub async fn change(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((business, id)): Path<(String, i64)>,
+    extract::Json(b): extract::Json<RegisterBody>,
+) -> Result<Json<PayeeDone>, ApiError> {
+    let list = list_of(business_of(&business)?)?;
+    let confirmation = Confirmation::new(
+        b.confirmation_password.as_str(),
+        b.one_time_password.as_str(),
+    );
+    let done = super::payee_change::change(
+        &state,
+        &actor,
+        list,
+        id,
+        &b.payee,
+        &confirmation,
+        &b.idempotency_key,
+    )
+    .await?;
+    Ok(Json(PayeeDone {
+        id: Some(id),
+        repeated: done.repeated,
+        changes: Section::changes_json(&done.sections),
+    }))
+}
+
 /// 削除 body.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct DeleteBody {

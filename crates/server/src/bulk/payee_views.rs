@@ -4,56 +4,59 @@
 //! one 給与・賞与 list.
 
 use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use madoguchi_domain::bulk::payee::{BulkPayeeInput, PayeeList};
-use madoguchi_domain::{AccountKind, Business, Error, HistoryArea};
+use madoguchi_domain::{AccountKind, Business, Error};
 use serde::Deserialize;
 
 use super::business_of;
 use super::payees::{self, list_of, may_manage};
-use super::spool::read_multipart;
 use crate::confirm::{self, Confirmation, ResultKind, Section};
 use crate::confirm_pages::{ConfirmPage, ResultPage};
 use crate::orders::KeyQuery;
 use crate::state::AppState;
 use crate::web::actor::Actor;
 use crate::web::csv::Encoding;
-use crate::web::error::{FileErrorBody, PageError, status_of};
-use crate::web::form::{CSRF_FIELD, PageForm};
+use crate::web::error::{PageError, status_of};
+use crate::web::form::PageForm;
 use crate::web::page::Messages;
 use crate::web::page::{Frame, render, render_status};
-use crate::web::token;
 
-const REGISTER_STEPS: [&str; 3] = ["入力", "内容確認", "登録完了"];
-const IMPORT_STEPS: [&str; 3] = ["ファイル指定", "内容確認", "登録完了"];
+pub(crate) const REGISTER_STEPS: [&str; 3] = ["入力", "内容確認", "登録完了"];
+pub(crate) const CHANGE_STEPS: [&str; 3] = ["入力", "内容確認", "変更完了"];
+pub(crate) const IMPORT_STEPS: [&str; 3] = ["ファイル指定", "内容確認", "登録完了"];
 const DELETE_STEPS: [&str; 3] = ["選択", "内容確認", "削除完了"];
 
 /// 画面ID of 振込先管理 screen `n` of `b`: 一覧 0, 登録 1, 登録確認 2, 結果 3, 削除確認 4,
-/// 一括登録 5, 一括登録確認 6.
-fn screen(b: Business, n: usize) -> &'static str {
-    const IDS: [[&str; 7]; 4] = [
+/// 一括登録 5, 一括登録確認 6, 変更 7, 変更確認 8.
+pub(crate) fn screen(b: Business, n: usize) -> &'static str {
+    const IDS: [[&str; 9]; 4] = [
         [
-            "BSFK031", "BSFK032", "BSFK033", "BSFK034", "BSFK035", "BSFK037", "BSFK038",
+            "BSFK031", "BSFK032", "BSFK033", "BSFK034", "BSFK035", "BSFK037", "BSFK038", "BSFK036",
+            "BSFK039",
         ],
         [
-            "BKYF031", "BKYF032", "BKYF033", "BKYF034", "BKYF035", "BKYF037", "BKYF038",
+            "BKYF031", "BKYF032", "BKYF033", "BKYF034", "BKYF035", "BKYF037", "BKYF038", "BKYF036",
+            "BKYF039",
         ],
         [
-            "BSYF031", "BSYF032", "BSYF033", "BSYF034", "BSYF035", "BSYF037", "BSYF038",
+            "BSYF031", "BSYF032", "BSYF033", "BSYF034", "BSYF035", "BSYF037", "BSYF038", "BSYF036",
+            "BSYF039",
         ],
         [
-            "BKFF031", "BKFF032", "BKFF033", "BKFF034", "BKFF035", "BKFF037", "BKFF038",
+            "BKFF031", "BKFF032", "BKFF033", "BKFF034", "BKFF035", "BKFF037", "BKFF038", "BKFF036",
+            "BKFF039",
         ],
     ];
     let row = super::BUSINESSES.iter().position(|x| *x == b).unwrap_or(0);
-    IDS[row][n.min(6)]
+    IDS[row][n.min(8)]
 }
 
 /// The title of screen `n` for `list` (振込先… or 請求先…).
-fn title_of(list: PayeeList, n: usize) -> &'static str {
-    const TITLES: [[&str; 2]; 7] = [
+pub(crate) fn title_of(list: PayeeList, n: usize) -> &'static str {
+    const TITLES: [[&str; 2]; 9] = [
         ["振込先一覧", "請求先一覧"],
         ["振込先登録", "請求先登録"],
         ["振込先登録確認", "請求先登録確認"],
@@ -61,11 +64,13 @@ fn title_of(list: PayeeList, n: usize) -> &'static str {
         ["振込先削除確認", "請求先削除確認"],
         ["振込先一括登録", "請求先一括登録"],
         ["振込先一括登録確認", "請求先一括登録確認"],
+        ["振込先変更", "請求先変更"],
+        ["振込先変更確認", "請求先変更確認"],
     ];
-    TITLES[n.min(6)][usize::from(list == PayeeList::DirectDebit)]
+    TITLES[n.min(8)][usize::from(list == PayeeList::DirectDebit)]
 }
 
-fn base(b: Business) -> String {
+pub(crate) fn base(b: Business) -> String {
     format!("/bulk/{}/payees", b.key())
 }
 
@@ -174,7 +179,7 @@ pub struct PayeeForm {
 }
 
 impl PayeeForm {
-    fn hidden(&self) -> Vec<(String, String)> {
+    pub(crate) fn hidden(&self) -> Vec<(String, String)> {
         let p = &self.payee;
         [
             ("bank_code", &p.bank_code),
@@ -204,14 +209,23 @@ struct InputPage {
     references: Vec<(&'static str, &'static str, usize)>,
     form: BulkPayeeInput,
     errors: Messages,
-    /// 金融機関・支店の検索: what was typed, and what the master has.
+    /// 金融機関・支店の検索: what was typed, and what the master has (登録 only).
     lookup: Lookup,
+    /// Where 「次へ」 posts.
+    action: String,
+    edit: bool,
+}
+
+/// Which page of the form: 登録 (with the master's search) or 変更 of payee `id`.
+pub(crate) enum How {
+    New(Lookup),
+    Edit(i64),
 }
 
 /// 金融機関・支店の検索 on 登録: the banks (or, with a bank chosen, its branches) whose code
 /// or カナ starts with `q`, each a link that fills the code in.
 #[derive(Debug, Default)]
-struct Lookup {
+pub(crate) struct Lookup {
     q: String,
     /// (href, code, name, カナ)
     found: Vec<(String, String, String, String)>,
@@ -230,32 +244,47 @@ impl InputPage {
     }
 }
 
-fn input_page(
+pub(crate) fn input_page(
     state: &AppState,
     actor: &Actor,
     b: Business,
-    list: PayeeList,
     form: BulkPayeeInput,
     err: Option<&Error>,
 ) -> Response {
-    input_page_with(state, actor, b, list, form, err, Lookup::default())
+    input_page_with(state, actor, b, form, err, How::New(Lookup::default()))
 }
 
-fn input_page_with(
+pub(crate) fn input_page_with(
     state: &AppState,
     actor: &Actor,
     b: Business,
-    list: PayeeList,
     form: BulkPayeeInput,
     err: Option<&Error>,
-    lookup: Lookup,
+    how: How,
 ) -> Response {
+    let list = PayeeList::of(b).unwrap_or(PayeeList::BulkTransfer);
     let status = err.map_or(StatusCode::OK, |e| status_of(e.kind()));
+    let (n, steps, action, edit, lookup) = match how {
+        How::New(lookup) => (
+            1,
+            &REGISTER_STEPS,
+            format!("{}/new", base(b)),
+            false,
+            lookup,
+        ),
+        How::Edit(id) => (
+            7,
+            &CHANGE_STEPS,
+            format!("{}/{id}/edit", base(b)),
+            true,
+            Lookup::default(),
+        ),
+    };
     render_status(
         status,
         &InputPage {
-            frame: Frame::new(state, actor, screen(b, 1), title_of(list, 1)),
-            steps: confirm::steps(&REGISTER_STEPS, 0),
+            frame: Frame::new(state, actor, screen(b, n), title_of(list, n)),
+            steps: confirm::steps(steps, 0),
             noun: list.noun(),
             base: base(b),
             name_label: list.name_label(),
@@ -268,6 +297,8 @@ fn input_page_with(
             form,
             errors: Messages::of(err),
             lookup,
+            action,
+            edit,
         },
     )
 }
@@ -282,7 +313,7 @@ pub struct NewQuery {
 }
 
 /// Refused (and recorded) without 振込先管理 (請求先管理) of `list`.
-async fn must_manage(
+pub(crate) async fn must_manage(
     state: &AppState,
     actor: &Actor,
     list: PayeeList,
@@ -347,7 +378,14 @@ pub async fn view_new_get(
             })
             .collect();
     }
-    Ok(input_page_with(&state, &actor, b, list, form, None, lookup))
+    Ok(input_page_with(
+        &state,
+        &actor,
+        b,
+        form,
+        None,
+        How::New(lookup),
+    ))
 }
 
 fn register_confirm(
@@ -392,7 +430,7 @@ pub async fn view_new_post(
             None,
         )),
         Err(e @ (Error::Invalid(_) | Error::PayeeTaken)) => {
-            Ok(input_page(&state, &actor, b, list, form.payee, Some(&e)))
+            Ok(input_page(&state, &actor, b, form.payee, Some(&e)))
         }
         Err(e) => Err(e.into()),
     }
@@ -405,8 +443,8 @@ pub async fn view_new_back_post(
     PageForm { actor, form }: PageForm<Actor, PayeeForm>,
 ) -> Result<Response, PageError> {
     let b = business_of(&business)?;
-    let list = list_of(b)?;
-    Ok(input_page(&state, &actor, b, list, form.payee, None))
+    list_of(b)?;
+    Ok(input_page(&state, &actor, b, form.payee, None))
 }
 
 /// POST /bulk/{business}/payees/new/execute — 「実行」.
@@ -439,189 +477,7 @@ pub async fn view_new_execute_post(
             ))
         }
         Err(err @ (Error::Invalid(_) | Error::PayeeTaken)) => {
-            Ok(input_page(&state, &actor, b, list, form.payee, Some(&err)))
-        }
-        Err(other) => Err(other.into()),
-    }
-}
-
-#[derive(Template)]
-#[template(path = "bulk/payee_import.html")]
-struct ImportPage {
-    frame: Frame,
-    steps: Vec<confirm::Step>,
-    noun: &'static str,
-    base: String,
-    columns: String,
-    max: usize,
-    summary: String,
-    file_errors: Vec<FileErrorBody>,
-}
-
-fn import_page(
-    state: &AppState,
-    actor: &Actor,
-    b: Business,
-    list: PayeeList,
-    err: Option<&Error>,
-) -> Response {
-    let status = err.map_or(StatusCode::OK, |e| status_of(e.kind()));
-    let file_errors = match err {
-        Some(Error::InvalidFile(errors)) => errors.iter().map(FileErrorBody::of).collect(),
-        _ => Vec::new(),
-    };
-    render_status(
-        status,
-        &ImportPage {
-            frame: Frame::new(state, actor, screen(b, 5), title_of(list, 5)),
-            steps: confirm::steps(&IMPORT_STEPS, 0),
-            noun: list.noun(),
-            base: base(b),
-            columns: list.columns().join("、"),
-            max: madoguchi_domain::bulk::payee::MAX_IMPORT,
-            summary: err.map(Error::message_ja).unwrap_or_default(),
-            file_errors,
-        },
-    )
-}
-
-/// GET /bulk/{business}/payees/import — 一括登録: the CSV file to read.
-pub async fn view_import_get(
-    State(state): State<AppState>,
-    actor: Actor,
-    Path(business): Path<String>,
-) -> Result<Response, PageError> {
-    let b = business_of(&business)?;
-    let list = list_of(b)?;
-    must_manage(&state, &actor, list, "の一括登録").await?;
-    Ok(import_page(&state, &actor, b, list, None))
-}
-
-fn import_confirm(
-    state: &AppState,
-    actor: &Actor,
-    b: Business,
-    csv: String,
-    sections: Vec<Section>,
-    key: String,
-    error: Option<&Error>,
-) -> Response {
-    let list = PayeeList::of(b).unwrap_or(PayeeList::BulkTransfer);
-    ConfirmPage::new(
-        Frame::new(state, actor, screen(b, 6), title_of(list, 6)),
-        confirm::steps(&IMPORT_STEPS, 1),
-        format!("以下の{}を一括登録します。", list.noun()),
-        sections,
-        key,
-        format!("{}/import/execute", base(b)),
-        format!("{}/back", base(b)),
-    )
-    .carrying(vec![("csv".to_owned(), csv)])
-    .respond_after(error)
-}
-
-/// POST /bulk/{business}/payees/import — 「次へ」: the file read and checked, its payees
-/// shown for 確認 (the file's text carried to 実行).
-pub async fn view_import_post(
-    State(state): State<AppState>,
-    actor: Actor,
-    Path(business): Path<String>,
-    multipart: Multipart,
-) -> Result<Response, PageError> {
-    let b = business_of(&business)?;
-    let list = list_of(b)?;
-    let (up, fields) = read_multipart(multipart, state.config.max_upload_bytes, None).await?;
-    let sent = fields
-        .iter()
-        .find(|(k, _)| k == CSRF_FIELD)
-        .map_or("", |(_, v)| v.as_str());
-    if !token::same(sent, &actor.session().csrf_token) {
-        let err = actor
-            .refuse(
-                &state,
-                HistoryArea::Auth,
-                "CSRFトークン検証",
-                Error::CsrfRejected,
-            )
-            .await;
-        return Err(err.into());
-    }
-    let bytes = up.map(|u| u.content.bytes().to_vec()).unwrap_or_default();
-    let text = match madoguchi_domain::bulk::payee::decode(&bytes) {
-        Ok(t) => t.into_owned(),
-        Err(e) => {
-            let err = Error::InvalidFile(vec![e]);
-            return Ok(import_page(&state, &actor, b, list, Some(&err)));
-        }
-    };
-    match payees::preview_import(&state, &actor, list, text.as_bytes()).await {
-        Ok(sections) => Ok(import_confirm(
-            &state,
-            &actor,
-            b,
-            text,
-            sections,
-            confirm::new_idempotency_key(),
-            None,
-        )),
-        Err(e @ (Error::InvalidFile(_) | Error::Invalid(_))) => {
-            Ok(import_page(&state, &actor, b, list, Some(&e)))
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// The fields of 実行 of a 一括登録.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct ImportForm {
-    csv: String,
-    idempotency_key: String,
-    confirmation_password: String,
-    one_time_password: String,
-}
-
-/// POST /bulk/{business}/payees/import/execute — 「実行」.
-pub async fn view_import_execute_post(
-    State(state): State<AppState>,
-    Path(business): Path<String>,
-    PageForm { actor, form }: PageForm<Actor, ImportForm>,
-) -> Result<Response, PageError> {
-    let b = business_of(&business)?;
-    let list = list_of(b)?;
-    let confirmation = Confirmation::new(
-        form.confirmation_password.as_str(),
-        form.one_time_password.as_str(),
-    );
-    let key = form.idempotency_key;
-    match payees::import(
-        &state,
-        &actor,
-        list,
-        form.csv.as_bytes(),
-        &confirmation,
-        &key,
-    )
-    .await
-    {
-        Ok(done) => {
-            Ok(Redirect::to(&done.result_url(&format!("{}/result", base(b)))).into_response())
-        }
-        Err(err) if confirm::is_about_the_password(&err, "confirmation_password") => {
-            let sections =
-                payees::preview_import(&state, &actor, list, form.csv.as_bytes()).await?;
-            Ok(import_confirm(
-                &state,
-                &actor,
-                b,
-                form.csv,
-                sections,
-                key,
-                Some(&err),
-            ))
-        }
-        Err(e @ (Error::InvalidFile(_) | Error::Invalid(_))) => {
-            Ok(import_page(&state, &actor, b, list, Some(&e)))
+            Ok(input_page(&state, &actor, b, form.payee, Some(&err)))
         }
         Err(other) => Err(other.into()),
     }
@@ -731,7 +587,21 @@ pub async fn view_result_get(
     let list = list_of(b)?;
     let sections = confirm::result(&state, &actor, &q.key, ResultKind::PayeeChanged).await?;
     let deleted = sections.iter().any(|s| s.title.starts_with("削除する"));
-    let (title, lead, steps): (&'static str, String, &[&str; 3]) = if deleted {
+    let changed = sections
+        .iter()
+        .any(|s| s.title == super::payee_change::CHANGED);
+    let (title, lead, steps): (&'static str, String, &[&str; 3]) = if changed {
+        let t = if list == PayeeList::DirectDebit {
+            "請求先変更結果"
+        } else {
+            "振込先変更結果"
+        };
+        (
+            t,
+            format!("以下の内容で{}を変更しました。", list.noun()),
+            &CHANGE_STEPS,
+        )
+    } else if deleted {
         let t = if list == PayeeList::DirectDebit {
             "請求先削除結果"
         } else {
@@ -753,7 +623,7 @@ pub async fn view_result_get(
         frame: Frame::new(&state, &actor, screen(b, 3), title),
         steps: confirm::steps(steps, 2),
         lead,
-        shows_changes: false,
+        shows_changes: changed,
         sections,
         links: vec![(base(b), format!("{}へ", title_of(list, 0)))],
         print_href: String::new(),

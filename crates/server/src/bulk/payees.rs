@@ -46,7 +46,7 @@ pub fn may_see(actor: &Actor, list: PayeeList) -> bool {
             .any(|b| PayeeList::of(*b) == Some(list) && may(actor, permissions(*b).screen))
 }
 
-async fn permitted(
+pub(crate) async fn permitted(
     state: &AppState,
     actor: &Actor,
     list: PayeeList,
@@ -77,7 +77,7 @@ pub fn list_of(b: Business) -> Result<PayeeList, Error> {
     PayeeList::of(b).ok_or(Error::NotFound)
 }
 
-fn operation(list: PayeeList, what: &str) -> Result<Operation, Error> {
+pub(crate) fn operation(list: PayeeList, what: &str) -> Result<Operation, Error> {
     let label = list.operation(what);
     let code = madoguchi_domain::history_search::operation_code(&label).ok_or(Error::Internal)?;
     Ok(Operation {
@@ -88,7 +88,7 @@ fn operation(list: PayeeList, what: &str) -> Result<Operation, Error> {
     })
 }
 
-fn new_payee(p: &BulkPayee) -> NewBulkPayee {
+pub(crate) fn new_payee(p: &BulkPayee) -> NewBulkPayee {
     NewBulkPayee {
         bank_code: p.bank.as_str().to_owned(),
         branch_code: p.branch.as_str().to_owned(),
@@ -101,8 +101,22 @@ fn new_payee(p: &BulkPayee) -> NewBulkPayee {
     }
 }
 
+/// A registered payee as the fields it was registered with.
+pub(crate) fn as_new(p: &BulkPayeeRecord) -> NewBulkPayee {
+    NewBulkPayee {
+        bank_code: p.bank_code.clone(),
+        branch_code: p.branch_code.clone(),
+        account_kind: p.account_kind,
+        number: p.number.clone(),
+        name: p.name.clone(),
+        reference: p.reference.clone(),
+        reference2: p.reference2.clone(),
+        group: p.group.clone(),
+    }
+}
+
 /// The rows 確認 and 結果 show of a payee.
-fn rows(list: PayeeList, p: &NewBulkPayee, bank: &str, branch: &str) -> Vec<Row> {
+pub(crate) fn rows(list: PayeeList, p: &NewBulkPayee, bank: &str, branch: &str) -> Vec<Row> {
     let kind = AccountKind::from_code(p.account_kind).map_or("", AccountKind::label);
     let refs = list.references();
     let mut rows = vec![
@@ -121,7 +135,7 @@ fn rows(list: PayeeList, p: &NewBulkPayee, bank: &str, branch: &str) -> Vec<Row>
 
 /// The names of the banks and branches `payees` name, and every line that names one the
 /// 全銀協 master lacks (with the field).
-async fn master_names(
+pub(crate) async fn master_names(
     scope: &CompanyScope<'_>,
     payees: &[(usize, BulkPayee)],
 ) -> Result<
@@ -154,7 +168,7 @@ async fn master_names(
     Ok((names, missing))
 }
 
-fn unknown(field: &'static str) -> Error {
+pub(crate) fn unknown(field: &'static str) -> Error {
     let label = if field == "bank_code" {
         "金融機関コード"
     } else {
@@ -418,18 +432,8 @@ async fn check_delete(
             .refuse(state, list.area(), &what, Error::NotFound)
             .await);
     };
-    let new = NewBulkPayee {
-        bank_code: p.bank_code.clone(),
-        branch_code: p.branch_code.clone(),
-        account_kind: p.account_kind,
-        number: p.number.clone(),
-        name: p.name.clone(),
-        reference: p.reference.clone(),
-        reference2: p.reference2.clone(),
-        group: p.group.clone(),
-    };
     // Shown as what is removed: the values in the 変更前 column.
-    let rows = rows(list, &new, &p.bank_name, &p.branch_name)
+    let rows = rows(list, &as_new(&p), &p.bank_name, &p.branch_name)
         .into_iter()
         .map(|r| Row::text(r.label, r.after, ""))
         .collect();

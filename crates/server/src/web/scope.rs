@@ -128,6 +128,21 @@ impl<'a> CompanyScope<'a> {
         }))
     }
 
+    /// 振込先 / 請求先の変更 of one of the company's `list` to `payee`.
+    pub fn bulk_payee_update_write(
+        &self,
+        list: PayeeList,
+        id: i64,
+        payee: NewBulkPayee,
+    ) -> ConfirmedWrite {
+        ConfirmedWrite::UpdateBulkPayee {
+            company_id: self.company_id,
+            list: list.code(),
+            id,
+            payee,
+        }
+    }
+
     /// 振込先 / 請求先の削除 of one of the company's `list`.
     pub fn bulk_payee_delete_write(&self, list: PayeeList, id: i64) -> ConfirmedWrite {
         ConfirmedWrite::DeleteBulkPayee {

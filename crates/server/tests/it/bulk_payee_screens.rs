@@ -104,6 +104,45 @@ async fn payees_are_managed_and_a_salary_entered_on_the_screens() {
             result.body
         );
 
+        // 変更: the group only; 確認 shows it red, and nothing else.
+        let id = app.state.store.bulk_payees_of(1, "salary").await.unwrap()[0].id;
+        let edit = m.get(&format!("/bulk/salary/payees/{id}/edit")).await;
+        assert!(
+            edit.body.contains("BKYF036") && edit.body.contains("value=\"ﾔﾏﾀﾞ ﾀﾛｳ\""),
+            "{}",
+            edit.body
+        );
+        let mut moved = typed;
+        moved[4].1 = "ﾔﾏﾀﾞ ﾀﾛｳ";
+        moved[7].1 = "大阪";
+        let confirm = m
+            .post_form(&format!("/bulk/salary/payees/{id}/edit"), &moved)
+            .await;
+        assert!(
+            confirm.body.contains("BKYF039") && confirm.body.contains("変更した内容は"),
+            "{}",
+            confirm.body
+        );
+        assert_eq!(
+            confirm.body.matches("changed-mark").count(),
+            1,
+            "{}",
+            confirm.body
+        );
+        let done = execute(
+            &mut m,
+            &confirm.body,
+            &format!("/bulk/salary/payees/{id}/edit/execute"),
+        )
+        .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        let result = m.get(done.location()).await;
+        assert!(
+            result.body.contains("振込先を変更しました") && result.body.contains("大阪"),
+            "{}",
+            result.body
+        );
+
         // 一括登録: a bad line listed by line and field, then a clean file.
         let csrf = m.csrf.clone().unwrap();
         let bad = "0005,001,普通,2222222,ｽｽﾞｷ ﾊﾅｺ,12X,,工場\r\n";

@@ -32,6 +32,11 @@ async fn register(c: &mut Client, business: &str, body: Value) -> crate::support
     .await
 }
 
+async fn change(c: &mut Client, id: i64, body: Value) -> crate::support::Resp {
+    let path = format!("/api/v1/bulk/bulk_transfer/payees/{id}");
+    c.json(Method::PUT, &path, body).await
+}
+
 async fn import(c: &mut Client, business: &str, csv: &[u8], k: &str) -> crate::support::Resp {
     let k = key(k);
     post_file(
@@ -228,6 +233,27 @@ async fn payees_are_the_companys_and_need_the_permission() {
             g.get("/api/v1/bulk/direct_debit/payees").await.status,
             StatusCode::FORBIDDEN
         );
+        // 変更: the name (全角, converted) and the group; another company and a general
+        // user may not; another payee's account is refused.
+        let mut changed = payee("1111111", "タナカ　ジロウ", "支店");
+        changed["idempotency_key"] = json!(key("change-1"));
+        let r = change(&mut other, id, changed.clone()).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+        let r = change(&mut g, id, changed.clone()).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = change(&mut m, id, changed).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let list = listed(&mut m, "bulk_transfer").await;
+        assert_eq!(
+            (list[0]["name"].as_str(), list[0]["group"].as_str()),
+            (Some("ﾀﾅｶ ｼﾞﾛｳ"), Some("支店"))
+        );
+        let second = register(&mut m, "bulk_transfer", payee("2222222", "ﾊﾅｺ", "")).await;
+        assert_eq!(second.status, StatusCode::OK);
+        let mut onto = payee("2222222", "ﾀﾅｶ ｼﾞﾛｳ", "");
+        onto["idempotency_key"] = json!(key("change-2"));
+        let r = change(&mut m, id, onto).await;
+        assert_eq!(r.json()["code"], "PAY-0001", "{}", r.body);
         // A deletion with a wrong 確認用パスワード changes nothing; the right one deletes.
         let r = m
             .json(
@@ -237,7 +263,7 @@ async fn payees_are_the_companys_and_need_the_permission() {
             )
             .await;
         assert_ne!(r.status, StatusCode::OK);
-        assert_eq!(listed(&mut m, "bulk_transfer").await.len(), 1);
+        assert_eq!(listed(&mut m, "bulk_transfer").await.len(), 2);
         let r = m
             .json(
                 Method::POST,
@@ -246,7 +272,7 @@ async fn payees_are_the_companys_and_need_the_permission() {
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        assert!(listed(&mut m, "bulk_transfer").await.is_empty());
+        assert_eq!(listed(&mut m, "bulk_transfer").await.len(), 1);
     }
 }
 

@@ -1,0 +1,180 @@
+//! Screens of 振込先の変更 (請求先の変更): a payee's 「変更」 on 一覧 → the form with its
+//! fields (BSFK036 …) → 確認 with each item before and after, the changed ones red
+//! (BSFK039 …) → 「実行」 with the 確認用パスワード → 結果.
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use madoguchi_domain::bulk::payee::{BulkPayeeInput, PayeeList};
+use madoguchi_domain::{AccountKind, Business, Error};
+
+use super::business_of;
+use super::payee_change;
+use super::payee_views::{
+    CHANGE_STEPS, How, PayeeForm, base, input_page_with, must_manage, screen, title_of,
+};
+use super::payees::list_of;
+use crate::confirm::{self, Confirmation, Section};
+use crate::confirm_pages::ConfirmPage;
+use crate::state::AppState;
+use crate::web::actor::Actor;
+use crate::web::error::PageError;
+use crate::web::form::PageForm;
+use crate::web::page::Frame;
+
+fn confirm_page(
+    state: &AppState,
+    actor: &Actor,
+    (b, id): (Business, i64),
+    form: &PayeeForm,
+    sections: Vec<Section>,
+    key: String,
+    error: Option<&Error>,
+) -> Response {
+    let list = PayeeList::of(b).unwrap_or(PayeeList::BulkTransfer);
+    ConfirmPage::new(
+        Frame::new(state, actor, screen(b, 8), title_of(list, 8)),
+        confirm::steps(&CHANGE_STEPS, 1),
+        format!("以下の内容で{}を変更します。", list.noun()),
+        sections,
+        key,
+        format!("{}/{id}/edit/execute", base(b)),
+        format!("{}/{id}/edit/back", base(b)),
+    )
+    .carrying(form.hidden())
+    .showing_changes()
+    .respond_after(error)
+}
+
+/// GET /bulk/{business}/payees/{id}/edit — 変更: the payee's fields to change.
+pub async fn view_edit_get(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((business, id)): Path<(String, i64)>,
+) -> Result<Response, PageError> {
+    let b = business_of(&business)?;
+    let list = list_of(b)?;
+    must_manage(&state, &actor, list, "の変更").await?;
+    let found = actor
+        .scope(&state)
+        .bulk_payees(list)
+        .await?
+        .into_iter()
+        .find(|p| p.id == id);
+    let Some(p) = found else {
+        let what = list.operation("の変更");
+        return Err(actor
+            .refuse(&state, list.area(), &what, Error::NotFound)
+            .await
+            .into());
+    };
+    let form = BulkPayeeInput {
+        bank_code: p.bank_code,
+        branch_code: p.branch_code,
+        kind: AccountKind::from_code(p.account_kind)
+            .map_or("", AccountKind::label)
+            .to_owned(),
+        number: p.number,
+        name: p.name,
+        reference: p.reference,
+        reference2: p.reference2,
+        group: p.group,
+    };
+    Ok(input_page_with(
+        &state,
+        &actor,
+        b,
+        form,
+        None,
+        How::Edit(id),
+    ))
+}
+
+/// POST /bulk/{business}/payees/{id}/edit — 「次へ」: 確認 with what changes, in red.
+pub async fn view_edit_post(
+    State(state): State<AppState>,
+    Path((business, id)): Path<(String, i64)>,
+    PageForm { actor, form }: PageForm<Actor, PayeeForm>,
+) -> Result<Response, PageError> {
+    let b = business_of(&business)?;
+    let list = list_of(b)?;
+    match payee_change::preview_change(&state, &actor, list, id, &form.payee).await {
+        Ok(sections) => Ok(confirm_page(
+            &state,
+            &actor,
+            (b, id),
+            &form,
+            sections,
+            confirm::new_idempotency_key(),
+            None,
+        )),
+        Err(e @ (Error::Invalid(_) | Error::PayeeTaken)) => Ok(input_page_with(
+            &state,
+            &actor,
+            b,
+            form.payee,
+            Some(&e),
+            How::Edit(id),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// POST /bulk/{business}/payees/{id}/edit/back — 「戻る」: the form with what was typed.
+pub async fn view_edit_back_post(
+    State(state): State<AppState>,
+    Path((business, id)): Path<(String, i64)>,
+    PageForm { actor, form }: PageForm<Actor, PayeeForm>,
+) -> Result<Response, PageError> {
+    let b = business_of(&business)?;
+    list_of(b)?;
+    Ok(input_page_with(
+        &state,
+        &actor,
+        b,
+        form.payee,
+        None,
+        How::Edit(id),
+    ))
+}
+
+/// POST /bulk/{business}/payees/{id}/edit/execute — 「実行」.
+pub async fn view_edit_execute_post(
+    State(state): State<AppState>,
+    Path((business, id)): Path<(String, i64)>,
+    PageForm { actor, form }: PageForm<Actor, PayeeForm>,
+) -> Result<Response, PageError> {
+    let b = business_of(&business)?;
+    let list = list_of(b)?;
+    let confirmation = Confirmation::new(
+        form.confirmation_password.as_str(),
+        form.one_time_password.as_str(),
+    );
+    let key = form.idempotency_key.clone();
+    match payee_change::change(&state, &actor, list, id, &form.payee, &confirmation, &key).await {
+        Ok(done) => {
+            Ok(Redirect::to(&done.result_url(&format!("{}/result", base(b)))).into_response())
+        }
+        Err(err) if confirm::is_about_the_password(&err, "confirmation_password") => {
+            let sections =
+                payee_change::preview_change(&state, &actor, list, id, &form.payee).await?;
+            Ok(confirm_page(
+                &state,
+                &actor,
+                (b, id),
+                &form,
+                sections,
+                key,
+                Some(&err),
+            ))
+        }
+        Err(err @ (Error::Invalid(_) | Error::PayeeTaken)) => Ok(input_page_with(
+            &state,
+            &actor,
+            b,
+            form.payee,
+            Some(&err),
+            How::Edit(id),
+        )),
+        Err(other) => Err(other.into()),
+    }
+}
