@@ -212,7 +212,7 @@ pub fn router() -> Routes {
         )
         .route(
             "/bulk/{business}/payees/{id}/delete",
-            get(payee_views::view_delete_get).post(payee_views::view_delete_post),
+            get(payee_edit_views::view_delete_get).post(payee_edit_views::view_delete_post),
         )
         .route(
             "/bulk/{business}/upload",

@@ -1,18 +1,21 @@
-//! Screens of 振込先の変更 (請求先の変更): a payee's 「変更」 on 一覧 → the form with its
+//! Screens of 振込先の変更 and 削除 (請求先の…): a payee's 「変更」 on 一覧 → the form with its
 //! fields (BSFK036 …) → 確認 with each item before and after, the changed ones red
-//! (BSFK039 …) → 「実行」 with the 確認用パスワード → 結果.
+//! (BSFK039 …) → 「実行」 with the 確認用パスワード → 結果; its 「削除」 → 確認 (BSFK035 …)
+//! → 結果.
 
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use madoguchi_domain::bulk::payee::{BulkPayeeInput, PayeeList};
 use madoguchi_domain::{AccountKind, Business, Error};
+use serde::Deserialize;
 
 use super::business_of;
 use super::payee_change;
 use super::payee_views::{
-    CHANGE_STEPS, How, PayeeForm, base, input_page_with, must_manage, screen, title_of,
+    CHANGE_STEPS, DELETE_STEPS, How, PayeeForm, base, input_page_with, must_manage, screen,
+    title_of,
 };
-use super::payees::list_of;
+use super::payees::{self, list_of};
 use crate::confirm::{self, Confirmation, Section};
 use crate::confirm_pages::ConfirmPage;
 use crate::state::AppState;
@@ -175,6 +178,90 @@ pub async fn view_edit_execute_post(
             Some(&err),
             How::Edit(id),
         )),
+        Err(other) => Err(other.into()),
+    }
+}
+
+fn delete_confirm(
+    state: &AppState,
+    actor: &Actor,
+    b: Business,
+    id: i64,
+    sections: Vec<Section>,
+    key: String,
+    error: Option<&Error>,
+) -> Response {
+    let list = PayeeList::of(b).unwrap_or(PayeeList::BulkTransfer);
+    ConfirmPage::new(
+        Frame::new(state, actor, screen(b, 4), title_of(list, 4)),
+        confirm::steps(&DELETE_STEPS, 1),
+        format!("以下の{}を削除します。", list.noun()),
+        sections,
+        key,
+        format!("{}/{id}/delete", base(b)),
+        format!("{}/back", base(b)),
+    )
+    .respond_after(error)
+}
+
+/// GET /bulk/{business}/payees/{id}/delete — 確認 of 削除.
+pub async fn view_delete_get(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((business, id)): Path<(String, i64)>,
+) -> Result<Response, PageError> {
+    let b = business_of(&business)?;
+    let list = list_of(b)?;
+    let sections = payees::preview_delete(&state, &actor, list, id).await?;
+    Ok(delete_confirm(
+        &state,
+        &actor,
+        b,
+        id,
+        sections,
+        confirm::new_idempotency_key(),
+        None,
+    ))
+}
+
+/// The fields of 実行 of a deletion.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DeleteForm {
+    idempotency_key: String,
+    confirmation_password: String,
+    one_time_password: String,
+}
+
+/// POST /bulk/{business}/payees/{id}/delete — 「実行」.
+pub async fn view_delete_post(
+    State(state): State<AppState>,
+    Path((business, id)): Path<(String, i64)>,
+    PageForm { actor, form }: PageForm<Actor, DeleteForm>,
+) -> Result<Response, PageError> {
+    let b = business_of(&business)?;
+    let list = list_of(b)?;
+    let confirmation = Confirmation::new(
+        form.confirmation_password.as_str(),
+        form.one_time_password.as_str(),
+    );
+    let key = form.idempotency_key;
+    match payees::delete(&state, &actor, list, id, &confirmation, &key).await {
+        Ok(done) => {
+            Ok(Redirect::to(&done.result_url(&format!("{}/result", base(b)))).into_response())
+        }
+        Err(err) if confirm::is_about_the_password(&err, "confirmation_password") => {
+            let sections = payees::preview_delete(&state, &actor, list, id).await?;
+            Ok(delete_confirm(
+                &state,
+                &actor,
+                b,
+                id,
+                sections,
+                key,
+                Some(&err),
+            ))
+        }
         Err(other) => Err(other.into()),
     }
 }

@@ -27,7 +27,7 @@ use crate::web::page::{Frame, render, render_status};
 pub(crate) const REGISTER_STEPS: [&str; 3] = ["入力", "内容確認", "登録完了"];
 pub(crate) const CHANGE_STEPS: [&str; 3] = ["入力", "内容確認", "変更完了"];
 pub(crate) const IMPORT_STEPS: [&str; 3] = ["ファイル指定", "内容確認", "登録完了"];
-const DELETE_STEPS: [&str; 3] = ["選択", "内容確認", "削除完了"];
+pub(crate) const DELETE_STEPS: [&str; 3] = ["選択", "内容確認", "削除完了"];
 
 /// 画面ID of 振込先管理 screen `n` of `b`: 一覧 0, 登録 1, 登録確認 2, 結果 3, 削除確認 4,
 /// 一括登録 5, 一括登録確認 6, 変更 7, 変更確認 8.
@@ -478,90 +478,6 @@ pub async fn view_new_execute_post(
         }
         Err(err @ (Error::Invalid(_) | Error::PayeeTaken)) => {
             Ok(input_page(&state, &actor, b, form.payee, Some(&err)))
-        }
-        Err(other) => Err(other.into()),
-    }
-}
-
-fn delete_confirm(
-    state: &AppState,
-    actor: &Actor,
-    b: Business,
-    id: i64,
-    sections: Vec<Section>,
-    key: String,
-    error: Option<&Error>,
-) -> Response {
-    let list = PayeeList::of(b).unwrap_or(PayeeList::BulkTransfer);
-    ConfirmPage::new(
-        Frame::new(state, actor, screen(b, 4), title_of(list, 4)),
-        confirm::steps(&DELETE_STEPS, 1),
-        format!("以下の{}を削除します。", list.noun()),
-        sections,
-        key,
-        format!("{}/{id}/delete", base(b)),
-        format!("{}/back", base(b)),
-    )
-    .respond_after(error)
-}
-
-/// GET /bulk/{business}/payees/{id}/delete — 確認 of 削除.
-pub async fn view_delete_get(
-    State(state): State<AppState>,
-    actor: Actor,
-    Path((business, id)): Path<(String, i64)>,
-) -> Result<Response, PageError> {
-    let b = business_of(&business)?;
-    let list = list_of(b)?;
-    let sections = payees::preview_delete(&state, &actor, list, id).await?;
-    Ok(delete_confirm(
-        &state,
-        &actor,
-        b,
-        id,
-        sections,
-        confirm::new_idempotency_key(),
-        None,
-    ))
-}
-
-/// The fields of 実行 of a deletion.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct DeleteForm {
-    idempotency_key: String,
-    confirmation_password: String,
-    one_time_password: String,
-}
-
-/// POST /bulk/{business}/payees/{id}/delete — 「実行」.
-pub async fn view_delete_post(
-    State(state): State<AppState>,
-    Path((business, id)): Path<(String, i64)>,
-    PageForm { actor, form }: PageForm<Actor, DeleteForm>,
-) -> Result<Response, PageError> {
-    let b = business_of(&business)?;
-    let list = list_of(b)?;
-    let confirmation = Confirmation::new(
-        form.confirmation_password.as_str(),
-        form.one_time_password.as_str(),
-    );
-    let key = form.idempotency_key;
-    match payees::delete(&state, &actor, list, id, &confirmation, &key).await {
-        Ok(done) => {
-            Ok(Redirect::to(&done.result_url(&format!("{}/result", base(b)))).into_response())
-        }
-        Err(err) if confirm::is_about_the_password(&err, "confirmation_password") => {
-            let sections = payees::preview_delete(&state, &actor, list, id).await?;
-            Ok(delete_confirm(
-                &state,
-                &actor,
-                b,
-                id,
-                sections,
-                key,
-                Some(&err),
-            ))
         }
         Err(other) => Err(other.into()),
     }
