@@ -24,6 +24,8 @@ pub struct FileFacts {
     pub size: i64,
     /// SHA-256, hex.
     pub sha256: String,
+    /// Typed on screen (依頼(画面入力)) and written as a file, not uploaded.
+    pub entered: bool,
 }
 
 /// 件数 and the sums of a file's records.
@@ -151,7 +153,7 @@ macro_rules! select_orders {
                  payer_fee_total, warnings, mode, first_approver, last_approver, approved_first,
                  approved_last, state, version, created_at, updated_at, accepted_at,
                  host_result, host_reason, host_at, results_at, settled_count,
-                 settled_amount, unsettled_count, unsettled_amount
+                 settled_amount, unsettled_count, unsettled_amount, entered
              from bulk_orders ",
             $rest
         )
@@ -210,6 +212,7 @@ fn order_from_row(row: &AnyRow) -> StoreResult<BulkOrder> {
             name: row.try_get("file_name")?,
             size: row.try_get("file_size")?,
             sha256: row.try_get("file_sha256")?,
+            entered: row.try_get::<i64, _>("entered")? != 0,
         },
         requester_code: row.try_get("requester_code")?,
         requester_name: row.try_get("requester_name")?,
@@ -482,9 +485,9 @@ impl BulkStore for SqlStore {
                  file_size, file_sha256, requester_code, requester_name, execution_date,
                  deadline, record_count, total_amount, fee_side, deduction_total,
                  transfer_total, payer_fee_total, mode, first_approver, last_approver, state,
-                 version, created_at, updated_at, warnings)
+                 version, created_at, updated_at, warnings, entered)
              values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-                 $17, $18, $19, $20, $21, 1, $22, $22, '[]')
+                 $17, $18, $19, $20, $21, 1, $22, $22, '[]', $23)
              returning id",
         )
         .bind(new.company_id)
@@ -509,6 +512,7 @@ impl BulkStore for SqlStore {
         .bind(new.approval.last)
         .bind(new.approval.state.code())
         .bind(now)
+        .bind(i64::from(new.file.entered))
         .fetch_one(&mut *tx)
         .await?
         .try_get("id")?;

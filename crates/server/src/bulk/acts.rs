@@ -119,6 +119,8 @@ pub async fn detail(
 fn has_authority(actor: &Actor, o: &BulkOrder, act: Act) -> bool {
     let me = actor.user();
     match act {
+        // By the 依頼 permission the order came by.
+        Act::Confirm if o.file.entered => may(actor, permissions(o.business).screen),
         Act::Confirm => may(actor, permissions(o.business).file),
         Act::Approve | Act::Return => may_approve(actor, o.business),
         Act::Withdraw => true,
@@ -219,6 +221,11 @@ async fn prepare(
     let mut sections = sections(state, actor, &o, &members).await?;
     if let Some(last) = sections.last_mut() {
         *last = crate::orders::shown::approval_section(&members, Some(o.approval.state), &next);
+    }
+    if act == Act::Confirm {
+        // The creator sees what the records are before sending them for 承認.
+        let first = scope.bulk_records(o.id, 0, shown::RECORDS_SHOWN).await?;
+        sections.insert(2, shown::records_section(&o, &first));
     }
     // 限度額表示: what the acceptance will use of today's limit (a warning before it).
     sections.push(confirm::Section::new(

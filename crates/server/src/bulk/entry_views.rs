@@ -22,7 +22,7 @@ use crate::web::form::PageForm;
 use crate::web::page::Messages;
 use crate::web::page::{Frame, render_status};
 
-const STEPS: [&str; 4] = ["内容入力", "内容確認", "確定", "完了"];
+pub(crate) const STEPS: [&str; 4] = ["内容入力", "内容確認", "確定", "完了"];
 
 /// 画面ID of 依頼(画面入力) of `b`.
 fn screen(b: Business) -> &'static str {

@@ -440,6 +440,7 @@ pub(crate) async fn accept(
                     name: up.file.name.clone(),
                     size: up.file.size as i64,
                     sha256: up.file.sha256.clone(),
+                    entered: via == Via::Screen,
                 },
                 requester_code: h.requester_code.clone(),
                 requester_name: h.requester_name.clone(),

@@ -482,7 +482,14 @@ fn confirm_page(
     key: String,
     error: Option<&Error>,
 ) -> Response {
-    let (steps, at): (&[&'static str], usize) = if act == Act::Confirm {
+    // A 依頼 typed on screen says so in its 依頼方法 (shown::file_section).
+    let entered = sections
+        .iter()
+        .flat_map(|s| s.rows.iter())
+        .any(|r| r.label == "依頼方法" && r.after == "画面入力");
+    let (steps, at): (&[&'static str], usize) = if act == Act::Confirm && entered {
+        (&super::entry_views::STEPS, 1)
+    } else if act == Act::Confirm {
         (&UPLOAD_STEPS, 1)
     } else {
         (&ACT_STEPS, 1)

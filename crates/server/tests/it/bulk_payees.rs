@@ -423,6 +423,35 @@ async fn a_screen_entry_is_stored_and_approved_like_a_file() {
             )
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
+        // With 依頼(画面入力) only (no ファイル受付), their own 依頼 is theirs to 確定.
+        grant_in(
+            &app,
+            "ippan01",
+            &["salary.screen"],
+            Business::Salary,
+            1_000_000,
+        )
+        .await;
+        let mut g = login(&app, "ippan01").await;
+        let one = json!([{"payee_id": ids[0], "amount": "1000"}]);
+        let r = g
+            .json(
+                Method::POST,
+                "/api/v1/bulk/salary/entries",
+                body("2031-06-17", one),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let own = r.json()["id"].as_i64().unwrap();
+        let r = g
+            .json(
+                Method::POST,
+                &format!("/api/v1/bulk/salary/orders/{own}/confirm"),
+                act_body("g-confirm"),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains("2行目"), "the records shown: {}", r.body);
     }
 }
 

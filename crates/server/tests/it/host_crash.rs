@@ -60,6 +60,7 @@ async fn accepted_files(app: &TestApp, account: i64, user: i64) {
                 name: format!("sogo-{i}.txt"),
                 size: 5 * 122,
                 sha256: "0".repeat(64),
+                entered: false,
             },
             requester_code: "0000000001".into(),
             requester_name: "ｱﾊﾟﾚﾙ(ｶ)".into(),

@@ -24,3 +24,6 @@ create unique index bulk_payees_account
     on bulk_payees (company_id, list, bank_code, branch_code, account_kind, number)
     where deleted_at is null;
 create index bulk_payees_list on bulk_payees (company_id, list, group_name, id);
+-- A 依頼 typed on screen (依頼(画面入力), 1) or uploaded (依頼(ファイル受付), 0): its 確定 needs
+-- the permission it came by.
+alter table bulk_orders add column entered bigint not null default 0;
