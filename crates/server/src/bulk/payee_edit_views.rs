@@ -5,24 +5,22 @@
 
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use madoguchi_domain::bulk::payee::{BulkPayeeInput, PayeeList};
+use madoguchi_domain::bulk::payee::BulkPayeeInput;
 use madoguchi_domain::{AccountKind, Business, Error};
 use serde::Deserialize;
 
 use super::business_of;
 use super::payee_change;
 use super::payee_views::{
-    CHANGE_STEPS, DELETE_STEPS, How, PayeeForm, base, input_page_with, must_manage, screen,
-    title_of,
+    CHANGE_STEPS, ConfirmOf, DELETE_STEPS, How, PayeeForm, base, confirm_of, input_page_with,
+    must_manage,
 };
 use super::payees::{self, list_of};
 use crate::confirm::{self, Confirmation, Section};
-use crate::confirm_pages::ConfirmPage;
 use crate::state::AppState;
 use crate::web::actor::Actor;
 use crate::web::error::PageError;
 use crate::web::form::PageForm;
-use crate::web::page::Frame;
 
 fn confirm_page(
     state: &AppState,
@@ -33,19 +31,17 @@ fn confirm_page(
     key: String,
     error: Option<&Error>,
 ) -> Response {
-    let list = PayeeList::of(b).unwrap_or(PayeeList::BulkTransfer);
-    ConfirmPage::new(
-        Frame::new(state, actor, screen(b, 8), title_of(list, 8)),
-        confirm::steps(&CHANGE_STEPS, 1),
-        format!("以下の内容で{}を変更します。", list.noun()),
-        sections,
-        key,
-        format!("{}/{id}/edit/execute", base(b)),
-        format!("{}/{id}/edit/back", base(b)),
-    )
-    .carrying(form.hidden())
-    .showing_changes()
-    .respond_after(error)
+    let of = ConfirmOf {
+        n: 8,
+        steps: &CHANGE_STEPS,
+        lead: "以下の内容で{}を変更します。",
+        execute: format!("/{id}/edit/execute"),
+        back: format!("/{id}/edit/back"),
+    };
+    confirm_of(state, actor, b, of, sections, key)
+        .carrying(form.hidden())
+        .showing_changes()
+        .respond_after(error)
 }
 
 /// GET /bulk/{business}/payees/{id}/edit — 変更: the payee's fields to change.
@@ -191,17 +187,14 @@ fn delete_confirm(
     key: String,
     error: Option<&Error>,
 ) -> Response {
-    let list = PayeeList::of(b).unwrap_or(PayeeList::BulkTransfer);
-    ConfirmPage::new(
-        Frame::new(state, actor, screen(b, 4), title_of(list, 4)),
-        confirm::steps(&DELETE_STEPS, 1),
-        format!("以下の{}を削除します。", list.noun()),
-        sections,
-        key,
-        format!("{}/{id}/delete", base(b)),
-        format!("{}/back", base(b)),
-    )
-    .respond_after(error)
+    let of = ConfirmOf {
+        n: 4,
+        steps: &DELETE_STEPS,
+        lead: "以下の{}を削除します。",
+        execute: format!("/{id}/delete"),
+        back: "/back".into(),
+    };
+    confirm_of(state, actor, b, of, sections, key).respond_after(error)
 }
 
 /// GET /bulk/{business}/payees/{id}/delete — 確認 of 削除.

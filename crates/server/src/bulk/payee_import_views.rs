@@ -11,11 +11,12 @@ use madoguchi_domain::{Business, Error, HistoryArea};
 use serde::Deserialize;
 
 use super::business_of;
-use super::payee_views::{IMPORT_STEPS, base, must_manage, screen, title_of};
+use super::payee_views::{
+    ConfirmOf, IMPORT_STEPS, base, confirm_of, must_manage, screen, title_of,
+};
 use super::payees::{self, list_of};
 use super::spool::read_multipart;
 use crate::confirm::{self, Confirmation, Section};
-use crate::confirm_pages::ConfirmPage;
 use crate::state::AppState;
 use crate::web::actor::Actor;
 use crate::web::error::{FileErrorBody, PageError, status_of};
@@ -84,18 +85,16 @@ fn import_confirm(
     key: String,
     error: Option<&Error>,
 ) -> Response {
-    let list = PayeeList::of(b).unwrap_or(PayeeList::BulkTransfer);
-    ConfirmPage::new(
-        Frame::new(state, actor, screen(b, 6), title_of(list, 6)),
-        confirm::steps(&IMPORT_STEPS, 1),
-        format!("以下の{}を一括登録します。", list.noun()),
-        sections,
-        key,
-        format!("{}/import/execute", base(b)),
-        format!("{}/back", base(b)),
-    )
-    .carrying(vec![("csv".to_owned(), csv)])
-    .respond_after(error)
+    let of = ConfirmOf {
+        n: 6,
+        steps: &IMPORT_STEPS,
+        lead: "以下の{}を一括登録します。",
+        execute: "/import/execute".into(),
+        back: "/back".into(),
+    };
+    confirm_of(state, actor, b, of, sections, key)
+        .carrying(vec![("csv".to_owned(), csv)])
+        .respond_after(error)
 }
 
 /// POST /bulk/{business}/payees/import — 「次へ」: the file read and checked, its payees

@@ -388,6 +388,37 @@ pub async fn view_new_get(
     ))
 }
 
+/// What a 確認 of 振込先管理 is: its screen (see [`screen`]), its steps, its lead with `{}`
+/// for 振込先 / 請求先, and where 「実行」 and 「戻る」 post under the list's path.
+pub(crate) struct ConfirmOf {
+    pub n: usize,
+    pub steps: &'static [&'static str; 3],
+    pub lead: &'static str,
+    pub execute: String,
+    pub back: String,
+}
+
+/// The 確認 page of `of` for `b`'s list, showing `sections`, with the key `key`.
+pub(crate) fn confirm_of(
+    state: &AppState,
+    actor: &Actor,
+    b: Business,
+    of: ConfirmOf,
+    sections: Vec<Section>,
+    key: String,
+) -> ConfirmPage {
+    let list = PayeeList::of(b).unwrap_or(PayeeList::BulkTransfer);
+    ConfirmPage::new(
+        Frame::new(state, actor, screen(b, of.n), title_of(list, of.n)),
+        confirm::steps(of.steps, 1),
+        of.lead.replace("{}", list.noun()),
+        sections,
+        key,
+        format!("{}{}", base(b), of.execute),
+        format!("{}{}", base(b), of.back),
+    )
+}
+
 fn register_confirm(
     state: &AppState,
     actor: &Actor,
@@ -397,18 +428,16 @@ fn register_confirm(
     key: String,
     error: Option<&Error>,
 ) -> Response {
-    let list = PayeeList::of(b).unwrap_or(PayeeList::BulkTransfer);
-    ConfirmPage::new(
-        Frame::new(state, actor, screen(b, 2), title_of(list, 2)),
-        confirm::steps(&REGISTER_STEPS, 1),
-        format!("以下の内容で{}を登録します。", list.noun()),
-        sections,
-        key,
-        format!("{}/new/execute", base(b)),
-        format!("{}/new/back", base(b)),
-    )
-    .carrying(form.hidden())
-    .respond_after(error)
+    let of = ConfirmOf {
+        n: 2,
+        steps: &REGISTER_STEPS,
+        lead: "以下の内容で{}を登録します。",
+        execute: "/new/execute".into(),
+        back: "/new/back".into(),
+    };
+    confirm_of(state, actor, b, of, sections, key)
+        .carrying(form.hidden())
+        .respond_after(error)
 }
 
 /// POST /bulk/{business}/payees/new — 「次へ」.
