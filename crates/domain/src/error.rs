@@ -237,10 +237,15 @@ pub enum Error {
     TransferRefused { what: &'static str },
     #[error("承認期限（{deadline}）を過ぎたため、この取引は承認できません。")]
     ApprovalExpired { deadline: String },
-    #[error("振込指定日（{date}）は銀行営業日ではありません。銀行営業日を指定してください。")]
-    NotBusinessDay { date: String },
-    #[error("振込指定日は{first}から{last}までの銀行営業日を指定してください。")]
-    DateOutOfRange { first: String, last: String },
+    /// `label`: 振込指定日, or 引落日 of 口座振替.
+    #[error("{label}（{date}）は銀行営業日ではありません。銀行営業日を指定してください。")]
+    NotBusinessDay { label: &'static str, date: String },
+    #[error("{label}は{first}から{last}までの銀行営業日を指定してください。")]
+    DateOutOfRange {
+        label: &'static str,
+        first: String,
+        last: String,
+    },
     #[error(
         "当日扱いの受付時限（{cutoff}）を過ぎています。振込指定日は翌営業日以降を指定してください。"
     )]
@@ -644,9 +649,11 @@ mod tests {
                 deadline: String::new(),
             },
             Error::NotBusinessDay {
+                label: "",
                 date: String::new(),
             },
             Error::DateOutOfRange {
+                label: "",
                 first: String::new(),
                 last: String::new(),
             },

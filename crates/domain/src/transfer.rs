@@ -110,6 +110,7 @@ impl TransferWindow {
         let today = jst::from_micros(now).to_offset(JST).date();
         if !calendar.is_business_day(date) {
             return Err(Error::NotBusinessDay {
+                label: "振込指定日",
                 date: date_label(date),
             });
         }
@@ -120,6 +121,7 @@ impl TransferWindow {
         }
         if date < today || date > self.last_day(now) {
             return Err(Error::DateOutOfRange {
+                label: "振込指定日",
                 first: date_label(self.first_day(calendar, now)),
                 last: date_label(self.last_day(now)),
             });

@@ -59,13 +59,26 @@ impl BulkWindow {
 
     /// Whether a file asked (or approved) at `now` may name `date`.
     pub fn check(&self, calendar: &Calendar, date: Date, now: i64) -> Result<(), Error> {
+        self.check_as(calendar, date, now, "振込指定日")
+    }
+
+    /// [`check`](Self::check) naming the date `label` (口座振替's 引落日).
+    pub fn check_as(
+        &self,
+        calendar: &Calendar,
+        date: Date,
+        now: i64,
+        label: &'static str,
+    ) -> Result<(), Error> {
         if !calendar.is_business_day(date) {
             return Err(Error::NotBusinessDay {
+                label,
                 date: transfer::date_label(date),
             });
         }
         if self.deadline(calendar, date) <= now || date > self.last_day(now) {
             return Err(Error::DateOutOfRange {
+                label,
                 first: transfer::date_label(self.first_day(calendar, now)),
                 last: transfer::date_label(self.last_day(now)),
             });
@@ -207,22 +220,23 @@ pub fn check_header<'a>(h: &Header, ctx: &Context<'a>) -> (HeaderChecked<'a>, Ve
     let mut errors = Vec::new();
     let (date_from, date_to) = (55, 58);
     let date = date_of_header(h.month, h.day, ctx.now);
+    let label = entry::date_label(ctx.business);
     match date {
         None => errors.push(error(
             1,
             date_from,
             date_to,
-            "振込指定日",
+            label,
             "FIL-0013",
             "1行目：日付がありません。".into(),
         )),
         Some(d) => {
-            if let Err(e) = ctx.window.check(ctx.calendar, d, ctx.now) {
+            if let Err(e) = ctx.window.check_as(ctx.calendar, d, ctx.now, label) {
                 errors.push(error(
                     1,
                     date_from,
                     date_to,
-                    "振込指定日",
+                    label,
                     "FIL-0013",
                     format!("1行目：{}", e.message_ja()),
                 ));

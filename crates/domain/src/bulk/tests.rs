@@ -71,6 +71,11 @@ fn a_date_is_a_business_day_whose_deadline_is_ahead_within_the_window() {
         "VAL-0027",
         "past the 30 days ahead"
     );
+    // 口座振替 names its date 引落日.
+    let e = w
+        .check_as(&c, date!(2027 - 01 - 16), now, "引落日")
+        .unwrap_err();
+    assert!(e.message_ja().starts_with("引落日（"), "{}", e.message_ja());
 }
 
 #[test]

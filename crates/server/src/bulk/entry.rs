@@ -143,7 +143,8 @@ pub async fn enter(
     };
     let window = state.config.bulk_window(b).map_err(|_| Error::Internal)?;
     let calendar = crate::reference::calendar(state).await?;
-    if let Err(e) = window.check(&calendar, req.date, state.now()) {
+    let label = madoguchi_domain::bulk::entry::date_label(b);
+    if let Err(e) = window.check_as(&calendar, req.date, state.now(), label) {
         let e = Error::Invalid(FieldErrors::single("date", e));
         return Err(refuse(state, actor, b, e).await);
     }
