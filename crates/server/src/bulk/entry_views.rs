@@ -12,7 +12,7 @@ use madoguchi_domain::{AccountKind, Business, Error};
 
 use super::entry;
 use super::payee_views::{GroupQuery, groups_of};
-use super::views::Approvers;
+use super::views::{Approvers, ENTRY_STEPS as STEPS};
 use super::{business_of, may, operation, permissions, permitted};
 use crate::confirm::{self, Step};
 use crate::state::AppState;
@@ -21,8 +21,6 @@ use crate::web::error::{PageError, status_of};
 use crate::web::form::PageForm;
 use crate::web::page::Messages;
 use crate::web::page::{Frame, render_status};
-
-pub(crate) const STEPS: [&str; 4] = ["内容入力", "内容確認", "確定", "完了"];
 
 /// 画面ID of 依頼(画面入力) of `b`.
 fn screen(b: Business) -> &'static str {

@@ -25,6 +25,8 @@ use crate::web::page::{Frame, render, render_status};
 use crate::web::token;
 
 const UPLOAD_STEPS: [&str; 4] = ["ファイル指定", "内容確認", "確定", "完了"];
+/// The steps of 依頼(画面入力) (its 確認 and 確定 are those of a file).
+pub(crate) const ENTRY_STEPS: [&str; 4] = ["内容入力", "内容確認", "確定", "完了"];
 const ACT_STEPS: [&str; 3] = ["取引を選択", "内容確認", "完了"];
 
 /// 画面ID of screen `n` of `b`: 作業内容選択 1, ファイル受付 2, 取引詳細 3, 確認 4, 結果 5,
@@ -488,7 +490,7 @@ fn confirm_page(
         .flat_map(|s| s.rows.iter())
         .any(|r| r.label == "依頼方法" && r.after == "画面入力");
     let (steps, at): (&[&'static str], usize) = if act == Act::Confirm && entered {
-        (&super::entry_views::STEPS, 1)
+        (&ENTRY_STEPS, 1)
     } else if act == Act::Confirm {
         (&UPLOAD_STEPS, 1)
     } else {
