@@ -11,6 +11,17 @@ import { useApp, login, shot, shown, submit } from './harness.mjs';
 
 const app = useApp();
 
+/** The page fits `width` px without scrolling sideways, at 1024 and 1280; screenshots. */
+async function fits(page, name) {
+  for (const width of [1024, 1280]) {
+    await page.setViewportSize({ width, height: 900 });
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(wide <= width, `${name} is ${wide}px wide at ${width}px`);
+    await shot(page, `${name}-${width}`);
+  }
+}
+
+
 test('総合振込: a wrong file refused line by line, a clean one through 確定 and 承認', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'madoguchi-bulk-'));
   const clean = join(dir, 'sogo.txt');
@@ -39,7 +50,7 @@ test('総合振込: a wrong file refused line by line, a clean one through 確�
   assert.match(errors, /受取人名/);
   assert.match(await page.textContent('[role=alert]'), /ファイルの内容に誤りがあります/);
   assert.notEqual(await page.getByLabel('承認者').inputValue(), '', 'the approver stays chosen');
-  await shot(page, '70-bulk-upload-errors');
+  await fits(page, '70-bulk-upload-errors');
 
   await page.locator('input#file').setInputFiles(clean);
   await page.locator('input[name=fee_side][value=payee]').check();
@@ -49,7 +60,7 @@ test('総合振込: a wrong file refused line by line, a clean one through 確�
   assert.match(confirm, /8件/);
   assert.match(confirm, /先方負担手数料合計/);
   assert.match(confirm, /当方負担手数料合計/);
-  await shot(page, '71-bulk-confirm');
+  await fits(page, '71-bulk-confirm');
   await page.getByLabel('確認用パスワード').fill('Kakunin12');
   await submit(page, page.getByRole('button', { name: '実行' }));
   await shown(page, 'BSFK013');
@@ -61,7 +72,7 @@ test('総合振込: a wrong file refused line by line, a clean one through 確�
   await shown(page, 'BSFK022');
   const detail = await page.textContent('main');
   assert.match(detail, /ﾔﾏﾀﾞ ﾀﾛｳ/);
-  await shot(page, '72-bulk-detail');
+  await fits(page, '72-bulk-detail');
   await page.getByRole('link', { name: '承認', exact: true }).click();
   await shown(page, 'BSFK012');
   assert.match(await page.textContent('main'), /本日の残り/);
@@ -78,15 +89,6 @@ test('総合振込: a wrong file refused line by line, a clean one through 確�
 // one more with a 全角 name → 画面入力 with a 全角 amount refused at its payee (the other
 // amounts kept) → a clean one → 取引内容確認. Each page fits 1024 px without scrolling
 // sideways.
-async function fits(page, name) {
-  for (const width of [1024, 1280]) {
-    await page.setViewportSize({ width, height: 900 });
-    const wide = await page.evaluate(() => document.documentElement.scrollWidth);
-    assert.ok(wide <= width, `${name} is ${wide}px wide at ${width}px`);
-    await shot(page, `${name}-${width}`);
-  }
-}
-
 test('給与振込: 振込先管理 and 画面入力, a bad amount named at its payee', async () => {
   const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
   await login(page, app.server.base, 'master01', 'Demo1234');
