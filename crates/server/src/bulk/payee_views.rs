@@ -54,9 +54,10 @@ pub(crate) fn screen(b: Business, n: usize) -> &'static str {
     IDS[row][n.min(8)]
 }
 
-/// The title of screen `n` for `list` (振込先… or 請求先…).
+/// The title of screen `n` for `list` (振込先… or 請求先…): the screens of [`screen`], then
+/// 変更結果 9 and 削除結果 10.
 pub(crate) fn title_of(list: PayeeList, n: usize) -> &'static str {
-    const TITLES: [[&str; 2]; 9] = [
+    const TITLES: [[&str; 2]; 11] = [
         ["振込先一覧", "請求先一覧"],
         ["振込先登録", "請求先登録"],
         ["振込先登録確認", "請求先登録確認"],
@@ -66,8 +67,10 @@ pub(crate) fn title_of(list: PayeeList, n: usize) -> &'static str {
         ["振込先一括登録確認", "請求先一括登録確認"],
         ["振込先変更", "請求先変更"],
         ["振込先変更確認", "請求先変更確認"],
+        ["振込先変更結果", "請求先変更結果"],
+        ["振込先削除結果", "請求先削除結果"],
     ];
-    TITLES[n.min(8)][usize::from(list == PayeeList::DirectDebit)]
+    TITLES[n.min(10)][usize::from(list == PayeeList::DirectDebit)]
 }
 
 pub(crate) fn base(b: Business) -> String {
@@ -536,24 +539,14 @@ pub async fn view_result_get(
         .iter()
         .any(|s| s.title == super::payee_change::CHANGED);
     let (title, lead, steps): (&'static str, String, &[&str; 3]) = if changed {
-        let t = if list == PayeeList::DirectDebit {
-            "請求先変更結果"
-        } else {
-            "振込先変更結果"
-        };
         (
-            t,
+            title_of(list, 9),
             format!("以下の内容で{}を変更しました。", list.noun()),
             &CHANGE_STEPS,
         )
     } else if deleted {
-        let t = if list == PayeeList::DirectDebit {
-            "請求先削除結果"
-        } else {
-            "振込先削除結果"
-        };
         (
-            t,
+            title_of(list, 10),
             format!("以下の{}を削除しました。", list.noun()),
             &DELETE_STEPS,
         )

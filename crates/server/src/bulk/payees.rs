@@ -397,10 +397,7 @@ pub async fn import(
     key: &str,
 ) -> Result<Executed, Error> {
     use sha2::Digest;
-    let sha: String = sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let sha = madoguchi_store::history::hex(&sha2::Sha256::digest(bytes));
     let fingerprint = serde_json::json!({ "list": list.code(), "sha256": sha });
     let request = Request {
         key,

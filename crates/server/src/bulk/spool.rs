@@ -11,6 +11,7 @@ use std::path::Path;
 use axum::body::Bytes;
 use axum::extract::Multipart;
 use madoguchi_domain::{Error, FieldErrors};
+use madoguchi_store::history::hex;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
@@ -70,10 +71,6 @@ impl Received {
 /// Where uploads are spooled: `uploads` in the data directory.
 pub fn spool_dir(state: &crate::state::AppState) -> std::path::PathBuf {
     state.config.data_dir.join("uploads")
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Reads a multipart body: the part `file` (at most `limit` bytes; spooled to an anonymous
