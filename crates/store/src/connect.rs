@@ -30,6 +30,9 @@ pub struct SqlStore {
     /// load a request could wait a second behind writers that came later
     /// (docs/performance.md). Other processes (the CLI) still meet `busy_timeout`.
     writers: Arc<Mutex<()>>,
+    /// Where it connected: verification reads with connections of its own
+    /// (`history_pages.rs`).
+    pub(crate) url: Url,
 }
 
 /// A transaction that will write; on SQLite it holds the process's place in the writers'
@@ -114,6 +117,7 @@ impl SqlStore {
             history: HistoryWriter::new(backend),
             legacy: Default::default(),
             writers: Default::default(),
+            url: Url(Arc::from(url)),
         })
     }
 
@@ -164,6 +168,24 @@ impl SqlStore {
 }
 
 /// A database URL with any password replaced, for messages.
+/// A database URL, shown (`Debug`) without its password.
+#[derive(Clone)]
+pub(crate) struct Url(Arc<str>);
+
+impl Deref for Url {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Url {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&redact(&self.0))
+    }
+}
+
 pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme_end), Some(at)) if at > scheme_end => {

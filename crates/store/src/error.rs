@@ -49,6 +49,9 @@ pub enum StoreError {
     /// The database failed.
     #[error("database error")]
     Backend(#[from] sqlx::Error),
+    /// Reading the SQLite file directly (verification's reader) failed.
+    #[error("database file error: {0}")]
+    SqliteFile(#[from] rusqlite::Error),
 }
 
 impl StoreError {
@@ -81,7 +84,8 @@ impl StoreError {
             StoreError::Conflict { .. } => Some(Error::LoginIdTaken.code()),
             StoreError::AlreadyExecuted { .. }
             | StoreError::Corrupt(_)
-            | StoreError::Backend(_) => None,
+            | StoreError::Backend(_)
+            | StoreError::SqliteFile(_) => None,
         }
     }
 

@@ -83,8 +83,8 @@ impl HistoryDraft {
 
 /// A stored 操作履歴 entry. `area` and `outcome` are stable codes (format 2; format 1
 /// entries hold the Japanese words), `operation` the code of a known operation or its
-/// words. Verification reads entries as JSON arrays of these fields in this order.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+/// words.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HistoryEntry {
     /// Deployment-wide order (the cursor of paging).
     pub seq: i64,
@@ -109,14 +109,58 @@ pub struct HistoryEntry {
     pub hash: String,
 }
 
+/// An entry's fields, borrowed: from a `HistoryEntry`, or straight from a page of
+/// verification (`history_pages.rs`), which reads millions and copies none. Its MAC is
+/// computed here and only here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EntryView<'a> {
+    pub seq: i64,
+    pub format: i64,
+    pub chain: Option<i64>,
+    pub chain_seq: Option<i64>,
+    pub occurred_at: i64,
+    pub company_id: Option<i64>,
+    pub user_id: Option<i64>,
+    pub login_id: &'a str,
+    pub ip: &'a str,
+    pub user_agent: &'a str,
+    pub peer: &'a str,
+    pub area: &'a str,
+    pub operation: &'a str,
+    pub outcome: &'a str,
+    pub error_code: &'a str,
+    pub details: &'a str,
+    pub prev_hash: &'a str,
+    pub hash: &'a str,
+}
+
 impl HistoryEntry {
     /// What this entry's `hash` must be: format 1, the SHA-256 chain; format 2, the MAC
     /// under `key`.
     pub fn expected_hash(&self, key: &HistoryKey) -> String {
-        if self.format == 1 {
-            legacy_hash(&self.prev_hash, &self.canonical_v1())
-        } else {
-            key.mac(&["entry", &self.prev_hash, &self.canonical_v2()])
+        self.view().expected_hash(key)
+    }
+
+    pub fn view(&self) -> EntryView<'_> {
+        EntryView {
+            seq: self.seq,
+            format: self.format,
+            chain: self.chain,
+            chain_seq: self.chain_seq,
+            occurred_at: self.occurred_at,
+            company_id: self.company_id,
+            user_id: self.user_id,
+            login_id: &self.login_id,
+            ip: &self.ip,
+            user_agent: &self.user_agent,
+            peer: &self.peer,
+            area: &self.area,
+            operation: &self.operation,
+            outcome: &self.outcome,
+            error_code: &self.error_code,
+            details: &self.details,
+            prev_hash: &self.prev_hash,
+            hash: &self.hash,
         }
     }
 
@@ -131,6 +175,55 @@ impl HistoryEntry {
         }
         self.operation = operation_label(&self.operation).to_owned();
         self
+    }
+
+    pub(crate) fn from_row(row: &AnyRow) -> Result<Self, sqlx::Error> {
+        Ok(Self {
+            seq: row.try_get("seq")?,
+            format: row.try_get("format")?,
+            chain: row.try_get("chain")?,
+            chain_seq: row.try_get("chain_seq")?,
+            occurred_at: row.try_get("occurred_at")?,
+            company_id: row.try_get("company_id")?,
+            user_id: row.try_get("user_id")?,
+            login_id: row.try_get("login_id")?,
+            ip: row.try_get("ip")?,
+            user_agent: row.try_get("user_agent")?,
+            peer: row.try_get("peer")?,
+            area: row.try_get("area")?,
+            operation: row.try_get("operation")?,
+            outcome: row.try_get("outcome")?,
+            error_code: row.try_get("error_code")?,
+            details: row.try_get("details")?,
+            prev_hash: row.try_get("prev_hash")?,
+            hash: row.try_get("hash")?,
+        })
+    }
+}
+
+impl EntryView<'_> {
+    /// What this entry's `hash` must be: format 1, the SHA-256 chain; format 2, the MAC
+    /// under `key`.
+    pub fn expected_hash(&self, key: &HistoryKey) -> String {
+        if self.format == 1 {
+            legacy_hash(self.prev_hash, &self.canonical_v1())
+        } else {
+            let mut canonical = Vec::new();
+            self.canonical_v2(&mut canonical);
+            let canonical = String::from_utf8_lossy(&canonical);
+            key.mac(&["entry", self.prev_hash, &canonical])
+        }
+    }
+
+    /// Whether `hash` is what it must be; `scratch` holds the canonical form (one buffer
+    /// for every entry a thread checks).
+    pub fn hash_holds(&self, key: &HistoryKey, scratch: &mut Vec<u8>) -> bool {
+        if self.format == 1 {
+            return self.hash == self.expected_hash(key);
+        }
+        scratch.clear();
+        self.canonical_v2(scratch);
+        key.holds(&[b"entry", self.prev_hash.as_bytes(), scratch], self.hash)
     }
 
     /// Format 1's fields in a fixed order; `peer` came later and is covered when present.
@@ -156,52 +249,33 @@ impl HistoryEntry {
     }
 
     /// Format 2: a versioned array of every field but the deployment-wide `seq` (given
-    /// only at insert), ending with an object of later fields (none yet). Serialised
-    /// straight from a tuple (no intermediate JSON tree): verification runs it per entry.
-    fn canonical_v2(&self) -> String {
+    /// only at insert), ending with an object of later fields (none yet), appended to
+    /// `out`. Serialised straight from a tuple (no intermediate JSON tree): verification
+    /// runs it per entry.
+    fn canonical_v2(&self, out: &mut Vec<u8>) {
         let later = serde_json::Map::new();
-        serde_json::to_string(&(
-            "v2",
-            self.chain,
-            self.chain_seq,
-            self.occurred_at,
-            self.company_id,
-            self.user_id,
-            &self.login_id,
-            &self.ip,
-            &self.user_agent,
-            &self.peer,
-            &self.area,
-            &self.operation,
-            &self.outcome,
-            &self.error_code,
-            &self.details,
-            &later,
-        ))
-        .unwrap_or_default()
-    }
-
-    pub(crate) fn from_row(row: &AnyRow) -> Result<Self, sqlx::Error> {
-        Ok(Self {
-            seq: row.try_get("seq")?,
-            format: row.try_get("format")?,
-            chain: row.try_get("chain")?,
-            chain_seq: row.try_get("chain_seq")?,
-            occurred_at: row.try_get("occurred_at")?,
-            company_id: row.try_get("company_id")?,
-            user_id: row.try_get("user_id")?,
-            login_id: row.try_get("login_id")?,
-            ip: row.try_get("ip")?,
-            user_agent: row.try_get("user_agent")?,
-            peer: row.try_get("peer")?,
-            area: row.try_get("area")?,
-            operation: row.try_get("operation")?,
-            outcome: row.try_get("outcome")?,
-            error_code: row.try_get("error_code")?,
-            details: row.try_get("details")?,
-            prev_hash: row.try_get("prev_hash")?,
-            hash: row.try_get("hash")?,
-        })
+        // Writing strings and integers into a Vec cannot fail.
+        let _ = serde_json::to_writer(
+            out,
+            &(
+                "v2",
+                self.chain,
+                self.chain_seq,
+                self.occurred_at,
+                self.company_id,
+                self.user_id,
+                self.login_id,
+                self.ip,
+                self.user_agent,
+                self.peer,
+                self.area,
+                self.operation,
+                self.outcome,
+                self.error_code,
+                self.details,
+                &later,
+            ),
+        );
     }
 }
 
@@ -538,7 +612,14 @@ mod tests {
             e.details,
             {},
         ]);
-        assert_eq!(e.canonical_v2(), tree.to_string());
+        let mut canonical = Vec::new();
+        e.view().canonical_v2(&mut canonical);
+        assert_eq!(String::from_utf8(canonical).ok(), Some(tree.to_string()));
+        let key = HistoryKey::new([1; 32]);
+        e.hash = e.expected_hash(&key);
+        assert!(e.view().hash_holds(&key, &mut Vec::new()));
+        e.details = "{\"x\":1}".into();
+        assert!(!e.view().hash_holds(&key, &mut Vec::new()));
     }
 
     #[test]

@@ -34,14 +34,31 @@ impl HistoryKey {
 
     /// HMAC-SHA-256 of `parts` (joined by newlines), in hex.
     pub fn mac(&self, parts: &[&str]) -> String {
+        let parts: Vec<&[u8]> = parts.iter().map(|p| p.as_bytes()).collect();
+        hex(&self.raw(&parts))
+    }
+
+    /// Whether `expected` is the hex MAC of `parts`, without allocating: verification
+    /// checks one per entry.
+    pub fn holds(&self, parts: &[&[u8]], expected: &str) -> bool {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut text = [0_u8; 64];
+        for (pair, b) in text.chunks_exact_mut(2).zip(self.raw(parts)) {
+            pair[0] = DIGITS[usize::from(b >> 4)];
+            pair[1] = DIGITS[usize::from(b & 0x0f)];
+        }
+        expected.as_bytes() == text
+    }
+
+    fn raw(&self, parts: &[&[u8]]) -> [u8; 32] {
         let mut mac = self.0.clone();
         for (i, part) in parts.iter().enumerate() {
             if i > 0 {
                 mac.update(b"\n");
             }
-            mac.update(part.as_bytes());
+            mac.update(part);
         }
-        hex(&mac.finalize().into_bytes())
+        mac.finalize().into_bytes().into()
     }
 }
 
@@ -97,5 +114,10 @@ mod tests {
             HistoryKey::new(bytes).mac(&["a", "b"]),
             hex(&reference.finalize().into_bytes())
         );
+        let key = HistoryKey::new(bytes);
+        let mac = key.mac(&["a", "b"]);
+        assert!(key.holds(&[b"a", b"b"], &mac));
+        assert!(!key.holds(&[b"a", b"c"], &mac));
+        assert!(!key.holds(&[b"a", b"b"], &mac.to_uppercase()));
     }
 }

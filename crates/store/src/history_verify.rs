@@ -19,10 +19,9 @@ use async_trait::async_trait;
 use sqlx::{AnyConnection, Row};
 
 use crate::StoreResult;
-use crate::backend::Backend;
 use crate::connect::SqlStore;
-use crate::error::StoreError;
-use crate::history::{HistoryEntry, HistoryKey, read_heads, read_legacy_head};
+use crate::history::{HistoryKey, read_heads, read_legacy_head};
+use crate::history_pages::{Digest, Link, digest};
 use crate::history_retention::{ChainStart, LEGACY_CHAIN, chain_start};
 
 /// A signed checkpoint as stored and as written to the log file.
@@ -92,9 +91,6 @@ pub trait HistoryVerifyStore {
     async fn verify_history(&self, outside: &[Checkpoint]) -> StoreResult<VerifyReport>;
 }
 
-/// Entries read per query: one sequential pass over the table in `seq` order.
-const PAGE: i64 = 10_000;
-
 fn bad(report: &mut VerifyReport, seq: i64, reason: String) -> StoreResult<VerifyReport> {
     report.first_bad = Some((seq, reason));
     Ok(report.clone())
@@ -120,37 +116,36 @@ impl std::fmt::Display for Place {
 /// must follow, and what the newest checkpoint fixed.
 struct Walk {
     next: i64,
-    prev: String,
-    fixed: Option<(i64, String)>,
+    prev: Digest,
+    fixed: Option<(i64, Digest)>,
 }
 
 impl Walk {
-    fn new(start: ChainStart, fixed: Option<(i64, String)>) -> Self {
+    fn new(start: &ChainStart, fixed: Option<(i64, Digest)>) -> Self {
         Self {
             next: start.first_seq,
-            prev: start.prev_hash,
+            prev: digest(&start.prev_hash),
             fixed,
         }
     }
 
-    /// What is wrong with `e` as this chain's next entry (`mac_ok`: its MAC holds).
-    fn problem(&self, e: &HistoryEntry, position: i64, mac_ok: bool, at: Place) -> Option<String> {
+    /// What is wrong with `e` as this chain's next entry.
+    fn problem(&self, e: &Link, position: i64, at: Place) -> Option<String> {
         if position > self.next {
             Some(format!("{at} {}: the entry is missing", self.next))
         } else if position < self.next {
             Some(format!("{at} {position}: out of order"))
-        } else if e.prev_hash != self.prev {
+        } else if e.prev_hash != self.prev || e.prev_hash.is_none() {
             Some(format!(
                 "{at} {position}: it does not follow the previous entry"
             ))
-        } else if !mac_ok {
+        } else if !e.holds {
             Some(format!(
                 "{at} {position}: its MAC does not match its contents"
             ))
         } else if self
             .fixed
-            .as_ref()
-            .is_some_and(|(s, h)| *s == position && *h != e.hash)
+            .is_some_and(|(s, h)| s == position && h != e.hash)
         {
             Some(format!(
                 "{at} {position}: it differs from the signed checkpoint"
@@ -160,35 +155,91 @@ impl Walk {
         }
     }
 
-    fn advance(&mut self, e: &HistoryEntry) {
+    fn advance(&mut self, e: &Link) {
         self.next += 1;
-        self.prev.clone_from(&e.hash);
+        self.prev = e.hash;
+    }
+
+    /// Where the chain ends: its last position and MAC.
+    fn end(&self) -> (i64, Digest) {
+        (self.next - 1, self.prev)
     }
 }
 
-/// Whether each entry's MAC (or format-1 hash) holds, computed on every core.
-fn macs_hold(key: &HistoryKey, entries: &[HistoryEntry]) -> Vec<bool> {
-    let threads = std::thread::available_parallelism()
-        .map(usize::from)
-        .unwrap_or(1)
-        .clamp(1, 8);
-    let chunk = entries.len().div_ceil(threads).max(1);
-    std::thread::scope(|scope| {
-        let parts: Vec<_> = entries
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|e| e.hash == e.expected_hash(key))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        parts
-            .into_iter()
-            .flat_map(|p| p.join().unwrap_or_default())
-            .collect()
-    })
+/// One verification's walk of every chain, page by page.
+struct Pass {
+    /// The entries before chains (format 1).
+    legacy: Walk,
+    walks: BTreeMap<i64, Walk>,
+    /// Where purged chains start.
+    starts: BTreeMap<i64, ChainStart>,
+    /// What the newest checkpoint fixed: chain → (position, MAC).
+    fixed: BTreeMap<i64, (i64, Digest)>,
+    /// Each chain's head when the pass began: what it verifies.
+    snapshot: BTreeMap<i64, i64>,
+    /// Chains with entries past the snapshot (appended during the pass): the furthest.
+    later: BTreeMap<i64, i64>,
+    checked: i64,
+}
+
+impl Pass {
+    fn start_of(&self, chain: i64) -> ChainStart {
+        self.starts
+            .get(&chain)
+            .cloned()
+            .unwrap_or_else(ChainStart::genesis)
+    }
+
+    /// Where `chain` ends: where its walk got to, or before its start if it met no entry.
+    fn end_of(&self, chain: i64) -> (i64, Digest) {
+        let walk = if chain == LEGACY_CHAIN {
+            Some(&self.legacy)
+        } else {
+            self.walks.get(&chain)
+        };
+        walk.map(Walk::end).unwrap_or_else(|| {
+            let s = self.start_of(chain);
+            (s.first_seq - 1, digest(&s.prev_hash))
+        })
+    }
+
+    /// Walks one page (each chain's positions rise with `seq`: an append takes its
+    /// chain's head before its number); the first problem, as `seq` and reason.
+    fn check(&mut self, links: &[Link]) -> Option<(i64, String)> {
+        for e in links {
+            let (walk, position, at) = match (e.format, e.chain, e.chain_seq) {
+                (1, _, _) => (&mut self.legacy, e.seq, Place::Legacy),
+                // An entry past its chain's head (or on a chain begun since) was appended
+                // during the pass, and is left for the next verification — if the heads,
+                // read again at the end, account for it.
+                (_, Some(chain), Some(position))
+                    if self.snapshot.get(&chain).is_none_or(|h| position > *h) =>
+                {
+                    let max = self.later.entry(chain).or_insert(position);
+                    *max = (*max).max(position);
+                    continue;
+                }
+                (_, Some(chain), Some(position)) => {
+                    if !self.walks.contains_key(&chain) {
+                        let walk =
+                            Walk::new(&self.start_of(chain), self.fixed.get(&chain).copied());
+                        self.walks.insert(chain, walk);
+                    }
+                    let Some(walk) = self.walks.get_mut(&chain) else {
+                        continue;
+                    };
+                    (walk, position, Place::Chain(chain))
+                }
+                _ => return Some((e.seq, "the entry is on no chain".to_owned())),
+            };
+            if let Some(reason) = walk.problem(e, position, at) {
+                return Some((e.seq, reason));
+            }
+            walk.advance(e);
+            self.checked += 1;
+        }
+        None
+    }
 }
 
 /// What the newest checkpoint fixed, if there is one.
@@ -246,102 +297,6 @@ impl SqlStore {
             };
         }
         Ok(Ok(starts))
-    }
-
-    /// Up to `PAGE` entries with `after < seq <= upto`, in `seq` order, read as one JSON
-    /// array the engine builds: one row per page instead of one per entry, which is where
-    /// reading entries one by one spent most of a verification (docs/performance.md).
-    async fn page(&self, after: i64, upto: i64) -> StoreResult<Vec<HistoryEntry>> {
-        // The fields in `HistoryEntry`'s order, which is how it reads an array.
-        const FIELDS: &str = "seq, format, chain, chain_seq, occurred_at, company_id, user_id, \
-            login_id, ip, user_agent, peer, area, operation, outcome, error_code, details, \
-            prev_hash, hash";
-        const RANGE: &str =
-            "select * from history where seq > $1 and seq <= $2 order by seq limit $3";
-        let sql = match self.backend {
-            Backend::Sqlite => {
-                format!("select json_group_array(json_array({FIELDS})) as page from ({RANGE})")
-            }
-            Backend::Postgres => format!(
-                "select coalesce(json_agg(json_build_array({FIELDS})), '[]')::text \
-                 as page from ({RANGE}) h"
-            ),
-        };
-        let page: String = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(after)
-            .bind(upto)
-            .bind(PAGE)
-            .fetch_one(&self.pool)
-            .await?
-            .try_get("page")?;
-        let mut entries: Vec<HistoryEntry> = serde_json::from_str(&page)
-            .map_err(|e| StoreError::Corrupt(format!("an 操作履歴 entry cannot be read: {e}")))?;
-        // Both engines aggregate in the subquery's order (an `order by` inside `json_agg`
-        // made PostgreSQL sort each page again, on disk); sorting here costs nothing then
-        // and holds whatever the engine does.
-        entries.sort_by_key(|e| e.seq);
-        Ok(entries)
-    }
-
-    /// The pages of one verification pass, from the first entry on.
-    async fn pages(&self) -> StoreResult<Pages> {
-        let row = sqlx::query(
-            "select cast(coalesce(min(seq), 1) - 1 as bigint) as low, \
-             cast(coalesce(max(seq), 0) as bigint) as top from history",
-        )
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(Pages {
-            store: self.clone(),
-            next: row.try_get("low")?,
-            top: row.try_get("top")?,
-            reading: std::collections::VecDeque::new(),
-        })
-    }
-}
-
-/// Pages being read at once: each builds on its own connection, so the engine uses more
-/// than one core (PostgreSQL builds a page in the backend of its connection).
-const READERS: usize = 3;
-
-/// The table in `seq` order for one verification: up to `top` (the largest `seq` when
-/// the pass began) in ranges of `PAGE` numbers, `READERS` of them read ahead at once;
-/// then what was appended since, page by page after the last entry read.
-struct Pages {
-    store: SqlStore,
-    /// Entries after this `seq` are still to be read.
-    next: i64,
-    top: i64,
-    reading: std::collections::VecDeque<tokio::task::JoinHandle<StoreResult<Vec<HistoryEntry>>>>,
-}
-
-impl Pages {
-    /// The next entries in `seq` order; empty at the end.
-    async fn next(&mut self) -> StoreResult<Vec<HistoryEntry>> {
-        loop {
-            while self.reading.len() < READERS && self.next < self.top {
-                let (after, upto) = (self.next, self.next.saturating_add(PAGE).min(self.top));
-                let store = self.store.clone();
-                self.reading
-                    .push_back(tokio::spawn(async move { store.page(after, upto).await }));
-                self.next = upto;
-            }
-            let Some(reading) = self.reading.pop_front() else {
-                // Past the snapshot: entries appended during the pass.
-                let page = self.store.page(self.next, i64::MAX).await?;
-                if let Some(last) = page.last() {
-                    self.next = last.seq;
-                }
-                return Ok(page);
-            };
-            let page = reading
-                .await
-                .map_err(|e| sqlx::Error::Protocol(format!("verification task: {e}")))??;
-            // A range with no entries (numbers a rolled-back append took) is skipped.
-            if !page.is_empty() {
-                return Ok(page);
-            }
-        }
     }
 }
 
@@ -442,93 +397,47 @@ impl HistoryVerifyStore for SqlStore {
                 }
             }
         }
-        let start_of = |chain: i64| {
-            starts
-                .get(&chain)
-                .cloned()
-                .unwrap_or_else(ChainStart::genesis)
+        let mut pass = Pass {
+            legacy: Walk::new(
+                starts.get(&LEGACY_CHAIN).unwrap_or(&ChainStart::genesis()),
+                newest.as_ref().map(|n| (n.legacy.0, digest(&n.legacy.1))),
+            ),
+            walks: BTreeMap::new(),
+            fixed: newest
+                .as_ref()
+                .map(|n| n.heads.iter().map(|h| (h.0, (h.1, digest(&h.2)))).collect())
+                .unwrap_or_default(),
+            starts,
+            snapshot: heads.iter().map(|h| (h.0, h.1)).collect(),
+            later: BTreeMap::new(),
+            checked: 0,
         };
-        let fixed_of = |chain: i64| {
-            newest.as_ref().and_then(|n| {
-                n.heads
-                    .iter()
-                    .find(|h| h.0 == chain)
-                    .map(|h| (h.1, h.2.clone()))
-            })
-        };
-        let mut legacy = Walk::new(
-            start_of(LEGACY_CHAIN),
-            newest.as_ref().map(|n| n.legacy.clone()),
-        );
-        let mut walks: BTreeMap<i64, Walk> = BTreeMap::new();
-        // The heads read above are the snapshot verified: an entry past its chain's head
-        // (or on a chain begun since) was appended during the pass, and is left for the
-        // next verification — if the heads, read again at the end, account for it.
-        let snapshot: BTreeMap<i64, i64> = heads.iter().map(|h| (h.0, h.1)).collect();
-        let mut later: BTreeMap<i64, i64> = BTreeMap::new();
 
-        // One pass in `seq` order (each chain's positions rise with it: an append takes its
-        // chain's head before its number), the MACs of a page checked on every core while
-        // the next page is read.
-        let mut pages = self.pages().await?;
-        let mut page = pages.next().await?;
-        while !page.is_empty() {
-            let checking = {
-                let key = key.clone();
-                tokio::task::spawn_blocking(move || {
-                    let holds = macs_hold(&key, &page);
-                    (page, holds)
-                })
-            };
-            let next_page = pages.next().await?;
-            let (entries, holds) = checking
-                .await
-                .map_err(|e| sqlx::Error::Protocol(format!("verification task: {e}")))?;
-            for (e, mac_ok) in entries.iter().zip(holds) {
-                let (walk, position, at) = match (e.format, e.chain, e.chain_seq) {
-                    (1, _, _) => (&mut legacy, e.seq, Place::Legacy),
-                    (_, Some(chain), Some(position))
-                        if snapshot.get(&chain).is_none_or(|h| position > *h) =>
-                    {
-                        let max = later.entry(chain).or_insert(position);
-                        *max = (*max).max(position);
-                        continue;
-                    }
-                    (_, Some(chain), Some(position)) => (
-                        walks
-                            .entry(chain)
-                            .or_insert_with(|| Walk::new(start_of(chain), fixed_of(chain))),
-                        position,
-                        Place::Chain(chain),
-                    ),
-                    _ => return bad(&mut report, e.seq, "the entry is on no chain".to_owned()),
-                };
-                if let Some(reason) = walk.problem(e, position, mac_ok, at) {
-                    return bad(&mut report, e.seq, reason);
-                }
-                walk.advance(e);
-                report.checked += 1;
+        // One pass in `seq` order: pages are read and their MACs checked on every core
+        // (`history_pages.rs`), each walked as it comes.
+        let mut pages = self.pages(key).await?;
+        loop {
+            let links = pages.next().await?;
+            if links.is_empty() {
+                break;
             }
-            page = next_page;
+            let found = pass.check(&links);
+            report.checked = pass.checked;
+            if let Some((seq, reason)) = found {
+                return bad(&mut report, seq, reason);
+            }
         }
 
         // Every chain ends where its head row and the newest checkpoint say.
-        let ends = |walk: Option<&Walk>, chain: i64| {
-            walk.map(|w| (w.next - 1, w.prev.clone()))
-                .unwrap_or_else(|| {
-                    let s = start_of(chain);
-                    (s.first_seq - 1, s.prev_hash)
-                })
-        };
         let legacy_head = self.legacy_head().await?;
-        if ends(Some(&legacy), LEGACY_CHAIN) != legacy_head {
+        if pass.end_of(LEGACY_CHAIN) != (legacy_head.0, digest(&legacy_head.1)) {
             return bad(
                 &mut report,
                 0,
                 format!(
                     "the chain head of the entries before chains says {}, {} found",
                     legacy_head.0,
-                    legacy.next - 1
+                    pass.legacy.next - 1
                 ),
             );
         }
@@ -540,10 +449,9 @@ impl HistoryVerifyStore for SqlStore {
             );
         }
         for (chain, head_seq, head_hash) in &heads {
-            let walk = walks.remove(chain);
-            let (length, prev) = ends(walk.as_ref(), *chain);
-            if let Some((seq, _)) = fixed_of(*chain)
-                && seq > length
+            let (length, prev) = pass.end_of(*chain);
+            if let Some((seq, _)) = pass.fixed.get(chain)
+                && *seq > length
             {
                 return bad(
                     &mut report,
@@ -553,7 +461,7 @@ impl HistoryVerifyStore for SqlStore {
                     ),
                 );
             }
-            if (*head_seq, head_hash) != (length, &prev) {
+            if (*head_seq, digest(head_hash)) != (length, prev) {
                 return bad(
                     &mut report,
                     0,
@@ -561,14 +469,15 @@ impl HistoryVerifyStore for SqlStore {
                 );
             }
         }
-        if !later.is_empty() {
+        if !pass.later.is_empty() {
             let now: BTreeMap<i64, i64> = self
                 .heads()
                 .await?
                 .into_iter()
                 .map(|h| (h.0, h.1))
                 .collect();
-            if let Some((chain, position)) = later
+            if let Some((chain, position)) = pass
+                .later
                 .iter()
                 .find(|(chain, position)| now.get(chain).is_none_or(|h| *position > h))
             {

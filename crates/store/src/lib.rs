@@ -21,6 +21,7 @@ mod error;
 mod fees;
 pub mod history;
 mod history_key;
+mod history_pages;
 mod history_retention;
 mod history_search;
 mod history_verify;

@@ -29,6 +29,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0016_transfers",
     "0017_bulk",
     "0018_bulk_payees",
+    "0019_history_in_seq_order",
 ];
 
 const SQLITE: &[&str] = &[
@@ -50,6 +51,7 @@ const SQLITE: &[&str] = &[
     include_str!("../migrations/sqlite/0016_transfers.sql"),
     include_str!("../migrations/sqlite/0017_bulk.sql"),
     include_str!("../migrations/sqlite/0018_bulk_payees.sql"),
+    include_str!("../migrations/sqlite/0019_history_in_seq_order.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0001_foundation.sql"),
@@ -70,6 +72,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0016_transfers.sql"),
     include_str!("../migrations/postgres/0017_bulk.sql"),
     include_str!("../migrations/postgres/0018_bulk_payees.sql"),
+    include_str!("../migrations/postgres/0019_history_in_seq_order.sql"),
 ];
 
 /// File names (without `.sql`) in one engine's migration folder, sorted; for the lockstep test.
