@@ -4,9 +4,9 @@
 //! moment, MAC'd under the history key; it is kept in `history_checkpoints` and, by the
 //! server, in a log file outside the database. **Verification** reads the heads (the
 //! snapshot it verifies), then makes one pass over the table in `seq` order (pages read
-//! three at once, `Pages`), walking every chain at once from its start (position 1, or
-//! where the newest signed purge record of `history_retention.rs` says the kept entries
-//! begin): contiguous positions, each entry
+//! and their MACs checked four at once, `history_pages.rs`), walking every chain at once
+//! from its start (position 1, or where the newest signed purge record of
+//! `history_retention.rs` says the kept entries begin): contiguous positions, each entry
 //! following its predecessor's MAC and carrying its own. It then checks each head row and
 //! holds the chains against the newest checkpoint it can trust (from the database or the
 //! file): a chain shorter than a checkpoint says, or different at the position it names,
