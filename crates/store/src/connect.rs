@@ -114,7 +114,7 @@ impl SqlStore {
         Ok(Self {
             pool,
             backend,
-            history: HistoryWriter::new(backend),
+            history: HistoryWriter::default(),
             legacy: Default::default(),
             writers: Default::default(),
             url: Url(Arc::from(url)),

@@ -350,8 +350,9 @@ const ROWS_PER_INSERT: usize = 32;
 /// Appends `drafts` in order inside the caller's transaction: each chain's head row is
 /// moved once by the number of its entries (`returning` the MAC to continue from, and
 /// holding the row until commit, as a single append does), the entries are sealed in
-/// order and inserted 32 to a statement, and each head takes its last MAC. Returns the
-/// last entry's `seq` (0 for none).
+/// order and inserted 32 to a statement; the database numbers them (`seq` is not part of
+/// a MAC) and moves each head's MAC to its newest entry (migration 0020's trigger). A
+/// single append is two statements. Returns the last entry's `seq` (0 for none).
 pub(crate) async fn append_many_in(
     conn: &mut AnyConnection,
     w: &HistoryWriter,
@@ -380,50 +381,24 @@ pub(crate) async fn append_many_in(
         let last: i64 = head.try_get("seq")?;
         heads.insert(chain, (last - n + 1, head.try_get::<String, _>("hash")?));
     }
-    let total = i64::try_from(drafts.len()).unwrap_or(i64::MAX);
-    let seqs: Vec<i64> = match w.backend {
-        Backend::Sqlite => {
-            let first: i64 = sqlx::query("select coalesce(max(seq), 0) + 1 as seq from history")
-                .fetch_one(&mut *conn)
-                .await?
-                .try_get("seq")?;
-            (first..first + total).collect()
-        }
-        Backend::Postgres => sqlx::query(
-            "select nextval('history_seq_gen') as seq from generate_series(1, $1) order by 1",
-        )
-        .bind(total)
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|r| r.try_get("seq"))
-        .collect::<Result<_, _>>()?,
-    };
-    let last_seq = seqs.last().copied().unwrap_or(0);
+    let mut last_seq = 0;
     let mut batch = Vec::with_capacity(ROWS_PER_INSERT);
-    for (draft, seq) in drafts.iter().zip(seqs) {
+    for draft in drafts {
         let chain = draft.company_id.unwrap_or(0);
         let Some((next, prev)) = heads.get_mut(&chain) else {
             continue;
         };
-        let entry = sealed(key, draft, seq, chain, *next, std::mem::take(prev));
+        let entry = sealed(key, draft, chain, *next, std::mem::take(prev));
         *next += 1;
         prev.clone_from(&entry.hash);
         batch.push(entry);
         if batch.len() == ROWS_PER_INSERT {
-            insert_entries(conn, &batch).await?;
+            last_seq = insert_entries(conn, &batch).await?;
             batch.clear();
         }
     }
     if !batch.is_empty() {
-        insert_entries(conn, &batch).await?;
-    }
-    for (chain, (_, hash)) in heads {
-        sqlx::query("update history_heads set hash = $2 where chain = $1")
-            .bind(chain)
-            .bind(hash)
-            .execute(&mut *conn)
-            .await?;
+        last_seq = insert_entries(conn, &batch).await?;
     }
     Ok(last_seq)
 }
@@ -479,18 +454,17 @@ pub(crate) async fn append_in(
 }
 
 /// The entry `draft` becomes at position `chain_seq` of `chain` after `prev_hash`, with
-/// its MAC.
+/// its MAC; its `seq` is 0 until the database numbers it at insert.
 pub(crate) fn sealed(
     key: &HistoryKey,
     draft: &HistoryDraft,
-    seq: i64,
     chain: i64,
     chain_seq: i64,
     prev_hash: String,
 ) -> HistoryEntry {
     let operation = printable(&draft.operation, 128);
     let mut entry = HistoryEntry {
-        seq,
+        seq: 0,
         format: FORMAT,
         chain: Some(chain),
         chain_seq: Some(chain_seq),
@@ -515,17 +489,18 @@ pub(crate) fn sealed(
     entry
 }
 
-/// Columns of an insert, in the order `insert_entries` binds them.
-const COLUMNS: &str = "seq, format, chain, chain_seq, occurred_at, company_id, user_id, login_id, \
+/// Columns of an insert, in the order `insert_entries` binds them (`seq` is the
+/// database's: the rowid on SQLite, the sequence on PostgreSQL).
+const COLUMNS: &str = "format, chain, chain_seq, occurred_at, company_id, user_id, login_id, \
     ip, user_agent, area, operation, outcome, error_code, details, prev_hash, hash, peer";
-const PER_ROW: usize = 18;
+const PER_ROW: usize = 17;
 
 /// Inserts `entries` in one statement (the caller keeps it under the engines' limits on
-/// bound values; see `ROWS_PER_INSERT`).
+/// bound values; see `ROWS_PER_INSERT`) and returns the largest `seq` they were given.
 pub(crate) async fn insert_entries(
     conn: &mut AnyConnection,
     entries: &[HistoryEntry],
-) -> StoreResult<()> {
+) -> StoreResult<i64> {
     let rows: Vec<String> = (0..entries.len())
         .map(|r| {
             let marks: Vec<String> = (1..=PER_ROW)
@@ -535,11 +510,13 @@ pub(crate) async fn insert_entries(
         })
         .collect();
     // Only placeholders are formatted in; every value is bound.
-    let sql = format!("insert into history ({COLUMNS}) values {}", rows.join(", "));
+    let sql = format!(
+        "insert into history ({COLUMNS}) values {} returning seq",
+        rows.join(", ")
+    );
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
     for e in entries {
         q = q
-            .bind(e.seq)
             .bind(e.format)
             .bind(e.chain)
             .bind(e.chain_seq)
@@ -558,8 +535,11 @@ pub(crate) async fn insert_entries(
             .bind(e.hash.clone())
             .bind(e.peer.clone());
     }
-    q.execute(&mut *conn).await?;
-    Ok(())
+    let mut last = 0;
+    for row in q.fetch_all(&mut *conn).await? {
+        last = last.max(row.try_get::<i64, _>("seq")?);
+    }
+    Ok(last)
 }
 
 #[cfg(test)]

@@ -7,7 +7,6 @@ use hmac::{KeyInit, Mac};
 use sha2::Sha256;
 
 use crate::StoreResult;
-use crate::backend::Backend;
 use crate::error::StoreError;
 
 /// The key of the chains' MACs and the checkpoints' signatures (32 bytes, kept outside
@@ -62,23 +61,17 @@ impl HistoryKey {
     }
 }
 
-/// What every append needs besides the connection: the key, and how the engine numbers
-/// entries.
-#[derive(Clone, Debug)]
+/// What every append needs besides the connection: the key (the database numbers the
+/// entries itself).
+#[derive(Clone, Debug, Default)]
 pub struct HistoryWriter {
     key: Option<Arc<HistoryKey>>,
-    pub(crate) backend: Backend,
 }
 
 impl HistoryWriter {
-    pub(crate) fn new(backend: Backend) -> Self {
-        Self { key: None, backend }
-    }
-
     pub(crate) fn with_key(self, key: HistoryKey) -> Self {
         Self {
             key: Some(Arc::new(key)),
-            ..self
         }
     }
 

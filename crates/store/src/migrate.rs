@@ -30,6 +30,7 @@ pub const MIGRATION_NAMES: &[&str] = &[
     "0017_bulk",
     "0018_bulk_payees",
     "0019_history_in_seq_order",
+    "0020_history_heads_follow",
 ];
 
 const SQLITE: &[&str] = &[
@@ -52,6 +53,7 @@ const SQLITE: &[&str] = &[
     include_str!("../migrations/sqlite/0017_bulk.sql"),
     include_str!("../migrations/sqlite/0018_bulk_payees.sql"),
     include_str!("../migrations/sqlite/0019_history_in_seq_order.sql"),
+    include_str!("../migrations/sqlite/0020_history_heads_follow.sql"),
 ];
 const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0001_foundation.sql"),
@@ -73,6 +75,7 @@ const POSTGRES: &[&str] = &[
     include_str!("../migrations/postgres/0017_bulk.sql"),
     include_str!("../migrations/postgres/0018_bulk_payees.sql"),
     include_str!("../migrations/postgres/0019_history_in_seq_order.sql"),
+    include_str!("../migrations/postgres/0020_history_heads_follow.sql"),
 ];
 
 /// File names (without `.sql`) in one engine's migration folder, sorted; for the lockstep test.
