@@ -78,7 +78,33 @@ const COLUMNS: &str = "seq, format, chain, chain_seq, occurred_at, company_id, u
 #[derive(Clone)]
 enum Source {
     Sqlite(Arc<Files>),
-    Postgres(sqlx::PgPool),
+    Postgres(Arc<Copies>),
+}
+
+/// PostgreSQL's pages: a pool of `READERS` connections of its own (`COPY` is
+/// PostgreSQL's, not `Any`'s), and the buffers pages were copied into, kept for the next
+/// pages. A fresh 4 MB buffer per page grew by doubling and touched new memory each time:
+/// the copies and page faults were a sixth of the app's CPU (docs/performance.md).
+struct Copies {
+    pool: sqlx::PgPool,
+    spare: Mutex<Vec<Vec<u8>>>,
+}
+
+impl Copies {
+    /// Reads and checks the entries with `after < seq <= upto`.
+    async fn page(&self, key: Arc<HistoryKey>, after: i64, upto: i64) -> StoreResult<Vec<Link>> {
+        let spare = self.spare.lock().ok().and_then(|mut spare| spare.pop());
+        let mut data = spare.unwrap_or_default();
+        data.clear();
+        copy_page(&self.pool, after, upto, &mut data).await?;
+        let (links, data) = tokio::task::spawn_blocking(move || (copy_links(&data, &key), data))
+            .await
+            .map_err(|e| sqlx::Error::Protocol(format!("verification task: {e}")))?;
+        if let Ok(mut spare) = self.spare.lock() {
+            spare.push(data);
+        }
+        links
+    }
 }
 
 /// Read-only connections to the SQLite file, one per reader, kept for the pass.
@@ -177,13 +203,13 @@ impl SqlStore {
                     idle: Mutex::default(),
                 }))
             }
-            // A pool of its own: `COPY` is PostgreSQL's, not `Any`'s.
-            Backend::Postgres => Source::Postgres(
-                sqlx::postgres::PgPoolOptions::new()
+            Backend::Postgres => Source::Postgres(Arc::new(Copies {
+                pool: sqlx::postgres::PgPoolOptions::new()
                     .max_connections(u32::try_from(READERS).unwrap_or(1))
                     .connect(&self.url)
                     .await?,
-            ),
+                spare: Mutex::default(),
+            })),
         };
         Ok(Pages {
             source,
@@ -195,8 +221,14 @@ impl SqlStore {
     }
 }
 
-/// The entries with `after < seq <= upto` in `COPY`'s binary format (PostgreSQL).
-async fn copy_page(pool: &sqlx::PgPool, after: i64, upto: i64) -> StoreResult<Vec<u8>> {
+/// The entries with `after < seq <= upto` in `COPY`'s binary format (PostgreSQL),
+/// appended to `data`.
+async fn copy_page(
+    pool: &sqlx::PgPool,
+    after: i64,
+    upto: i64,
+    data: &mut Vec<u8>,
+) -> StoreResult<()> {
     use futures_util::TryStreamExt;
     use sqlx::postgres::PgPoolCopyExt;
     // `COPY` takes no parameters; the bounds are numbers.
@@ -205,11 +237,10 @@ async fn copy_page(pool: &sqlx::PgPool, after: i64, upto: i64) -> StoreResult<Ve
          order by seq limit {PAGE}) to stdout with (format binary)"
     );
     let mut chunks = pool.copy_out_raw(&statement).await?;
-    let mut data = Vec::new();
     while let Some(chunk) = chunks.try_next().await? {
         data.extend_from_slice(&chunk);
     }
-    Ok(data)
+    Ok(())
 }
 
 /// The entries of a PostgreSQL page, checked (blocking).
@@ -327,12 +358,7 @@ async fn page(
         Source::Sqlite(files) => tokio::task::spawn_blocking(move || files.page(&key, after, upto))
             .await
             .map_err(blocking)?,
-        Source::Postgres(pool) => {
-            let data = copy_page(&pool, after, upto).await?;
-            tokio::task::spawn_blocking(move || copy_links(&data, &key))
-                .await
-                .map_err(blocking)?
-        }
+        Source::Postgres(copies) => copies.page(key, after, upto).await,
     }
 }
 
