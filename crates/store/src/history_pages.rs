@@ -99,7 +99,7 @@ impl Copies {
         copy_page(&self.pool, after, upto, &mut data).await?;
         let (links, data) = tokio::task::spawn_blocking(move || (copy_links(&data, &key), data))
             .await
-            .map_err(|e| sqlx::Error::Protocol(format!("verification task: {e}")))?;
+            .map_err(task_failed)?;
         if let Ok(mut spare) = self.spare.lock() {
             spare.push(data);
         }
@@ -345,6 +345,11 @@ impl<'a> Copy<'a> {
     }
 }
 
+/// A reading or checking task that panicked or was cancelled.
+fn task_failed(e: tokio::task::JoinError) -> sqlx::Error {
+    sqlx::Error::Protocol(format!("verification task: {e}"))
+}
+
 /// Reads and checks one page (a task of its own).
 async fn page(
     source: Source,
@@ -352,12 +357,10 @@ async fn page(
     after: i64,
     upto: i64,
 ) -> StoreResult<Vec<Link>> {
-    let blocking =
-        |e: tokio::task::JoinError| sqlx::Error::Protocol(format!("verification task: {e}"));
     match source {
         Source::Sqlite(files) => tokio::task::spawn_blocking(move || files.page(&key, after, upto))
             .await
-            .map_err(blocking)?,
+            .map_err(task_failed)?,
         Source::Postgres(copies) => copies.page(key, after, upto).await,
     }
 }
@@ -397,9 +400,7 @@ impl Pages {
                 }
                 return Ok(links);
             };
-            let links = reading
-                .await
-                .map_err(|e| sqlx::Error::Protocol(format!("verification task: {e}")))??;
+            let links = reading.await.map_err(task_failed)??;
             // A range with no entries (numbers a rolled-back append took) is skipped.
             if !links.is_empty() {
                 return Ok(links);

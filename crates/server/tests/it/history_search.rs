@@ -11,7 +11,7 @@ use crate::support::{Client, TestApp, engines, recent_history};
 use crate::users::user_id;
 
 /// The company of `login_id`.
-async fn company_of(app: &TestApp, login_id: &str) -> i64 {
+pub(crate) async fn company_of(app: &TestApp, login_id: &str) -> i64 {
     app.state
         .store
         .user_by_login_key(login_id)
