@@ -2,7 +2,7 @@
 
 use madoguchi_store::SqlStore;
 
-use crate::history_search::company_of;
+use crate::history_search::{company_of, login_draft};
 use crate::support::{Engine, TestApp, engines, recent_history};
 
 #[tokio::test]
@@ -107,20 +107,10 @@ async fn a_hundred_appends_at_once_on_two_chains_verify() {
                 let store = app.state.store.clone();
                 tokio::spawn(async move {
                     store
-                        .append_history(madoguchi_store::HistoryDraft {
-                            occurred_at: 1_780_000_000_000_000 + i,
-                            company_id: (i % 2 == 0).then_some(company),
-                            user_id: None,
-                            login_id: format!("user{i:03}"),
-                            ip: "198.51.100.7".into(),
-                            user_agent: "test".into(),
-                            peer: String::new(),
-                            area: madoguchi_domain::HistoryArea::Auth,
-                            operation: "ログイン".into(),
-                            outcome: madoguchi_domain::Outcome::Ok,
-                            error_code: None,
-                            details: serde_json::json!({}),
-                        })
+                        .append_history(login_draft(
+                            (i % 2 == 0).then_some(company),
+                            1_780_000_000_000_000 + i,
+                        ))
                         .await
                         .unwrap()
                 })

@@ -21,6 +21,25 @@ pub(crate) async fn company_of(app: &TestApp, login_id: &str) -> i64 {
         .company_id
 }
 
+/// A ログイン entry of master01 from 198.51.100.7 at `at` on `company`'s chain (the
+/// bank's for `None`), appended straight to the store.
+pub(crate) fn login_draft(company: Option<i64>, at: i64) -> madoguchi_store::HistoryDraft {
+    madoguchi_store::HistoryDraft {
+        occurred_at: at,
+        company_id: company,
+        user_id: None,
+        login_id: "master01".into(),
+        ip: "198.51.100.7".into(),
+        user_agent: "test".into(),
+        peer: String::new(),
+        area: madoguchi_domain::HistoryArea::Auth,
+        operation: "ログイン".into(),
+        outcome: madoguchi_domain::Outcome::Ok,
+        error_code: None,
+        details: serde_json::json!({}),
+    }
+}
+
 /// The company's entries, newest first: what every search is checked against.
 async fn company_entries(app: &TestApp, login_id: &str) -> Vec<HistoryEntry> {
     let company = company_of(app, login_id).await;
@@ -285,20 +304,7 @@ async fn the_list_is_by_operation_time_newest_first_across_pages_of_equal_times(
         let app = TestApp::new(engine).await;
         let company = company_of(&app, "master01").await;
         let t = app.state.now();
-        let draft = |at: i64| madoguchi_store::HistoryDraft {
-            occurred_at: at,
-            company_id: Some(company),
-            user_id: None,
-            login_id: "master01".into(),
-            ip: "198.51.100.7".into(),
-            user_agent: "test".into(),
-            peer: String::new(),
-            area: madoguchi_domain::HistoryArea::Auth,
-            operation: "ログイン".into(),
-            outcome: madoguchi_domain::Outcome::Ok,
-            error_code: None,
-            details: serde_json::json!({}),
-        };
+        let draft = |at: i64| login_draft(Some(company), at);
         // Sixty at one microsecond, then sixty a second earlier written after them (a
         // request that waited), then five a second later.
         let mut written = Vec::new();
