@@ -100,6 +100,34 @@ fn main() {
                 system / n * 1e6,
             );
         }
+        // The floor of any durable write per request: a transaction inserting one row of
+        // one number into a table of its own (begin, insert, commit, the WAL's sync),
+        // through the same pool. An append is this plus its chain head's upsert and MAC.
+        sqlx::query("create table if not exists bench_floor (n bigint not null)")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        let (cpu, wall) = (cpu_seconds(), Instant::now());
+        for i in 0..appends {
+            let mut tx = store.pool().begin().await.unwrap();
+            // A number, not input: nothing to inject.
+            sqlx::query(sqlx::AssertSqlSafe(format!("insert into bench_floor (n) values ({i})")))
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+        }
+        let (wall, (user, system)) = (wall.elapsed().as_secs_f64(), cpu_seconds());
+        let (user, system) = (user - cpu.0, system - cpu.1);
+        let n = appends as f64;
+        println!(
+            "| {} | 1 | {n} (one row, not an append) | {:.0} | {:.0} µs | {:.0} µs | {:.0} µs |",
+            store.backend().name(),
+            n / wall,
+            wall / n * 1e6,
+            (user + system) / n * 1e6,
+            system / n * 1e6,
+        );
         // What the 操作履歴 itself adds to an append: the canonical form and its MAC.
         let entry = store
             .history(&madoguchi_store::HistoryFilter {

@@ -19,13 +19,13 @@
 use async_trait::async_trait;
 use madoguchi_domain::history_search::{operation_code, operation_label};
 use madoguchi_domain::{HistoryArea, Outcome};
-use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::StoreResult;
 use crate::backend::Backend;
 use crate::connect::SqlStore;
+pub use crate::history_canonical::EntryView;
 pub use crate::history_key::{HistoryKey, HistoryWriter, hex};
 
 /// The hash that precedes the first entry of a chain.
@@ -109,31 +109,6 @@ pub struct HistoryEntry {
     pub hash: String,
 }
 
-/// An entry's fields, borrowed: from a `HistoryEntry`, or straight from a page of
-/// verification (`history_pages.rs`), which reads millions and copies none. Its MAC is
-/// computed here and only here.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct EntryView<'a> {
-    pub seq: i64,
-    pub format: i64,
-    pub chain: Option<i64>,
-    pub chain_seq: Option<i64>,
-    pub occurred_at: i64,
-    pub company_id: Option<i64>,
-    pub user_id: Option<i64>,
-    pub login_id: &'a str,
-    pub ip: &'a str,
-    pub user_agent: &'a str,
-    pub peer: &'a str,
-    pub area: &'a str,
-    pub operation: &'a str,
-    pub outcome: &'a str,
-    pub error_code: &'a str,
-    pub details: &'a str,
-    pub prev_hash: &'a str,
-    pub hash: &'a str,
-}
-
 impl HistoryEntry {
     /// What this entry's `hash` must be: format 1, the SHA-256 chain; format 2, the MAC
     /// under `key`.
@@ -150,17 +125,17 @@ impl HistoryEntry {
             occurred_at: self.occurred_at,
             company_id: self.company_id,
             user_id: self.user_id,
-            login_id: &self.login_id,
-            ip: &self.ip,
-            user_agent: &self.user_agent,
-            peer: &self.peer,
-            area: &self.area,
-            operation: &self.operation,
-            outcome: &self.outcome,
-            error_code: &self.error_code,
-            details: &self.details,
-            prev_hash: &self.prev_hash,
-            hash: &self.hash,
+            login_id: self.login_id.as_bytes(),
+            ip: self.ip.as_bytes(),
+            user_agent: self.user_agent.as_bytes(),
+            peer: self.peer.as_bytes(),
+            area: self.area.as_bytes(),
+            operation: self.operation.as_bytes(),
+            outcome: self.outcome.as_bytes(),
+            error_code: self.error_code.as_bytes(),
+            details: self.details.as_bytes(),
+            prev_hash: self.prev_hash.as_bytes(),
+            hash: self.hash.as_bytes(),
         }
     }
 
@@ -199,93 +174,6 @@ impl HistoryEntry {
             hash: row.try_get("hash")?,
         })
     }
-}
-
-impl EntryView<'_> {
-    /// What this entry's `hash` must be: format 1, the SHA-256 chain; format 2, the MAC
-    /// under `key`.
-    pub fn expected_hash(&self, key: &HistoryKey) -> String {
-        if self.format == 1 {
-            legacy_hash(self.prev_hash, &self.canonical_v1())
-        } else {
-            let mut canonical = Vec::new();
-            self.canonical_v2(&mut canonical);
-            let canonical = String::from_utf8_lossy(&canonical);
-            key.mac(&["entry", self.prev_hash, &canonical])
-        }
-    }
-
-    /// Whether `hash` is what it must be; `scratch` holds the canonical form (one buffer
-    /// for every entry a thread checks).
-    pub fn hash_holds(&self, key: &HistoryKey, scratch: &mut Vec<u8>) -> bool {
-        if self.format == 1 {
-            return self.hash == self.expected_hash(key);
-        }
-        scratch.clear();
-        self.canonical_v2(scratch);
-        key.holds(&[b"entry", self.prev_hash.as_bytes(), scratch], self.hash)
-    }
-
-    /// Format 1's fields in a fixed order; `peer` came later and is covered when present.
-    fn canonical_v1(&self) -> String {
-        let mut fields = serde_json::json!([
-            self.seq,
-            self.occurred_at,
-            self.company_id,
-            self.user_id,
-            self.login_id,
-            self.ip,
-            self.user_agent,
-            self.area,
-            self.operation,
-            self.outcome,
-            self.error_code,
-            self.details,
-        ]);
-        if let (false, Some(list)) = (self.peer.is_empty(), fields.as_array_mut()) {
-            list.push(serde_json::json!(self.peer));
-        }
-        fields.to_string()
-    }
-
-    /// Format 2: a versioned array of every field but the deployment-wide `seq` (given
-    /// only at insert), ending with an object of later fields (none yet), appended to
-    /// `out`. Serialised straight from a tuple (no intermediate JSON tree): verification
-    /// runs it per entry.
-    fn canonical_v2(&self, out: &mut Vec<u8>) {
-        let later = serde_json::Map::new();
-        // Writing strings and integers into a Vec cannot fail.
-        let _ = serde_json::to_writer(
-            out,
-            &(
-                "v2",
-                self.chain,
-                self.chain_seq,
-                self.occurred_at,
-                self.company_id,
-                self.user_id,
-                self.login_id,
-                self.ip,
-                self.user_agent,
-                self.peer,
-                self.area,
-                self.operation,
-                self.outcome,
-                self.error_code,
-                self.details,
-                &later,
-            ),
-        );
-    }
-}
-
-/// Format 1's chain hash.
-fn legacy_hash(prev_hash: &str, canonical: &str) -> String {
-    let mut hasher = Sha256::new();
-    hasher.update(prev_hash.as_bytes());
-    hasher.update(b"\n");
-    hasher.update(canonical.as_bytes());
-    hex(&hasher.finalize())
 }
 
 /// Which entries to read, newest first.

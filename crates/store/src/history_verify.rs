@@ -14,6 +14,7 @@
 //! unseen, and only those: the checkpoint interval bounds that window.
 
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 
 use async_trait::async_trait;
 use sqlx::{AnyConnection, Row};
@@ -113,19 +114,22 @@ impl std::fmt::Display for Place {
 }
 
 /// Where the walk of one chain is: the position it expects next, the MAC that entry
-/// must follow, and what the newest checkpoint fixed.
+/// must follow, what the newest checkpoint fixed, and the chain's head when the pass
+/// began (the last position it verifies).
 struct Walk {
     next: i64,
     prev: Digest,
     fixed: Option<(i64, Digest)>,
+    head: i64,
 }
 
 impl Walk {
-    fn new(start: &ChainStart, fixed: Option<(i64, Digest)>) -> Self {
+    fn new(start: &ChainStart, fixed: Option<(i64, Digest)>, head: i64) -> Self {
         Self {
             next: start.first_seq,
             prev: digest(&start.prev_hash),
             fixed,
+            head,
         }
     }
 
@@ -211,24 +215,30 @@ impl Pass {
                 (1, _, _) => (&mut self.legacy, e.seq, Place::Legacy),
                 // An entry past its chain's head (or on a chain begun since) was appended
                 // during the pass, and is left for the next verification — if the heads,
-                // read again at the end, account for it.
-                (_, Some(chain), Some(position))
-                    if self.snapshot.get(&chain).is_none_or(|h| position > *h) =>
-                {
-                    let max = self.later.entry(chain).or_insert(position);
-                    *max = (*max).max(position);
-                    continue;
-                }
+                // read again at the end, account for it. One look-up per entry: the
+                // chain's walk knows its head (three were a tenth of the walk's time).
                 (_, Some(chain), Some(position)) => {
-                    if !self.walks.contains_key(&chain) {
-                        let walk =
-                            Walk::new(&self.start_of(chain), self.fixed.get(&chain).copied());
-                        self.walks.insert(chain, walk);
-                    }
-                    let Some(walk) = self.walks.get_mut(&chain) else {
-                        continue;
+                    let walk = match self.walks.entry(chain) {
+                        Entry::Occupied(walk) => Some(walk.into_mut()),
+                        Entry::Vacant(vacant) => self.snapshot.get(&chain).map(|&head| {
+                            let start = self
+                                .starts
+                                .get(&chain)
+                                .cloned()
+                                .unwrap_or_else(ChainStart::genesis);
+                            vacant.insert(Walk::new(&start, self.fixed.get(&chain).copied(), head))
+                        }),
                     };
-                    (walk, position, Place::Chain(chain))
+                    match walk {
+                        Some(walk) if position <= walk.head => {
+                            (walk, position, Place::Chain(chain))
+                        }
+                        _ => {
+                            let max = self.later.entry(chain).or_insert(position);
+                            *max = (*max).max(position);
+                            continue;
+                        }
+                    }
                 }
                 _ => return Some((e.seq, "the entry is on no chain".to_owned())),
             };
@@ -401,6 +411,7 @@ impl HistoryVerifyStore for SqlStore {
             legacy: Walk::new(
                 starts.get(&LEGACY_CHAIN).unwrap_or(&ChainStart::genesis()),
                 newest.as_ref().map(|n| (n.legacy.0, digest(&n.legacy.1))),
+                i64::MAX,
             ),
             walks: BTreeMap::new(),
             fixed: newest

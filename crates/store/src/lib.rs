@@ -20,6 +20,7 @@ mod credentials;
 mod error;
 mod fees;
 pub mod history;
+mod history_canonical;
 mod history_key;
 mod history_pages;
 mod history_retention;
