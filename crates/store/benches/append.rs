@@ -30,6 +30,20 @@ fn cpu_seconds() -> (f64, f64) {
     (ticks(11), ticks(12))
 }
 
+/// A line of the table: `n` transactions since `cpu` and `wall`.
+fn row(what: &str, n: i64, cpu: (f64, f64), wall: Instant) {
+    let (wall, (user, system)) = (wall.elapsed().as_secs_f64(), cpu_seconds());
+    let (user, system) = (user - cpu.0, system - cpu.1);
+    let n = n as f64;
+    println!(
+        "| {what} | {:.0} | {:.0} µs | {:.0} µs | {:.0} µs |",
+        n / wall,
+        wall / n * 1e6,
+        (user + system) / n * 1e6,
+        system / n * 1e6,
+    );
+}
+
 fn draft(company: i64, i: i64) -> HistoryDraft {
     HistoryDraft {
         occurred_at: 1_780_000_000_000_000 + i,
@@ -88,17 +102,8 @@ fn main() {
             for t in tasks {
                 t.await.unwrap();
             }
-            let (wall, (user, system)) = (wall.elapsed().as_secs_f64(), cpu_seconds());
-            let (user, system) = (user - cpu.0, system - cpu.1);
-            let n = (per_writer * writers) as f64;
-            println!(
-                "| {} | {writers} | {n} | {:.0} | {:.0} µs | {:.0} µs | {:.0} µs |",
-                store.backend().name(),
-                n / wall,
-                wall / n * 1e6,
-                (user + system) / n * 1e6,
-                system / n * 1e6,
-            );
+            let what = format!("{} | {writers} | {}", store.backend().name(), per_writer * writers);
+            row(&what, per_writer * writers, cpu, wall);
         }
         // The floor of any durable write per request: a transaction inserting one row of
         // one number into a table of its own (begin, insert, commit, the WAL's sync),
@@ -117,17 +122,8 @@ fn main() {
                 .unwrap();
             tx.commit().await.unwrap();
         }
-        let (wall, (user, system)) = (wall.elapsed().as_secs_f64(), cpu_seconds());
-        let (user, system) = (user - cpu.0, system - cpu.1);
-        let n = appends as f64;
-        println!(
-            "| {} | 1 | {n} (one row, not an append) | {:.0} | {:.0} µs | {:.0} µs | {:.0} µs |",
-            store.backend().name(),
-            n / wall,
-            wall / n * 1e6,
-            (user + system) / n * 1e6,
-            system / n * 1e6,
-        );
+        let what = format!("{} | 1 | {appends} (one row, not an append)", store.backend().name());
+        row(&what, appends, cpu, wall);
         // What the 操作履歴 itself adds to an append: the canonical form and its MAC.
         let entry = store
             .history(&madoguchi_store::HistoryFilter {
