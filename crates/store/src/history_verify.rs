@@ -186,14 +186,15 @@ struct Pass {
     checked: i64,
 }
 
-impl Pass {
-    fn start_of(&self, chain: i64) -> ChainStart {
-        self.starts
-            .get(&chain)
-            .cloned()
-            .unwrap_or_else(ChainStart::genesis)
-    }
+/// Where `chain` starts: its newest purge's start record, or its first entry.
+fn start_of(starts: &BTreeMap<i64, ChainStart>, chain: i64) -> ChainStart {
+    starts
+        .get(&chain)
+        .cloned()
+        .unwrap_or_else(ChainStart::genesis)
+}
 
+impl Pass {
     /// Where `chain` ends: where its walk got to, or before its start if it met no entry.
     fn end_of(&self, chain: i64) -> (i64, Digest) {
         let walk = if chain == LEGACY_CHAIN {
@@ -202,7 +203,7 @@ impl Pass {
             self.walks.get(&chain)
         };
         walk.map(Walk::end).unwrap_or_else(|| {
-            let s = self.start_of(chain);
+            let s = start_of(&self.starts, chain);
             (s.first_seq - 1, digest(&s.prev_hash))
         })
     }
@@ -221,11 +222,7 @@ impl Pass {
                     let walk = match self.walks.entry(chain) {
                         Entry::Occupied(walk) => Some(walk.into_mut()),
                         Entry::Vacant(vacant) => self.snapshot.get(&chain).map(|&head| {
-                            let start = self
-                                .starts
-                                .get(&chain)
-                                .cloned()
-                                .unwrap_or_else(ChainStart::genesis);
+                            let start = start_of(&self.starts, chain);
                             vacant.insert(Walk::new(&start, self.fixed.get(&chain).copied(), head))
                         }),
                     };
