@@ -1,7 +1,9 @@
-//! What one 操作履歴 append costs: `append_history` one entry per transaction (as every
-//! request does), for many companies at once, timed by the wall clock and by the CPU time
-//! of this process (every thread: tokio's, sqlx's SQLite worker's, the MACs). On SQLite
-//! that includes the engine; on PostgreSQL the server's own CPU is not counted here.
+//! What one 操作履歴 append costs: `append_history` one entry per call (as every request
+//! that changes nothing else appends), by 1, 8 and 64 writers at once for as many
+//! companies (the appends that arrive while a batch is written go together:
+//! history_group.rs), timed by the wall clock and by the CPU time of this process (every
+//! thread: tokio's, sqlx's SQLite worker's, the MACs). On SQLite that includes the
+//! engine; on PostgreSQL the server's own CPU is not counted here.
 //! Figures go to docs/performance.md.
 //!
 //!   cargo bench -p madoguchi-store --bench append                      # SQLite
@@ -86,7 +88,7 @@ fn main() {
             .ok()
             .and_then(|v| v.parse().ok())
             .unwrap_or(4_000);
-        for writers in [1_i64, 8] {
+        for writers in [1_i64, 8, 64] {
             let per_writer = appends / writers;
             let (cpu, wall) = (cpu_seconds(), Instant::now());
             let tasks: Vec<_> = (0..writers)

@@ -12,6 +12,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 use crate::StoreResult;
 pub use crate::backend::Backend;
 use crate::error::StoreError;
+use crate::history_group::AppendQueue;
 use crate::history_key::{HistoryKey, HistoryWriter};
 
 /// The one [`crate::Store`] implementation: portable SQL on sqlx's `Any` pool.
@@ -21,6 +22,8 @@ pub struct SqlStore {
     pub(crate) backend: Backend,
     /// What appends to the 操作履歴 need (its key is set by `with_history_key`).
     pub(crate) history: HistoryWriter,
+    /// Appends with no other change, waiting to be written together (`history_group.rs`).
+    pub(crate) appends: Arc<AppendQueue>,
     /// Whether entries from before chains (format 1, the words stored instead of codes)
     /// exist: they never appear later, so it is looked up once.
     pub(crate) legacy: Arc<std::sync::OnceLock<bool>>,
@@ -115,6 +118,7 @@ impl SqlStore {
             pool,
             backend,
             history: HistoryWriter::default(),
+            appends: Default::default(),
             legacy: Default::default(),
             writers: Default::default(),
             url: Url(Arc::from(url)),

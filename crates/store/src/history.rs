@@ -16,6 +16,9 @@
 //! versioned: a later field goes into its `extra` object (or a new format), so old
 //! entries keep their MACs.
 
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
 use async_trait::async_trait;
 use madoguchi_domain::history_search::{operation_code, operation_label};
 use madoguchi_domain::{HistoryArea, Outcome};
@@ -25,7 +28,10 @@ use sqlx::{AnyConnection, Row};
 use crate::StoreResult;
 use crate::backend::Backend;
 use crate::connect::SqlStore;
+use crate::error::StoreError;
 pub use crate::history_canonical::EntryView;
+pub use crate::history_draft::HistoryDraft;
+use crate::history_group::WriteTogether;
 pub use crate::history_key::{HistoryKey, HistoryWriter, hex};
 
 /// The hash that precedes the first entry of a chain.
@@ -33,53 +39,6 @@ pub const GENESIS_HASH: &str = "000000000000000000000000000000000000000000000000
 
 /// The format of entries written on per-company chains with MACs.
 pub const FORMAT: i64 = 2;
-
-/// An entry about to be written. The store adds the sequence numbers and the MACs.
-#[derive(Debug, Clone, PartialEq)]
-pub struct HistoryDraft {
-    /// When it happened (UTC microseconds, from the service's clock).
-    pub occurred_at: i64,
-    pub company_id: Option<i64>,
-    pub user_id: Option<i64>,
-    /// The acting user's login ID (or, for a failed login, the ID that was typed).
-    pub login_id: String,
-    /// 操作端末: the client's IP address and user agent.
-    pub ip: String,
-    pub user_agent: String,
-    /// The address the request came from when a trusted proxy forwarded it (else empty).
-    pub peer: String,
-    /// 業務種別.
-    pub area: HistoryArea,
-    /// 操作内容, in the manual's words (ログイン, 企業情報の変更, …).
-    pub operation: String,
-    /// 結果.
-    pub outcome: Outcome,
-    /// Stable error code when `outcome` is an error.
-    pub error_code: Option<String>,
-    /// Before/after values and other particulars. Never a secret.
-    pub details: serde_json::Value,
-}
-
-impl HistoryDraft {
-    /// Marks the entry as an error with `code`.
-    pub fn failed(mut self, code: &str) -> Self {
-        self.outcome = Outcome::Error;
-        self.error_code = Some(code.to_owned());
-        self
-    }
-
-    /// Replaces the 操作内容.
-    pub fn operation(mut self, operation: &str) -> Self {
-        self.operation = operation.to_owned();
-        self
-    }
-
-    /// Replaces the details.
-    pub fn details(mut self, details: serde_json::Value) -> Self {
-        self.details = details;
-        self
-    }
-}
 
 /// A stored 操作履歴 entry. `area` and `outcome` are stable codes (format 2; format 1
 /// entries hold the Japanese words), `operation` the code of a known operation or its
@@ -191,7 +150,8 @@ pub struct HistoryFilter {
 #[async_trait]
 pub trait HistoryStore {
     /// Appends one entry on its own (for events with no other change: a refused request,
-    /// a failed login of an unknown ID, a logout).
+    /// a failed login of an unknown ID, a logout), in one transaction with the others that
+    /// arrive while one is being written (`history_group.rs`); returns once it is committed.
     async fn append_history(&self, draft: HistoryDraft) -> StoreResult<()>;
 
     /// Appends `drafts` in order in one transaction, taking each chain's head once (for
@@ -207,10 +167,7 @@ pub trait HistoryStore {
 #[async_trait]
 impl HistoryStore for SqlStore {
     async fn append_history(&self, draft: HistoryDraft) -> StoreResult<()> {
-        let mut tx = self.begin_write().await?;
-        append_in(&mut tx, &self.history, &draft).await?;
-        tx.commit().await?;
-        Ok(())
+        self.appends.append(self.clone(), draft).await
     }
 
     async fn append_many(&self, drafts: &[HistoryDraft]) -> StoreResult<()> {
@@ -230,10 +187,23 @@ impl HistoryStore for SqlStore {
     }
 }
 
+/// A batch of grouped appends is written as a bulk append is.
+impl WriteTogether for SqlStore {
+    fn write_together<'a>(
+        &'a self,
+        drafts: &'a [HistoryDraft],
+    ) -> impl Future<Output = StoreResult<()>> + Send + 'a {
+        self.append_many(drafts)
+    }
+}
+
 /// Rows per insert statement in a bulk append: sqlx binds SQLite parameters by name, and
 /// looking a name up is linear in the statement's parameters, so a 500-row statement
 /// (9,000 parameters) spent more than half of a bulk load in that lookup.
 const ROWS_PER_INSERT: usize = 32;
+
+/// Chain heads per upsert in a bulk append (three values each), for the same reason.
+const HEADS_PER_STATEMENT: usize = 500;
 
 /// Appends `drafts` in order inside the caller's transaction: each chain's head row is
 /// moved once by the number of its entries (`returning` the MAC to continue from, and
@@ -252,29 +222,36 @@ pub(crate) async fn append_many_in(
     for d in drafts {
         *counts.entry(d.company_id.unwrap_or(0)).or_insert(0) += 1;
     }
+    // One statement makes each new chain's head or moves each existing one by its
+    // number of entries, in the order of the chains (so two batches lock shared heads in
+    // the same order); `hash` is set by neither, so it is the MAC to continue from
+    // (genesis for a new chain). A statement per chain had made a grouped batch of 64
+    // appends as many round trips in a row.
+    static ONE_HEAD: LazyLock<String> = LazyLock::new(|| heads_sql(1));
+    let counts: Vec<(i64, i64)> = counts.into_iter().collect();
     // chain → (next position, previous MAC)
     let mut heads = std::collections::BTreeMap::new();
-    for (&chain, &n) in &counts {
-        // One statement makes a new chain's head or moves an existing one; `hash` is
-        // not set by either, so it is the MAC to continue from (genesis for a new chain).
-        let head = sqlx::query(
-            "insert into history_heads (chain, seq, hash) values ($1, $2, $3) \
-             on conflict (chain) do update set seq = history_heads.seq + excluded.seq \
-             returning seq, hash",
-        )
-        .bind(chain)
-        .bind(n)
-        .bind(GENESIS_HASH)
-        .fetch_one(&mut *conn)
-        .await?;
-        let last: i64 = head.try_get("seq")?;
-        heads.insert(chain, (last - n + 1, head.try_get::<String, _>("hash")?));
+    for chunk in counts.chunks(HEADS_PER_STATEMENT) {
+        let mut q = sqlx::query(sql_for(chunk.len(), &ONE_HEAD, heads_sql));
+        for &(chain, n) in chunk {
+            q = q.bind(chain).bind(n).bind(GENESIS_HASH);
+        }
+        for head in q.fetch_all(&mut *conn).await? {
+            let (chain, last): (i64, i64) = (head.try_get("chain")?, head.try_get("seq")?);
+            // `chunk` is in chain order (from the map).
+            let n = chunk
+                .binary_search_by_key(&chain, |c| c.0)
+                .map_or(0, |i| chunk[i].1);
+            heads.insert(chain, (last - n + 1, head.try_get::<String, _>("hash")?));
+        }
     }
     let mut batch = Vec::with_capacity(ROWS_PER_INSERT);
     for draft in drafts {
         let chain = draft.company_id.unwrap_or(0);
         let Some((next, prev)) = heads.get_mut(&chain) else {
-            continue;
+            return Err(StoreError::Corrupt(format!(
+                "the head of 操作履歴 chain {chain} was not returned"
+            )));
         };
         let entry = sealed(key, draft, chain, *next, std::mem::take(prev));
         *next += 1;
@@ -388,15 +365,8 @@ pub(crate) async fn insert_entries(
     conn: &mut AnyConnection,
     entries: Vec<HistoryEntry>,
 ) -> StoreResult<()> {
-    // The one-row statement, as every request appends, is made once.
-    static ONE_ROW: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| insert_sql(1));
-    let sql: sqlx::AssertSqlSafe<std::borrow::Cow<'static, str>> =
-        sqlx::AssertSqlSafe(if entries.len() == 1 {
-            ONE_ROW.as_str().into()
-        } else {
-            insert_sql(entries.len()).into()
-        });
-    let mut q = sqlx::query(sql);
+    static ONE_ROW: LazyLock<String> = LazyLock::new(|| insert_sql(1));
+    let mut q = sqlx::query(sql_for(entries.len(), &ONE_ROW, insert_sql));
     for e in entries {
         q = q
             .bind(e.format)
@@ -419,6 +389,34 @@ pub(crate) async fn insert_entries(
     }
     q.execute(&mut *conn).await?;
     Ok(())
+}
+
+/// The statement `make` writes for `rows` rows; the one-row statement, which every single
+/// append uses, is made once (`one`). Only placeholders are formatted into either.
+fn sql_for(
+    rows: usize,
+    one: &'static LazyLock<String>,
+    make: fn(usize) -> String,
+) -> sqlx::AssertSqlSafe<Cow<'static, str>> {
+    sqlx::AssertSqlSafe(if rows == 1 {
+        one.as_str().into()
+    } else {
+        make(rows).into()
+    })
+}
+
+/// The upsert of `chains` chain heads, each `(chain, entries, genesis)`: only
+/// placeholders are formatted in.
+fn heads_sql(chains: usize) -> String {
+    let rows: Vec<String> = (0..chains)
+        .map(|r| format!("(${}, ${}, ${})", 3 * r + 1, 3 * r + 2, 3 * r + 3))
+        .collect();
+    format!(
+        "insert into history_heads (chain, seq, hash) values {} \
+         on conflict (chain) do update set seq = history_heads.seq + excluded.seq \
+         returning chain, seq, hash",
+        rows.join(", ")
+    )
 }
 
 /// The insert of `rows` entries: only placeholders are formatted in; every value is bound.

@@ -21,6 +21,8 @@ mod error;
 mod fees;
 pub mod history;
 mod history_canonical;
+mod history_draft;
+mod history_group;
 mod history_key;
 mod history_pages;
 mod history_retention;

@@ -1,6 +1,6 @@
 //! The 操作履歴: append-only in the schema, hash-chained, and verifiable.
 
-use madoguchi_store::SqlStore;
+use madoguchi_store::{HistoryStore, SqlStore};
 
 use crate::history_search::{company_of, login_draft};
 use crate::support::{Engine, TestApp, engines, recent_history};
@@ -180,5 +180,104 @@ async fn the_history_screen_shows_own_entries_unless_allowed_everyone() {
             "操作履歴照会",
             "looking is recorded"
         );
+    }
+}
+
+/// Two hundred appends at once on three chains, a third of their callers gone while they
+/// wait (clients that went away): the appends that arrive while a batch is written go
+/// together, yet every caller that waited finds its own entry, each chain stays
+/// contiguous and the whole verifies. (Were a batch carried by a caller's own future, a
+/// caller gone would take the other callers' entries with it.)
+#[tokio::test]
+async fn two_hundred_appends_at_once_with_callers_gone_all_verify() {
+    for engine in engines() {
+        let app = TestApp::new(engine).await;
+        let company = company_of(&app, "master01").await;
+        let chains = [Some(company), Some(company + 1_000), None];
+        let base = 1_781_000_000_000_000_i64;
+        let before = app.state.store.verify_history(&[]).await.unwrap().checked;
+        let tasks: Vec<_> = (0..200_i64)
+            .map(|i| {
+                let store = app.state.store.clone();
+                let draft = login_draft(chains[(i % 3) as usize], base + i);
+                tokio::spawn(async move { store.append_history(draft).await })
+            })
+            .collect();
+        // Every caller has started and the first batch is being written.
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        let mut waited = Vec::new();
+        for (i, task) in (0_i64..).zip(tasks) {
+            if i % 3 == 1 {
+                task.abort();
+            } else {
+                waited.push((i, task));
+            }
+        }
+        for (i, task) in waited.iter_mut() {
+            assert!(
+                matches!(task.await, Ok(Ok(()))),
+                "{engine:?}: append {i} was answered with its commit"
+            );
+        }
+        // One more, after everything already waiting: the callers gone leave nothing
+        // half-written behind it.
+        let last = base + 1_000;
+        app.state
+            .store
+            .append_history(login_draft(Some(company), last))
+            .await
+            .unwrap();
+        let raw = app.raw_store().await;
+        let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
+            "select occurred_at, chain, chain_seq from history \
+             where occurred_at >= 1781000000000000 and occurred_at <= 1781000000001000",
+        )
+        .fetch_all(raw.pool())
+        .await
+        .unwrap();
+        let at: std::collections::BTreeSet<i64> = rows.iter().map(|r| r.0).collect();
+        let positions: std::collections::BTreeSet<(i64, i64)> =
+            rows.iter().map(|r| (r.1, r.2)).collect();
+        assert_eq!(at.len(), rows.len(), "{engine:?}: each entry once");
+        assert_eq!(positions.len(), rows.len(), "{engine:?}: one position each");
+        for (i, _) in &waited {
+            assert!(at.contains(&(base + i)), "{engine:?}: entry {i} is there");
+        }
+        let report = app.state.store.verify_history(&[]).await.unwrap();
+        assert_eq!(report.first_bad, None, "{engine:?}");
+        assert_eq!(report.checked, before + rows.len() as i64, "{engine:?}");
+    }
+}
+
+/// A store without the 操作履歴's key refuses fifty appends at once: each caller hears
+/// its own refusal (the batch that failed is tried again one by one), none waits for
+/// ever, and nothing is written.
+#[tokio::test]
+async fn fifty_appends_at_once_without_the_key_are_each_refused() {
+    for engine in engines() {
+        let app = TestApp::new(engine).await;
+        let keyless = app.raw_store().await;
+        let before = app.state.store.verify_history(&[]).await.unwrap().checked;
+        let tasks: Vec<_> = (0..50_i64)
+            .map(|i| {
+                let store = keyless.clone();
+                tokio::spawn(async move {
+                    store
+                        .append_history(login_draft(None, 1_782_000_000_000_000 + i))
+                        .await
+                })
+            })
+            .collect();
+        for task in tasks {
+            let answer = tokio::time::timeout(std::time::Duration::from_secs(60), task)
+                .await
+                .expect("answered");
+            assert!(
+                matches!(answer, Ok(Err(madoguchi_store::StoreError::Corrupt(ref m))) if m.contains("key")),
+                "{engine:?}: {answer:?}"
+            );
+        }
+        let report = app.state.store.verify_history(&[]).await.unwrap();
+        assert_eq!(report.checked, before, "{engine:?}: nothing written");
     }
 }
