@@ -629,11 +629,15 @@ impl BulkStore for SqlStore {
         now: i64,
         entry: &(dyn for<'r> Fn(&'r BulkOrder) -> HistoryDraft + Send + Sync),
     ) -> StoreResult<Vec<BulkOrder>> {
+        // By company: the pass appends to each company's 操作履歴 chain and holds its head
+        // until commit, so it takes the heads in chain order, as a batch of grouped
+        // appends does (`history_group.rs`); in any other order the two could each hold a
+        // head the other waits for.
         let mut tx = self.begin_write().await?;
         let rows = sqlx::query(select_orders!(
             "where state in ('draft', 'pending', 'first_approved', 'returned', 'withdrawn')
                  and deadline <= $1
-             order by id limit 500"
+             order by company_id, id limit 500"
         ))
         .bind(now)
         .fetch_all(&mut *tx)

@@ -130,6 +130,9 @@ impl SqlStore {
     pub fn with_history_key(self, key: HistoryKey) -> Self {
         Self {
             history: self.history.with_key(key),
+            // A queue of its own: a batch is written with the key of the store whose
+            // caller writes it, so clones with different keys must not share one.
+            appends: Default::default(),
             ..self
         }
     }

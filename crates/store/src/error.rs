@@ -46,6 +46,10 @@ pub enum StoreError {
     /// Stored data that cannot be right (e.g. an unknown enum code).
     #[error("corrupt data: {0}")]
     Corrupt(String),
+    /// An 操作履歴 append written together with others (`history_group.rs`) was not
+    /// written: their transaction failed, as the first of them was told in full.
+    #[error("not written: its batch failed: {0}")]
+    Unwritten(String),
     /// The database failed.
     #[error("database error")]
     Backend(#[from] sqlx::Error),
@@ -84,6 +88,7 @@ impl StoreError {
             StoreError::Conflict { .. } => Some(Error::LoginIdTaken.code()),
             StoreError::AlreadyExecuted { .. }
             | StoreError::Corrupt(_)
+            | StoreError::Unwritten(_)
             | StoreError::Backend(_)
             | StoreError::SqliteFile(_) => None,
         }

@@ -102,19 +102,19 @@ async fn write_batch(writer: &impl WriteTogether, mut batch: Vec<(HistoryDraft, 
                     answer(reply, Ok(()));
                 }
             }
-            Err(e) if drafts.len() == 1 => {
-                if let Some(reply) = replies.into_iter().next() {
-                    answer(reply, Err(e));
+            // Every caller of the batch hears that it failed. None is tried again: a
+            // commit whose answer was lost may have been made, and another try would
+            // record the event twice; no entry can be refused on its own (their text is
+            // made printable, and no rule of the table concerns one entry), so a failure
+            // is the database's, and each caller would have met it alone as well.
+            Err(e) => {
+                let account = format!("{e:?}");
+                let mut replies = replies.into_iter();
+                if let Some(first) = replies.next() {
+                    answer(first, Err(e));
                 }
-            }
-            // One moment's failure (a deadlock, a busy file) must not become every
-            // caller's: each entry is tried again alone and hears its own answer.
-            Err(_) => {
-                for (draft, reply) in drafts.iter().zip(replies) {
-                    answer(
-                        reply,
-                        writer.write_together(std::slice::from_ref(draft)).await,
-                    );
+                for reply in replies {
+                    answer(reply, Err(StoreError::Unwritten(account.clone())));
                 }
             }
         }
