@@ -88,7 +88,12 @@ fn main() {
             .ok()
             .and_then(|v| v.parse().ok())
             .unwrap_or(4_000);
-        for writers in [1_i64, 8, 64] {
+        // `MADOGUCHI_BENCH_WRITERS=1` (a list, by commas) runs only those writer counts.
+        let counts: Vec<i64> = std::env::var("MADOGUCHI_BENCH_WRITERS")
+            .ok()
+            .map(|v| v.split(',').filter_map(|w| w.trim().parse().ok()).collect())
+            .unwrap_or_else(|| vec![1, 8, 64]);
+        for writers in counts {
             let per_writer = appends / writers;
             let (cpu, wall) = (cpu_seconds(), Instant::now());
             let tasks: Vec<_> = (0..writers)
