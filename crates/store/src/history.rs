@@ -154,8 +154,9 @@ pub trait HistoryStore {
     /// arrive while one is being written (`history_group.rs`); returns once it is committed.
     async fn append_history(&self, draft: HistoryDraft) -> StoreResult<()>;
 
-    /// Appends `drafts` in order in one transaction, taking each chain's head once (for
-    /// loading history in bulk: the benchmark's generator).
+    /// Appends `drafts` in order in one transaction, taking every chain's head in one
+    /// statement (for loading history in bulk, the benchmark's generator, and for each
+    /// batch of grouped appends).
     async fn append_many(&self, drafts: &[HistoryDraft]) -> StoreResult<()>;
 
     /// Brings the query planner's statistics up to date after bulk appends: PostgreSQL's

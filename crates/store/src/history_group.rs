@@ -93,9 +93,8 @@ impl AppendQueue {
 /// answers each of its appends.
 async fn write_batch(writer: &impl WriteTogether, mut batch: Vec<(HistoryDraft, Reply)>) {
     while !batch.is_empty() {
-        let rest = batch.split_off(batch.len().min(MOST_PER_TRANSACTION));
         let (drafts, replies): (Vec<_>, Vec<_>) =
-            std::mem::replace(&mut batch, rest).into_iter().unzip();
+            batch.drain(..batch.len().min(MOST_PER_TRANSACTION)).unzip();
         match writer.write_together(&drafts).await {
             Ok(()) => {
                 for reply in replies {
